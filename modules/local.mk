@@ -1,0 +1,1 @@
+# modules/ - auth modules (issue 4 fills this in).
