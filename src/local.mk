@@ -5,15 +5,16 @@ libhikyaku_la_SOURCES = \
 	src/buf.c src/buf.h \
 	src/log.c src/log.h \
 	src/mem.c src/mem.h \
-	src/params.c src/params.h \
-	src/form.c src/form.h \
-	src/utf8.c src/utf8.h \
-	src/cookie.c src/cookie.h \
-	src/negotiate.c src/negotiate.h
+	src/params.c src/params.h
 libhikyaku_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBXSLT_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(IDN2_CFLAGS)
 libhikyaku_la_LIBADD = $(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) \
 	$(OPENSSL_LIBS) $(IDN2_LIBS) $(FCGI_LIBS)
+
+# Request input parsers: form/query, cookies, UTF-8, negotiation.
+include src/http-input.mk
+# The auth module loader.
+include src/modload.mk
 
 sbin_PROGRAMS += hikyaku-fcgi
 hikyaku_fcgi_SOURCES = src/hikyaku-fcgi.c

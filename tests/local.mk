@@ -1,6 +1,10 @@
 # tests/ - unit tests (cmocka), run by `make check`.  Integration and
 # browser tests are driven by tests/run (see README).
 if HAVE_CMOCKA
-UNIT_CFLAGS = $(libhikyaku_la_CFLAGS) $(CMOCKA_CFLAGS)
-UNIT_LDADD = libhikyaku.la $(CMOCKA_LIBS)
+HK_UNIT_CFLAGS = $(libhikyaku_la_CFLAGS) $(CMOCKA_CFLAGS)
+HK_UNIT_DEPS = libhikyaku.la $(CMOCKA_LIBS)
+
+include tests/unit/core.mk
+include tests/unit/http-input.mk
+include tests/unit/modules.mk
 endif

@@ -1,0 +1,1 @@
+# Unit tests of the core (buf, config, store, sessions, ...).

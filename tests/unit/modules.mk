@@ -1,0 +1,1 @@
+# Unit tests of the auth modules and their loader.
