@@ -5,3 +5,9 @@ i18ndir = $(xsldir)/i18n
 dist_i18n_DATA =
 staticdir = $(pkgdatadir)/static
 dist_static_DATA =
+
+# The shared shell and the screens.
+dist_xsl_DATA += xsl/layout.xsl xsl/login.xsl xsl/mail-servers.xsl xsl/error.xsl
+# Message catalogues: every user-visible string, both languages.
+dist_i18n_DATA += xsl/i18n/en.xml xsl/i18n/ja.xml
+dist_static_DATA += static/hikyaku.css
