@@ -1,1 +1,296 @@
-int main(void){return 0;}
+/* hikyakuctl - the admin command line.
+ *
+ * Exit status (SPEC §1): 0 success; 1 usage; 2 configuration or database
+ * error; 3 a size limit refused the message; 4 authentication failed;
+ * 5 connection, TLS or protocol failure.  Errors are one line on stderr.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "admins.h"
+#include "buf.h"
+#include "conf.h"
+#include "db.h"
+#include "keyfile.h"
+#include "log.h"
+#include "mem.h"
+
+enum { EX_OK = 0, EX_USAGE_ = 1, EX_CONFIG = 2 };
+
+static const char usage_text[] =
+	"usage: hikyakuctl [--config FILE] COMMAND [ARGS]\n"
+	"commands:\n"
+	"  init                 create the database and the secret key if absent\n"
+	"  admin add NAME       add an administrator (password on standard input)\n"
+	"  admin passwd NAME    change a password (password on standard input)\n"
+	"  servers              list the mail servers in display order\n";
+
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
+	return EX_USAGE_;
+}
+
+static void
+die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void
+die_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hikyakuctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* mkdir -p for the folder that will hold path. */
+static int
+make_parent(const char *path, mode_t mode)
+{
+	char *dir = hk_strdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+
+	if (slash == NULL || slash == dir) {
+		free(dir);
+		return 0;
+	}
+	*slash = '\0';
+	for (char *p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+
+			*p = '\0';
+			if (mkdir(dir, mode) != 0 && errno != EEXIST) {
+				die_line("%s: %s", dir, strerror(errno));
+				rc = -1;
+				break;
+			}
+			*p = saved;
+			if (saved == '\0')
+				break;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
+static struct hk_db *
+open_db(const struct hk_config *cfg, bool create)
+{
+	char *err = NULL;
+	struct hk_db *db = hk_db_open(cfg->database, create, &err);
+
+	if (db == NULL) {
+		die_line("%s", err);
+		free(err);
+		return NULL;
+	}
+	if (!create && hk_db_schema_version(db) != hk_db_schema_latest()) {
+		die_line("%s: the schema is not current (run 'hikyakuctl init')",
+		    cfg->database);
+		hk_db_close(&db);
+	}
+	return db;
+}
+
+static int
+cmd_init(const struct hk_config *cfg)
+{
+	struct hk_db *db;
+	char *err = NULL;
+	bool created;
+	int before;
+
+	if (make_parent(cfg->database, 0750) < 0 ||
+	    make_parent(cfg->secret_key, 0750) < 0)
+		return EX_CONFIG;
+	if (mkdir(cfg->mail_dir, 0700) != 0 && errno != EEXIST) {
+		die_line("%s: %s", cfg->mail_dir, strerror(errno));
+		return EX_CONFIG;
+	}
+	if (hk_keyfile_create(cfg->secret_key, &created, &err) < 0) {
+		die_line("%s", err);
+		free(err);
+		return EX_CONFIG;
+	}
+	printf("secret key: %s (%s)\n", cfg->secret_key,
+	    created ? "created" : "kept");
+	if ((db = open_db(cfg, true)) == NULL)
+		return EX_CONFIG;
+	before = hk_db_schema_version(db);
+	if (hk_db_migrate(db, &err) < 0) {
+		die_line("%s: %s", cfg->database, err);
+		free(err);
+		hk_db_close(&db);
+		return EX_CONFIG;
+	}
+	printf("database: %s (schema %d -> %d)\n", cfg->database, before,
+	    hk_db_schema_version(db));
+	hk_db_close(&db);
+	return EX_OK;
+}
+
+/* The first line of standard input, without its line end; NULL at EOF. */
+static char *
+read_password(void)
+{
+	struct hk_buf b = HK_BUF_INIT;
+	int c;
+
+	while ((c = getchar()) != EOF && c != '\n') {
+		hk_buf_putc(&b, (char)c);
+		if (b.len > 4096)
+			break;
+	}
+	if (c == EOF && b.len == 0) {
+		hk_buf_free(&b);
+		return NULL;
+	}
+	if (b.len > 0 && b.data[b.len - 1] == '\r')
+		b.data[--b.len] = '\0';
+	return hk_buf_steal(&b);
+}
+
+static int
+cmd_admin(const struct hk_config *cfg, int argc, char **argv)
+{
+	struct hk_db *db;
+	char *password;
+	enum hk_store_rc rc;
+	bool add;
+
+	if (argc != 3 || (strcmp(argv[1], "add") != 0 &&
+	    strcmp(argv[1], "passwd") != 0))
+		return usage();
+	add = strcmp(argv[1], "add") == 0;
+	if (!hk_admin_name_valid(argv[2])) {
+		die_line("'%s' is not a valid administrator name (1-64 of "
+		    "A-Z a-z 0-9 . _ @ -)", argv[2]);
+		return EX_USAGE_;
+	}
+	if ((password = read_password()) == NULL) {
+		die_line("no password on standard input");
+		return EX_USAGE_;
+	}
+	if (!hk_admin_password_valid(password)) {
+		hk_free_secret(password);
+		die_line("the password must be 8 to 1024 characters without "
+		    "control characters");
+		return EX_USAGE_;
+	}
+	if ((db = open_db(cfg, false)) == NULL) {
+		hk_free_secret(password);
+		return EX_CONFIG;
+	}
+	rc = add ? hk_admin_add(db, argv[2], password) :
+	    hk_admin_set_password(db, argv[2], password);
+	hk_free_secret(password);
+	hk_db_close(&db);
+	switch (rc) {
+	case HK_STORE_OK:
+		printf("administrator %s %s\n", argv[2], add ? "added" : "updated");
+		return EX_OK;
+	case HK_STORE_EXISTS:
+		die_line("administrator '%s' already exists", argv[2]);
+		return EX_CONFIG;
+	case HK_STORE_NOT_FOUND:
+		die_line("no administrator '%s'", argv[2]);
+		return EX_CONFIG;
+	case HK_STORE_BUSY:
+		die_line("%s: the database is locked by another process",
+		    cfg->database);
+		return EX_CONFIG;
+	default:
+		die_line("%s: cannot write the administrator", cfg->database);
+		return EX_CONFIG;
+	}
+}
+
+static int
+cmd_servers(const struct hk_config *cfg)
+{
+	struct hk_db *db = open_db(cfg, false);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db == NULL)
+		return EX_CONFIG;
+	st = hk_db_prepare(db, "SELECT name, smtp_host, smtp_port, recv_protocol,"
+	    " recv_host, recv_port FROM mail_servers ORDER BY position, id");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		printf("%s\tsmtp %s:%d\t%s %s:%d\n", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
+		    sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
+		    sqlite3_column_int(st, 5));
+	hk_db_done(st);
+	if (rc != SQLITE_DONE)
+		die_line("%s: %s", cfg->database, hk_db_errmsg(db));
+	hk_db_close(&db);
+	return rc == SQLITE_DONE ? EX_OK : EX_CONFIG;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_flag = NULL, *path;
+	struct hk_config cfg;
+	char *err = NULL;
+	bool required;
+	int c, rc;
+
+	hk_log_init("hikyakuctl");
+	hk_log_set_level(HK_LOG_WARN);
+	/* '+': options end at the command, whose own flags follow it. */
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_flag = optarg; break;
+		case 'h': fputs(usage_text, stdout); return EX_OK;
+		case 'V': puts(PACKAGE_STRING); return EX_OK;
+		default: return usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage();
+
+	path = hk_config_choose(config_flag, &required);
+	if (hk_config_load(path, required, &cfg, &err) < 0) {
+		die_line("%s", err);
+		free(err);
+		hk_config_free(&cfg);
+		return EX_CONFIG;
+	}
+	xmlInitParser();
+	if (strcmp(argv[0], "init") == 0 && argc == 1)
+		rc = cmd_init(&cfg);
+	else if (strcmp(argv[0], "admin") == 0)
+		rc = cmd_admin(&cfg, argc, argv);
+	else if (strcmp(argv[0], "servers") == 0 && argc == 1)
+		rc = cmd_servers(&cfg);
+	else
+		rc = usage();
+	hk_config_free(&cfg);
+	xmlCleanupParser();
+	return rc;
+}

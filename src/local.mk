@@ -2,10 +2,29 @@
 
 noinst_LTLIBRARIES += libhikyaku.la
 libhikyaku_la_SOURCES = \
+	src/admins.c src/admins.h \
+	src/app.c src/app.h \
 	src/buf.c src/buf.h \
+	src/conf.c src/conf.h \
+	src/db.c src/db.h \
+	src/db_schema.c src/db_schema.h \
+	src/http.c src/http.h \
+	src/i18n.c src/i18n.h \
+	src/keyfile.c src/keyfile.h \
 	src/log.c src/log.h \
 	src/mem.c src/mem.h \
-	src/params.c src/params.h
+	src/page.c \
+	src/params.c src/params.h \
+	src/password.c src/password.h \
+	src/routes.c src/routes.h \
+	src/server.c src/server.h \
+	src/session.c src/session.h \
+	src/statics.c src/statics.h \
+	src/ui.h \
+	src/ui_login.c \
+	src/ui_servers.c \
+	src/ui_static.c \
+	src/view.c src/view.h
 libhikyaku_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBXSLT_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(IDN2_CFLAGS)
 libhikyaku_la_LIBADD = $(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) \

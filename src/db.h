@@ -1,0 +1,52 @@
+/* db.h - the SQLite store: opening, schema migrations, cached statements.
+ *
+ * One connection per process (never shared across fork).  WAL mode, a busy
+ * timeout, foreign keys on.  The schema version lives in
+ * PRAGMA user_version; hk_db_migrate brings it up to date, and the worker
+ * refuses to start on a database that is behind (run `hikyakuctl init`).
+ */
+#ifndef HK_DB_H
+#define HK_DB_H
+
+#include <stdbool.h>
+#include <sqlite3.h>
+
+/* How long a writer waits for another process's lock before giving up
+ * (the request then answers 503). */
+#define HK_DB_BUSY_MS 5000
+
+struct hk_db;
+
+/* Opens (creating when create is true) the database at path.  Returns NULL
+ * with *err_r set (caller frees) on failure. */
+struct hk_db *hk_db_open(const char *path, bool create, char **err_r);
+void hk_db_close(struct hk_db **db);
+sqlite3 *hk_db_handle(struct hk_db *db);
+
+/* The schema version this build expects, and the database's. */
+int hk_db_schema_latest(void);
+int hk_db_schema_version(struct hk_db *db);
+/* Applies every missing migration, each in its own transaction.  Returns 0
+ * or -1 with *err_r set. */
+int hk_db_migrate(struct hk_db *db, char **err_r);
+
+/* A prepared statement for sql, cached per connection (sql should be a
+ * string literal: it is kept by pointer).  Ready to bind; call hk_db_done
+ * when finished with it so that no read transaction lingers.  An SQL error
+ * here is a programming error and fatal. */
+sqlite3_stmt *hk_db_prepare(struct hk_db *db, const char *sql);
+void hk_db_done(sqlite3_stmt *stmt);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Return an SQLite result code
+ * (SQLITE_OK, or SQLITE_BUSY when another writer held the lock too long). */
+int hk_db_begin(struct hk_db *db);
+int hk_db_commit(struct hk_db *db);
+void hk_db_rollback(struct hk_db *db);
+
+/* Runs one statement with no result rows (a literal; no user data). */
+int hk_db_exec(struct hk_db *db, const char *sql);
+
+/* The last error's message, for logs. */
+const char *hk_db_errmsg(struct hk_db *db);
+
+#endif

@@ -1,0 +1,68 @@
+/* db_schema.c - the schema migrations (PRAGMA user_version = index + 1). */
+#include "config.h"
+
+#include "db_schema.h"
+
+const char *const hk_db_migrations[] = {
+	/* 1: administrators, sign-in sessions, sign-in throttling. */
+	"CREATE TABLE admins ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  password_hash TEXT NOT NULL,"
+	"  lang TEXT,"			/* NULL: follow Accept-Language */
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions ("
+	"  id_hash BLOB PRIMARY KEY,"	/* SHA-256 of the cookie value */
+	"  admin_id INTEGER NOT NULL REFERENCES admins(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  seen_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX sessions_admin ON sessions(admin_id);"
+	"CREATE TABLE login_throttle ("
+	"  key TEXT PRIMARY KEY,"	/* 'user:<name>' or 'ip:<address>' */
+	"  failures INTEGER NOT NULL,"
+	"  last_at INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 2: mail servers and mail accounts (SPEC §2). */
+	"CREATE TABLE mail_servers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  position INTEGER NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  smtp_host TEXT NOT NULL,"
+	"  smtp_port INTEGER NOT NULL CHECK (smtp_port BETWEEN 1 AND 65535),"
+	"  smtp_security TEXT NOT NULL CHECK (smtp_security IN ('none','starttls','tls')),"
+	"  smtp_tls_verify INTEGER NOT NULL CHECK (smtp_tls_verify IN (0,1)),"
+	"  smtp_auth INTEGER NOT NULL CHECK (smtp_auth IN (0,1)),"
+	"  smtp_auth_method TEXT NOT NULL,"
+	"  smtp_credentials TEXT NOT NULL CHECK (smtp_credentials IN ('account','fixed')),"
+	"  smtp_user TEXT,"
+	"  smtp_password BLOB,"		/* AES-256-GCM, see secret.h */
+	"  pop_before_smtp INTEGER NOT NULL CHECK (pop_before_smtp IN (0,1)),"
+	"  pop_before_smtp_wait INTEGER NOT NULL CHECK (pop_before_smtp_wait BETWEEN 0 AND 5),"
+	"  send_limit INTEGER NOT NULL,"
+	"  recv_protocol TEXT NOT NULL CHECK (recv_protocol IN ('pop3','imap4')),"
+	"  apop INTEGER NOT NULL CHECK (apop IN (0,1)),"
+	"  recv_host TEXT NOT NULL,"
+	"  recv_port INTEGER NOT NULL CHECK (recv_port BETWEEN 1 AND 65535),"
+	"  recv_security TEXT NOT NULL CHECK (recv_security IN ('none','starttls','tls')),"
+	"  recv_tls_verify INTEGER NOT NULL CHECK (recv_tls_verify IN (0,1)),"
+	"  recv_limit INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE mail_accounts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  address TEXT NOT NULL,"
+	"  server_id INTEGER NOT NULL REFERENCES mail_servers(id) ON DELETE RESTRICT,"
+	"  username TEXT NOT NULL,"
+	"  password BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX mail_accounts_server ON mail_accounts(server_id);",
+};
+
+const int hk_db_migration_count =
+	(int)(sizeof(hk_db_migrations) / sizeof(hk_db_migrations[0]));

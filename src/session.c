@@ -1,0 +1,285 @@
+/* session.c - sign-in sessions, CSRF tokens, sign-in throttling. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "log.h"
+#include "mem.h"
+#include "session.h"
+
+void
+hk_token_new(char out[HK_TOKEN_HEX + 1])
+{
+	unsigned char raw[HK_TOKEN_HEX / 2];
+
+	hk_random(raw, sizeof(raw));
+	hk_hex(raw, sizeof(raw), out);
+	hk_wipe(raw, sizeof(raw));
+}
+
+static bool
+token_wellformed(const char *t)
+{
+	if (t == NULL || strlen(t) != HK_TOKEN_HEX)
+		return false;
+	for (size_t i = 0; i < HK_TOKEN_HEX; i++)
+		if (!isxdigit((unsigned char)t[i]) || isupper((unsigned char)t[i]))
+			return false;
+	return true;
+}
+
+bool
+hk_token_equal(const char *expected, const char *given)
+{
+	return token_wellformed(expected) && token_wellformed(given) &&
+	    hk_ct_equal(expected, given, HK_TOKEN_HEX);
+}
+
+void
+hk_login_csrf(const unsigned char key[HK_KEY_LEN], const char *pre,
+    char out[HK_TOKEN_HEX + 1])
+{
+	static const char label[] = "hikyaku login csrf\n";
+	unsigned char mac[32];
+	unsigned int len = 0;
+	char *msg;
+
+	/* HMAC(key, label || pre): the label keeps this use of the key apart
+	 * from every other. */
+	msg = hk_aprintf("%s%s", label, pre);
+	if (HMAC(EVP_sha256(), key, HK_KEY_LEN, (const unsigned char *)msg,
+	    strlen(msg), mac, &len) == NULL || len != sizeof(mac))
+		hk_fatal("HMAC-SHA256 failed");
+	free(msg);
+	hk_hex(mac, sizeof(mac), out);
+}
+
+static void
+hash_cookie(const char *cookie, unsigned char out[32])
+{
+	SHA256((const unsigned char *)cookie, strlen(cookie), out);
+}
+
+static enum hk_store_rc
+db_rc(struct hk_db *db, int rc)
+{
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW || rc == SQLITE_OK)
+		return HK_STORE_OK;
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return HK_STORE_BUSY;
+	hk_err("database: %s", hk_db_errmsg(db));
+	return HK_STORE_ERROR;
+}
+
+static enum hk_store_rc
+load_admin(struct hk_db *db, struct hk_session *s)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "SELECT name, coalesce(lang, '') FROM admins WHERE id = ?1");
+	int rc;
+
+	sqlite3_bind_int64(st, 1, s->admin_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(s->admin_name, sizeof(s->admin_name), "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		snprintf(s->admin_lang, sizeof(s->admin_lang), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+	}
+	hk_db_done(st);
+	if (rc == SQLITE_DONE)
+		return HK_STORE_NOT_FOUND;
+	return db_rc(db, rc);
+}
+
+enum hk_store_rc
+hk_session_create(struct hk_db *db, long long admin_id,
+    char cookie_r[HK_TOKEN_HEX + 1], struct hk_session *s)
+{
+	sqlite3_stmt *st;
+	long long now = (long long)time(NULL);
+	enum hk_store_rc rc;
+
+	memset(s, 0, sizeof(*s));
+	s->admin_id = admin_id;
+	hk_token_new(cookie_r);
+	hk_token_new(s->csrf);
+	hash_cookie(cookie_r, s->id_hash);
+
+	/* Sessions past either limit are swept here, where we write anyway. */
+	st = hk_db_prepare(db, "DELETE FROM sessions WHERE seen_at < ?1 OR created_at < ?2");
+	sqlite3_bind_int64(st, 1, now - HK_SESSION_IDLE_SECS);
+	sqlite3_bind_int64(st, 2, now - HK_SESSION_MAX_SECS);
+	rc = db_rc(db, sqlite3_step(st));
+	hk_db_done(st);
+	if (rc != HK_STORE_OK)
+		return rc;
+
+	st = hk_db_prepare(db, "INSERT INTO sessions (id_hash, admin_id, csrf, "
+	    "created_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?4)");
+	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, admin_id);
+	sqlite3_bind_text(st, 3, s->csrf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	rc = db_rc(db, sqlite3_step(st));
+	hk_db_done(st);
+	if (rc != HK_STORE_OK)
+		return rc;
+	return load_admin(db, s);
+}
+
+enum hk_store_rc
+hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
+{
+	sqlite3_stmt *st;
+	long long now = (long long)time(NULL), created = 0, seen = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!token_wellformed(cookie))
+		return HK_STORE_NOT_FOUND;
+	hash_cookie(cookie, s->id_hash);
+	st = hk_db_prepare(db, "SELECT admin_id, csrf, created_at, seen_at "
+	    "FROM sessions WHERE id_hash = ?1");
+	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->admin_id = sqlite3_column_int64(st, 0);
+		snprintf(s->csrf, sizeof(s->csrf), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		created = sqlite3_column_int64(st, 2);
+		seen = sqlite3_column_int64(st, 3);
+	}
+	hk_db_done(st);
+	if (rc == SQLITE_DONE)
+		return HK_STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return db_rc(db, rc);
+	if (seen < now - HK_SESSION_IDLE_SECS || created < now - HK_SESSION_MAX_SECS) {
+		(void)hk_session_destroy(db, s);
+		return HK_STORE_NOT_FOUND;
+	}
+	/* Touch at most once a minute: a write per request would serialise
+	 * every reader behind the WAL lock for nothing. */
+	if (now - seen >= 60) {
+		st = hk_db_prepare(db, "UPDATE sessions SET seen_at = ?2 WHERE id_hash = ?1");
+		sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, now);
+		(void)sqlite3_step(st);
+		hk_db_done(st);
+	}
+	return load_admin(db, s);
+}
+
+enum hk_store_rc
+hk_session_destroy(struct hk_db *db, const struct hk_session *s)
+{
+	sqlite3_stmt *st = hk_db_prepare(db, "DELETE FROM sessions WHERE id_hash = ?1");
+	enum hk_store_rc rc;
+
+	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
+	rc = db_rc(db, sqlite3_step(st));
+	hk_db_done(st);
+	return rc;
+}
+
+static char *
+throttle_key(const char *kind, const char *v)
+{
+	char *k = hk_aprintf("%s:%.128s", kind, v ? v : "");
+
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+static long
+wait_for(struct hk_db *db, const char *key, long long now)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "SELECT failures, last_at FROM login_throttle WHERE key = ?1");
+	long wait = 0;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		long long failures = sqlite3_column_int64(st, 0);
+		long long last = sqlite3_column_int64(st, 1);
+
+		if (failures >= HK_THROTTLE_FREE) {
+			long long shift = failures - HK_THROTTLE_FREE;
+			long long delay = shift >= 10 ? HK_THROTTLE_MAX_SECS :
+			    (1LL << shift);
+
+			if (delay > HK_THROTTLE_MAX_SECS)
+				delay = HK_THROTTLE_MAX_SECS;
+			if (last + delay > now)
+				wait = (long)(last + delay - now);
+		}
+	}
+	hk_db_done(st);
+	return wait;
+}
+
+long
+hk_throttle_wait(struct hk_db *db, const char *user, const char *addr)
+{
+	long long now = (long long)time(NULL);
+	char *ku = throttle_key("user", user), *ka = throttle_key("ip", addr);
+	long a = wait_for(db, ku, now), b = wait_for(db, ka, now);
+
+	free(ku);
+	free(ka);
+	return a > b ? a : b;
+}
+
+static void
+bump(struct hk_db *db, const char *key, long long now)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "INSERT INTO login_throttle (key, failures, last_at) VALUES (?1, 1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET failures = failures + 1, last_at = ?2");
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		hk_warn("login throttle: %s", hk_db_errmsg(db));
+	hk_db_done(st);
+}
+
+void
+hk_throttle_failed(struct hk_db *db, const char *user, const char *addr)
+{
+	long long now = (long long)time(NULL);
+	char *ku = throttle_key("user", user), *ka = throttle_key("ip", addr);
+	sqlite3_stmt *st;
+
+	/* A day without failures forgives everything. */
+	st = hk_db_prepare(db, "DELETE FROM login_throttle WHERE last_at < ?1");
+	sqlite3_bind_int64(st, 1, now - 86400);
+	(void)sqlite3_step(st);
+	hk_db_done(st);
+	bump(db, ku, now);
+	bump(db, ka, now);
+	free(ku);
+	free(ka);
+}
+
+void
+hk_throttle_succeeded(struct hk_db *db, const char *user)
+{
+	char *ku = throttle_key("user", user);
+	sqlite3_stmt *st = hk_db_prepare(db, "DELETE FROM login_throttle WHERE key = ?1");
+
+	sqlite3_bind_text(st, 1, ku, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_step(st);
+	hk_db_done(st);
+	free(ku);
+}

@@ -1,0 +1,255 @@
+/* view.c - XSLT rendering with stylesheets parsed once and locked down. */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xpathInternals.h>
+#include <libxslt/extensions.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+
+#include "log.h"
+#include "mem.h"
+#include "view.h"
+
+/* Generous for our screens, small enough to stop a runaway stylesheet. */
+#define MAX_TEMPLATE_DEPTH 200
+#define MAX_XPATH_OPS 5000000UL
+#define MAX_MSG_ARGS 9
+
+struct sheet {
+	char *screen;
+	xsltStylesheetPtr style;
+};
+
+struct hk_view {
+	struct sheet *sheets;
+	size_t n;
+	const struct hk_catalog *cat;
+	xsltSecurityPrefsPtr prefs;
+};
+
+/* What a transform's callbacks need; lives on the stack of hk_view_html. */
+struct render {
+	const struct hk_catalog *cat;
+	const char *lang;
+	struct hk_buf errors;
+};
+
+/* hk:msg(key, arg...) */
+static void
+xslt_msg(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	xsltTransformContextPtr tctxt = xsltXPathGetTransformContext(ctxt);
+	struct render *r = tctxt != NULL ? tctxt->_private : NULL;
+	xmlChar *args[MAX_MSG_ARGS + 1] = { NULL };
+	char *text;
+
+	if (nargs < 1 || nargs > MAX_MSG_ARGS + 1 || r == NULL) {
+		xmlXPathSetArityError(ctxt);
+		return;
+	}
+	for (int i = nargs - 1; i >= 0; i--)
+		args[i] = xmlXPathPopString(ctxt);
+	text = hk_msg_format(r->cat, r->lang, args[0] ? (char *)args[0] : "",
+	    (const char *const *)&args[1], (size_t)(nargs - 1));
+	for (int i = 0; i < nargs; i++)
+		xmlFree(args[i]);
+	valuePush(ctxt, xmlXPathNewString(BAD_CAST text));
+	free(text);
+}
+
+static void
+collect_error(void *ctx, const char *fmt, ...)
+{
+	struct render *r = ctx;
+	va_list ap;
+
+	if (r->errors.len > 4096)
+		return;
+	va_start(ap, fmt);
+	hk_buf_vprintf(&r->errors, fmt, ap);
+	va_end(ap);
+}
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int
+sheet_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sheet *)a)->screen,
+	    ((const struct sheet *)b)->screen);
+}
+
+struct hk_view *
+hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
+{
+	struct hk_view *view = hk_calloc(1, sizeof(*view));
+	DIR *d;
+	struct dirent *de;
+	size_t cap = 0;
+
+	*err_r = NULL;
+	view->cat = cat;
+	xsltRegisterExtModuleFunction(BAD_CAST "msg", BAD_CAST HK_XSLT_NS,
+	    xslt_msg);
+	xsltMaxDepth = MAX_TEMPLATE_DEPTH;
+
+	if ((d = opendir(xsl_dir)) == NULL) {
+		*err_r = hk_aprintf("%s: cannot open the stylesheet folder", xsl_dir);
+		goto fail;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *path;
+		xsltStylesheetPtr style;
+
+		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".xsl"))
+			continue;
+		path = hk_aprintf("%s/%s", xsl_dir, de->d_name);
+		/* Imports are resolved here, before the locked-down
+		 * preferences apply to transforms. */
+		style = xsltParseStylesheetFile(BAD_CAST path);
+		if (style == NULL) {
+			*err_r = hk_aprintf("%s: not a valid stylesheet", path);
+			free(path);
+			closedir(d);
+			goto fail;
+		}
+		free(path);
+		if (view->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			view->sheets = hk_realloc(view->sheets,
+			    cap * sizeof(*view->sheets));
+		}
+		view->sheets[view->n].screen = hk_strndup(de->d_name,
+		    strlen(de->d_name) - 4);
+		view->sheets[view->n].style = style;
+		view->n++;
+	}
+	closedir(d);
+	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
+
+	view->prefs = xsltNewSecurityPrefs();
+	if (view->prefs == NULL)
+		hk_fatal("xsltNewSecurityPrefs failed");
+	xsltSetSecurityPrefs(view->prefs, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
+	xsltSetSecurityPrefs(view->prefs, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
+	xsltSetSecurityPrefs(view->prefs, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
+	xsltSetSecurityPrefs(view->prefs, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
+	xsltSetSecurityPrefs(view->prefs, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
+	return view;
+fail:
+	hk_view_free(&view);
+	return NULL;
+}
+
+void
+hk_view_free(struct hk_view **viewp)
+{
+	struct hk_view *view = *viewp;
+
+	if (view == NULL)
+		return;
+	for (size_t i = 0; i < view->n; i++) {
+		xsltFreeStylesheet(view->sheets[i].style);
+		free(view->sheets[i].screen);
+	}
+	free(view->sheets);
+	if (view->prefs != NULL)
+		xsltFreeSecurityPrefs(view->prefs);
+	free(view);
+	*viewp = NULL;
+}
+
+static xsltStylesheetPtr
+find_sheet(const struct hk_view *view, const char *screen)
+{
+	struct sheet probe = { (char *)screen, NULL };
+	const struct sheet *s = bsearch(&probe, view->sheets, view->n,
+	    sizeof(*view->sheets), sheet_cmp);
+
+	return s != NULL ? s->style : NULL;
+}
+
+int
+hk_view_has(const struct hk_view *view, const char *screen)
+{
+	return find_sheet(view, screen) != NULL;
+}
+
+int
+hk_view_html(struct hk_view *view, xmlDocPtr doc, const char *screen,
+    struct hk_buf *out, char **err_r)
+{
+	xsltStylesheetPtr style = find_sheet(view, screen);
+	xsltTransformContextPtr tctxt = NULL;
+	xmlDocPtr result = NULL;
+	xmlChar *html = NULL;
+	xmlChar *lang = NULL;
+	int len = 0, rc = -1;
+	struct render r = { view->cat, "en", HK_BUF_INIT };
+
+	*err_r = NULL;
+	if (style == NULL) {
+		*err_r = hk_aprintf("no stylesheet for screen '%s'", screen);
+		return -1;
+	}
+	lang = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "lang");
+	if (lang != NULL)
+		r.lang = (const char *)lang;
+
+	tctxt = xsltNewTransformContext(style, doc);
+	if (tctxt == NULL)
+		hk_fatal("xsltNewTransformContext failed");
+	tctxt->_private = &r;
+	tctxt->maxTemplateDepth = MAX_TEMPLATE_DEPTH;
+	if (tctxt->xpathCtxt != NULL)
+		tctxt->xpathCtxt->opLimit = MAX_XPATH_OPS;
+	xsltSetTransformErrorFunc(tctxt, &r, collect_error);
+	if (xsltSetCtxtSecurityPrefs(view->prefs, tctxt) != 0)
+		hk_fatal("xsltSetCtxtSecurityPrefs failed");
+
+	result = xsltApplyStylesheetUser(style, doc, NULL, NULL, NULL, tctxt);
+	if (result == NULL || tctxt->state != XSLT_STATE_OK) {
+		hk_err("stylesheet %s.xsl failed: %s", screen, hk_buf_str(&r.errors));
+		*err_r = hk_aprintf("stylesheet %s.xsl failed", screen);
+		goto out;
+	}
+	if (xsltSaveResultToString(&html, &len, result, style) != 0) {
+		*err_r = hk_aprintf("stylesheet %s.xsl: cannot serialise", screen);
+		goto out;
+	}
+	if (html != NULL)
+		hk_buf_append(out, html, (size_t)len);
+	rc = 0;
+out:
+	xmlFree(html);
+	xmlFreeDoc(result);
+	xsltFreeTransformContext(tctxt);
+	xmlFree(lang);
+	hk_buf_free(&r.errors);
+	return rc;
+}
+
+void
+hk_view_xml(xmlDocPtr doc, struct hk_buf *out)
+{
+	xmlChar *mem = NULL;
+	int len = 0;
+
+	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 0);
+	if (mem == NULL)
+		hk_fatal("xmlDocDumpMemory failed");
+	hk_buf_append(out, mem, (size_t)len);
+	xmlFree(mem);
+}

@@ -1,0 +1,120 @@
+# tests/lib/instance.sh - start and stop a complete hikyaku instance for a
+# test: a fresh config, database, secret key and admin, the installed worker
+# on a unix socket, and a real nginx in front of it on a free loopback port.
+#
+#   . tests/lib/instance.sh
+#   hk_instance_start            # needs HK_PREFIX (a `make install` prefix)
+#   curl "$HK_URL/login" ...
+#   hk_instance_stop             # also run from an EXIT trap
+#
+# Sets HK_DIR, HK_CONFIG, HK_URL (ends in '/'), HK_PORT, HK_ADMIN_USER,
+# HK_ADMIN_PASS, HK_WORKER_PID, HK_WORKER_LOG.  Optional inputs:
+# HK_BASE_PATH (default /), HK_WORKERS (default 2), HK_WRAP (a command to
+# run the worker under, e.g. valgrind), HK_EXTRA_CONF (lines appended to
+# hikyaku.conf), HK_NGINX_EXTRA (lines inside the nginx location).
+
+hk_free_port() {
+	local port
+	for _ in $(seq 1 200); do
+		port=$(( (RANDOM % 20000) + 20000 ))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+hk_wait_for() {	# CMD... : retry for up to 10 s
+	for _ in $(seq 1 100); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+hk_instance_start() {
+	: "${HK_PREFIX:?HK_PREFIX must name an installed prefix}"
+	HK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hikyaku-test.XXXXXX")
+	chmod 755 "$HK_DIR"
+	HK_CONFIG=$HK_DIR/hikyaku.conf
+	HK_ADMIN_USER=admin
+	HK_ADMIN_PASS=correct-horse-battery
+	local base=${HK_BASE_PATH:-/}
+	cat > "$HK_CONFIG" <<CONF
+# test instance
+database = data/hikyaku.db
+secret_key = secret.key
+mail_dir = data/mail
+module_dir = $HK_PREFIX/lib/hikyaku/modules
+xsl_dir = $HK_PREFIX/share/hikyaku/xsl
+static_dir = $HK_PREFIX/share/hikyaku/static
+listen = unix:$HK_DIR/hikyaku.sock
+workers = ${HK_WORKERS:-2}
+base_path = $base
+socket_mode = 0666
+${HK_EXTRA_CONF:-}
+CONF
+	"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" init >/dev/null || return 1
+	printf '%s\n' "$HK_ADMIN_PASS" |
+		"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" admin add "$HK_ADMIN_USER" >/dev/null || return 1
+
+	HK_WORKER_LOG=$HK_DIR/worker.log
+	${HK_WRAP:-} "$HK_PREFIX/sbin/hikyaku-fcgi" --config "$HK_CONFIG" \
+		>>"$HK_WORKER_LOG" 2>&1 &
+	HK_WORKER_PID=$!
+	hk_wait_for test -S "$HK_DIR/hikyaku.sock" || {
+		echo "# worker did not start:" >&2; sed 's/^/# /' "$HK_WORKER_LOG" >&2; return 1; }
+
+	HK_PORT=$(hk_free_port) || return 1
+	mkdir -p "$HK_DIR/nginx"
+	local user_line=""
+	[ "$(id -u)" = 0 ] && user_line="user root root;"
+	local loc=${base%/}
+	cat > "$HK_DIR/nginx/nginx.conf" <<NGINX
+$user_line
+worker_processes 1;
+pid $HK_DIR/nginx/nginx.pid;
+error_log $HK_DIR/nginx/error.log warn;
+events { worker_connections 512; }
+http {
+	access_log $HK_DIR/nginx/access.log;
+	client_body_temp_path $HK_DIR/nginx/body;
+	fastcgi_temp_path $HK_DIR/nginx/fastcgi;
+	proxy_temp_path $HK_DIR/nginx/proxy;
+	uwsgi_temp_path $HK_DIR/nginx/uwsgi;
+	scgi_temp_path $HK_DIR/nginx/scgi;
+	client_max_body_size 16m;
+	server {
+		listen 127.0.0.1:$HK_PORT;
+		location $loc/ {
+			include /etc/nginx/fastcgi_params;
+			fastcgi_pass unix:$HK_DIR/hikyaku.sock;
+			${HK_NGINX_EXTRA:-}
+		}
+	}
+}
+NGINX
+	nginx -p "$HK_DIR/nginx" -c "$HK_DIR/nginx/nginx.conf" -e "$HK_DIR/nginx/error.log" || return 1
+	HK_URL="http://127.0.0.1:$HK_PORT$loc/"
+	hk_wait_for curl -sf -o /dev/null "${HK_URL}login" || {
+		echo "# nginx did not answer" >&2; return 1; }
+	export HK_DIR HK_CONFIG HK_URL HK_PORT HK_ADMIN_USER HK_ADMIN_PASS HK_WORKER_PID HK_WORKER_LOG
+}
+
+hk_instance_stop() {
+	[ -n "${HK_DIR:-}" ] || return 0
+	if [ -f "$HK_DIR/nginx/nginx.pid" ]; then
+		kill "$(cat "$HK_DIR/nginx/nginx.pid")" 2>/dev/null
+	fi
+	if [ -n "${HK_WORKER_PID:-}" ] && kill -0 "$HK_WORKER_PID" 2>/dev/null; then
+		kill -TERM "$HK_WORKER_PID"
+		wait "$HK_WORKER_PID" 2>/dev/null
+	fi
+	if [ -n "${HK_KEEP:-}" ]; then
+		echo "# kept $HK_DIR" >&2
+	else
+		rm -rf "$HK_DIR"
+	fi
+	HK_DIR=
+}
