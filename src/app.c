@@ -347,8 +347,11 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 		break;
 	}
 	if (route->flags & HK_ROUTE_RAW) {
+		/* tail points into ctx.path: copy before freeing. */
+		char *file = hk_strdup(tail);
+
 		free(ctx.path);
-		ctx.path = hk_strdup(tail);
+		ctx.path = file;
 		route->fn(&ctx);
 		goto out;
 	}

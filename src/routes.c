@@ -8,7 +8,7 @@
 #include "ui.h"
 
 static const struct hk_route routes[] = {
-	{ "GET",  "/",			ui_root,	 0 },
+	{ "GET",  "/",			ui_root,	 HK_ROUTE_PUBLIC },
 	{ "GET",  "/login",		ui_login_form,	 HK_ROUTE_PUBLIC },
 	{ "POST", "/login",		ui_login,	 HK_ROUTE_PUBLIC },
 	{ "POST", "/logout",		ui_logout,	 0 },

@@ -202,7 +202,7 @@ throttle_key(const char *kind, const char *v)
 }
 
 static long
-wait_for(struct hk_db *db, const char *key, long long now)
+wait_for(struct hk_db *db, const char *key, long long free_tries, long long now)
 {
 	sqlite3_stmt *st = hk_db_prepare(db,
 	    "SELECT failures, last_at FROM login_throttle WHERE key = ?1");
@@ -213,10 +213,12 @@ wait_for(struct hk_db *db, const char *key, long long now)
 		long long failures = sqlite3_column_int64(st, 0);
 		long long last = sqlite3_column_int64(st, 1);
 
-		if (failures >= HK_THROTTLE_FREE) {
-			long long shift = failures - HK_THROTTLE_FREE;
+		if (failures >= free_tries) {
+			long long shift = failures - free_tries;
+			/* From 2 s up: with whole-second clocks, 1 s could
+			 * round to no wait at all. */
 			long long delay = shift >= 10 ? HK_THROTTLE_MAX_SECS :
-			    (1LL << shift);
+			    (2LL << shift);
 
 			if (delay > HK_THROTTLE_MAX_SECS)
 				delay = HK_THROTTLE_MAX_SECS;
@@ -233,7 +235,8 @@ hk_throttle_wait(struct hk_db *db, const char *user, const char *addr)
 {
 	long long now = (long long)time(NULL);
 	char *ku = throttle_key("user", user), *ka = throttle_key("ip", addr);
-	long a = wait_for(db, ku, now), b = wait_for(db, ka, now);
+	long a = wait_for(db, ku, HK_THROTTLE_FREE_USER, now);
+	long b = wait_for(db, ka, HK_THROTTLE_FREE_ADDR, now);
 
 	free(ku);
 	free(ka);

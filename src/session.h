@@ -47,10 +47,12 @@ void hk_login_csrf(const unsigned char key[HK_KEY_LEN], const char *pre,
 /* Constant-time check of a submitted token against the expected one. */
 bool hk_token_equal(const char *expected, const char *given);
 
-/* Sign-in throttling: after HK_THROTTLE_FREE failures for a user name or a
- * client address, each attempt must wait 2^(failures - FREE) seconds (at
+/* Sign-in throttling: after HK_THROTTLE_FREE_USER failures for a user name,
+ * or HK_THROTTLE_FREE_ADDR for a client address (higher: a whole office may
+ * share one address), each attempt must wait 2^(failures - free + 1) seconds (at
  * most HK_THROTTLE_MAX_SECS) after the last failure. */
-#define HK_THROTTLE_FREE 5
+#define HK_THROTTLE_FREE_USER 5
+#define HK_THROTTLE_FREE_ADDR 20
 #define HK_THROTTLE_MAX_SECS 900
 /* Seconds the caller must still wait (0: go ahead). */
 long hk_throttle_wait(struct hk_db *db, const char *user, const char *addr);

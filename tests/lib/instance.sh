@@ -104,12 +104,22 @@ NGINX
 
 hk_instance_stop() {
 	[ -n "${HK_DIR:-}" ] || return 0
+	local rc=0
 	if [ -f "$HK_DIR/nginx/nginx.pid" ]; then
 		kill "$(cat "$HK_DIR/nginx/nginx.pid")" 2>/dev/null
 	fi
 	if [ -n "${HK_WORKER_PID:-}" ] && kill -0 "$HK_WORKER_PID" 2>/dev/null; then
 		kill -TERM "$HK_WORKER_PID"
 		wait "$HK_WORKER_PID" 2>/dev/null
+		rc=$?
+	fi
+	# Every test run doubles as a check of the worker's own hygiene.
+	if [ "$(type -t ok)" = function ]; then
+		is "the worker exited with status 0 on SIGTERM" "$rc" 0
+		local reports
+		reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Invalid (read|write)|definitely lost: [1-9]' "$HK_WORKER_LOG" 2>/dev/null | head -5)
+		is "the worker logged no sanitizer or memory error" "$reports" ""
+		[ -z "$reports" ] || sed 's/^/# /' "$HK_WORKER_LOG" | tail -60
 	fi
 	if [ -n "${HK_KEEP:-}" ]; then
 		echo "# kept $HK_DIR" >&2
