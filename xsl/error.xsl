@@ -14,7 +14,8 @@
     <xsl:choose>
       <xsl:when test="$c = 'bad-request' or $c = 'forbidden' or
           $c = 'not-found' or $c = 'method-not-allowed' or $c = 'conflict' or
-          $c = 'too-large' or $c = 'unavailable' or $c = 'internal'">
+          $c = 'too-large' or $c = 'unavailable' or $c = 'internal' or
+          $c = 'unauthorized' or $c = 'unsupported-media-type'">
         <xsl:value-of select="$c"/>
       </xsl:when>
       <xsl:otherwise>internal</xsl:otherwise>
@@ -39,9 +40,18 @@
         <p class="problem-detail"><xsl:value-of select="normalize-space(problem)"/></p>
       </xsl:if>
       <p class="form-actions">
-        <a class="button primary" href="{concat($base, 'mail-servers')}">
-          <xsl:value-of select="hk:msg('problem.back')"/>
-        </a>
+        <xsl:choose>
+          <xsl:when test="$code = 'unauthorized'">
+            <a class="button primary" href="{concat($base, 'login')}">
+              <xsl:value-of select="hk:msg('login.title')"/>
+            </a>
+          </xsl:when>
+          <xsl:otherwise>
+            <a class="button primary" href="{concat($base, 'mail-servers')}">
+              <xsl:value-of select="hk:msg('problem.back')"/>
+            </a>
+          </xsl:otherwise>
+        </xsl:choose>
       </p>
     </div>
   </xsl:template>

@@ -58,7 +58,8 @@ test('every key a stylesheet names exists', () => {
 test('the keys the C core and the screens build at run time exist', () => {
 	const need = ['error.login.failed', 'error.login.throttled', 'error.csrf'];
 	for (const code of ['bad-request', 'forbidden', 'not-found', 'method-not-allowed',
-	    'conflict', 'too-large', 'unavailable', 'internal'])
+	    'conflict', 'too-large', 'unavailable', 'internal', 'unauthorized',
+	    'unsupported-media-type'])
 		need.push(`problem.${code}.title`, `problem.${code}.text`);
 	for (const s of ['mail-servers', 'mail-accounts', 'oversized', 'audit'])
 		need.push(`nav.${s}`);
