@@ -97,7 +97,7 @@ http {
 NGINX
 	nginx -p "$HK_DIR/nginx" -c "$HK_DIR/nginx/nginx.conf" -e "$HK_DIR/nginx/error.log" || return 1
 	HK_URL="http://127.0.0.1:$HK_PORT$loc/"
-	hk_wait_for curl -sf -o /dev/null "${HK_URL}login" || {
+	hk_wait_for curl -s -o /dev/null "${HK_URL}login" || {
 		echo "# nginx did not answer" >&2; return 1; }
 	export HK_DIR HK_CONFIG HK_URL HK_PORT HK_ADMIN_USER HK_ADMIN_PASS HK_WORKER_PID HK_WORKER_LOG
 }
