@@ -1,0 +1,55 @@
+/* modutil.h - small helpers shared by the shipped auth modules.
+ *
+ * Linked statically into each module (and into the core, which uses the
+ * base64 code for SASL framing); modules export nothing but their entry
+ * symbol, so these names never clash between modules.  Third-party
+ * modules do not get these: the SDK is authmod.h alone.
+ */
+#ifndef HK_MODUTIL_H
+#define HK_MODUTIL_H
+
+#include <stddef.h>
+
+/* Characters base64 needs for n bytes, without the NUL. */
+#define HKM_B64_LEN(n) ((((n) + 2) / 3) * 4)
+
+/* Encodes n bytes into out, which holds HKM_B64_LEN(n) + 1 bytes. */
+void hkm_b64_encode(const void *p, size_t n, char *out);
+/* Decodes strictly (RFC 4648 alphabet, padding only at the end, length a
+ * multiple of 4, no white space).  out holds len / 4 * 3 bytes.  Returns
+ * the decoded length, or -1 when in is not valid base64. */
+long hkm_b64_decode(const char *in, size_t len, unsigned char *out);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void hkm_hex(const void *p, size_t n, char *out);
+
+/* Finds the APOP timestamp (RFC 1939 §7: "<...@...>", printable ASCII, no
+ * spaces) in a POP3 greeting.  Returns 0 and the timestamp with its angle
+ * brackets in *ts / *ts_len, or -1 when the greeting holds none. */
+int hkm_apop_timestamp(const char *greeting, size_t len, const char **ts,
+    size_t *ts_len);
+/* MD5(timestamp || password) in lower-case hex into out[33].  Returns 0,
+ * or -1 on a crypto failure. */
+int hkm_apop_digest(const char *ts, size_t ts_len, const char *password,
+    char out[33]);
+
+/* 1 when s can go on a POP3 command line as one argument: non-empty, at
+ * most max bytes, printable, no space (spaces_ok: spaces allowed). */
+int hkm_pop3_arg_ok(const char *s, size_t max, int spaces_ok);
+
+/* A growable byte buffer owned by a module.  Always NUL-terminated once
+ * something was added.  hkm_buf_free wipes before freeing. */
+struct hkm_buf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+/* Appends n bytes; returns 0, or -1 when memory ran out (buffer intact). */
+int hkm_buf_add(struct hkm_buf *b, const void *p, size_t n);
+int hkm_buf_adds(struct hkm_buf *b, const char *s);
+/* Wipes the contents and frees the memory; the buffer becomes empty. */
+void hkm_buf_free(struct hkm_buf *b);
+/* Wipes the contents and empties the buffer, keeping its memory. */
+void hkm_buf_clear(struct hkm_buf *b);
+
+#endif
