@@ -309,6 +309,7 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 	const struct hk_route *route = NULL;
 	const char *tail = NULL, *format;
 	char allow[64];
+	enum hk_route_match match;
 	int status;
 	bool post = req->method != NULL && strcmp(req->method, "POST") == 0;
 
@@ -330,23 +331,11 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 	if ((format = hk_params_get(&ctx.query, "format")) != NULL)
 		ctx.want_xml = strcmp(format, "xml") == 0;
 
-	if ((ctx.path = route_path(req->uri, app->cfg.base_path)) == NULL) {
-		hk_fail(&ctx, 404, "not-found");
-		goto out;
-	}
-	switch (hk_route_find(req->method ? req->method : "", ctx.path, &route,
-	    &ctx.id, &tail, allow, sizeof(allow))) {
-	case HK_ROUTE_NO_PATH:
-		hk_fail(&ctx, 404, "not-found");
-		goto out;
-	case HK_ROUTE_NO_METHOD:
-		hk_response_header(res, "Allow", "%s", allow);
-		hk_fail(&ctx, 405, "method-not-allowed");
-		goto out;
-	case HK_ROUTE_FOUND:
-		break;
-	}
-	if (route->flags & HK_ROUTE_RAW) {
+	ctx.path = route_path(req->uri, app->cfg.base_path);
+	match = ctx.path == NULL ? HK_ROUTE_NO_PATH :
+	    hk_route_find(req->method ? req->method : "", ctx.path, &route,
+	    &ctx.id, &tail, allow, sizeof(allow));
+	if (match == HK_ROUTE_FOUND && (route->flags & HK_ROUTE_RAW)) {
 		/* tail points into ctx.path: copy before freeing. */
 		char *file = hk_strdup(tail);
 
@@ -356,6 +345,8 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 		goto out;
 	}
 
+	/* The session comes first even for errors, so that an error screen
+	 * still shows who is signed in, in their language. */
 	if ((status = load_session(&ctx)) != 0) {
 		hk_fail(&ctx, status, problem_code(status));
 		goto out;
@@ -365,6 +356,15 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 		ctx.lang = ctx.session.admin_lang;
 	load_csrf(&ctx);
 
+	if (match == HK_ROUTE_NO_PATH) {
+		hk_fail(&ctx, 404, "not-found");
+		goto out;
+	}
+	if (match == HK_ROUTE_NO_METHOD) {
+		hk_response_header(res, "Allow", "%s", allow);
+		hk_fail(&ctx, 405, "method-not-allowed");
+		goto out;
+	}
 	if (!(route->flags & HK_ROUTE_PUBLIC) && !ctx.signed_in) {
 		if (ctx.want_xml)
 			hk_fail(&ctx, 401, "unauthorized");

@@ -98,6 +98,8 @@ like "an empty choice follows the browser again" "$BODY" 'lang="en"'
 req GET no-such-screen
 is "an unknown route is 404" "$STATUS" 404
 like "... with the error screen" "$BODY" '<html'
+req GET no-such-screen -H 'Accept: application/xml'
+like "... which still knows who is signed in" "$BODY" "<admin name=\"$HK_ADMIN_USER\""
 req DELETE login
 is "a wrong method is 405" "$STATUS" 405
 is "... naming the allowed ones" "$(header Allow)" "GET, POST"

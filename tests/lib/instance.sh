@@ -9,6 +9,8 @@
 #
 # Sets HK_DIR, HK_CONFIG, HK_URL (ends in '/'), HK_PORT, HK_ADMIN_USER,
 # HK_ADMIN_PASS, HK_WORKER_PID, HK_WORKER_LOG.  Optional inputs:
+# HK_INSTANCE_DIR (use this folder, kept on stop), HK_WANT_PORT (use this
+# port when free), HK_ADMIN_USER/HK_ADMIN_PASS (the admin to create),
 # HK_BASE_PATH (default /), HK_WORKERS (default 2), HK_WRAP (a command to
 # run the worker under, e.g. valgrind), HK_EXTRA_CONF (lines appended to
 # hikyaku.conf), HK_NGINX_EXTRA (lines inside the nginx location).
@@ -35,11 +37,17 @@ hk_wait_for() {	# CMD... : retry for up to 10 s
 
 hk_instance_start() {
 	: "${HK_PREFIX:?HK_PREFIX must name an installed prefix}"
-	HK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hikyaku-test.XXXXXX")
+	if [ -n "${HK_INSTANCE_DIR:-}" ]; then
+		HK_DIR=$HK_INSTANCE_DIR
+		HK_KEEP=1
+		mkdir -p "$HK_DIR"
+	else
+		HK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hikyaku-test.XXXXXX")
+	fi
 	chmod 755 "$HK_DIR"
 	HK_CONFIG=$HK_DIR/hikyaku.conf
-	HK_ADMIN_USER=admin
-	HK_ADMIN_PASS=correct-horse-battery
+	HK_ADMIN_USER=${HK_ADMIN_USER:-admin}
+	HK_ADMIN_PASS=${HK_ADMIN_PASS:-correct-horse-battery}
 	local base=${HK_BASE_PATH:-/}
 	cat > "$HK_CONFIG" <<CONF
 # test instance
@@ -57,7 +65,9 @@ ${HK_EXTRA_CONF:-}
 CONF
 	"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" init >/dev/null || return 1
 	printf '%s\n' "$HK_ADMIN_PASS" |
-		"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" admin add "$HK_ADMIN_USER" >/dev/null || return 1
+		"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" admin add "$HK_ADMIN_USER" >/dev/null 2>&1 ||
+	printf '%s\n' "$HK_ADMIN_PASS" |
+		"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" admin passwd "$HK_ADMIN_USER" >/dev/null || return 1
 
 	HK_WORKER_LOG=$HK_DIR/worker.log
 	${HK_WRAP:-} "$HK_PREFIX/sbin/hikyaku-fcgi" --config "$HK_CONFIG" \
@@ -66,7 +76,11 @@ CONF
 	hk_wait_for test -S "$HK_DIR/hikyaku.sock" || {
 		echo "# worker did not start:" >&2; sed 's/^/# /' "$HK_WORKER_LOG" >&2; return 1; }
 
-	HK_PORT=$(hk_free_port) || return 1
+	if [ -n "${HK_WANT_PORT:-}" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$HK_WANT_PORT") 2>/dev/null; then
+		HK_PORT=$HK_WANT_PORT
+	else
+		HK_PORT=$(hk_free_port) || return 1
+	fi
 	mkdir -p "$HK_DIR/nginx"
 	local user_line=""
 	[ "$(id -u)" = 0 ] && user_line="user root root;"
