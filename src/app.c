@@ -12,6 +12,7 @@
 #include "form.h"
 #include "log.h"
 #include "mem.h"
+#include "modload.h"
 #include "negotiate.h"
 #include "routes.h"
 #include "statics.h"
@@ -46,6 +47,8 @@ hk_app_init(struct hk_app *app, struct hk_config *cfg, char **err_r)
 	if ((app->view = hk_view_load(app->cfg.xsl_dir, app->cat, err_r)) == NULL)
 		return -1;
 	app->statics = hk_statics_load(app->cfg.static_dir);
+	/* Once, before the workers fork: never a dlopen per request. */
+	app->mods = hk_modset_load(app->cfg.module_dir);
 	return 0;
 }
 
@@ -74,6 +77,7 @@ hk_app_free(struct hk_app *app)
 	hk_view_free(&app->view);
 	hk_catalog_free(&app->cat);
 	hk_statics_free(&app->statics);
+	hk_modset_free(&app->mods);
 	hk_wipe(app->key, sizeof(app->key));
 	hk_config_free(&app->cfg);
 }

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "log.h"
 #include "mem.h"
+#include "modload.h"
 #include "server.h"
 
 static void
@@ -94,6 +95,15 @@ main(int argc, char **argv)
 		free(err);
 		hk_app_free(&app);
 		return 2;
+	}
+	{
+		struct hk_buf names = HK_BUF_INIT;
+
+		for (size_t i = 0; i < hk_modset_count(app.mods); i++)
+			hk_buf_printf(&names, "%s%s", i ? ", " : "",
+			    hk_modset_at(app.mods, i)->name);
+		hk_info("auth modules: %s", names.len ? hk_buf_str(&names) : "none");
+		hk_buf_free(&names);
 	}
 	/* Fail at start, not in every worker, when the database is not ready. */
 	if (hk_app_open_db(&app, &err) < 0) {

@@ -24,6 +24,7 @@
 #include "keyfile.h"
 #include "log.h"
 #include "mem.h"
+#include "modload.h"
 
 enum { EX_OK = 0, EX_USAGE_ = 1, EX_CONFIG = 2 };
 
@@ -33,6 +34,7 @@ static const char usage_text[] =
 	"  init                 create the database and the secret key if absent\n"
 	"  admin add NAME       add an administrator (password on standard input)\n"
 	"  admin passwd NAME    change a password (password on standard input)\n"
+	"  modules              list the loaded auth modules (refusals on stderr)\n"
 	"  servers              list the mail servers in display order\n";
 
 static int
@@ -243,6 +245,17 @@ cmd_servers(const struct hk_config *cfg)
 	return rc == SQLITE_DONE ? EX_OK : EX_CONFIG;
 }
 
+static int
+cmd_modules(const struct hk_config *cfg)
+{
+	/* Refused modules are logged as warnings on stderr, one per file. */
+	struct hk_modset *set = hk_modset_load(cfg->module_dir);
+
+	hk_modset_print(set, stdout);
+	hk_modset_free(&set);
+	return EX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -286,6 +299,8 @@ main(int argc, char **argv)
 		rc = cmd_init(&cfg);
 	else if (strcmp(argv[0], "admin") == 0)
 		rc = cmd_admin(&cfg, argc, argv);
+	else if (strcmp(argv[0], "modules") == 0 && argc == 1)
+		rc = cmd_modules(&cfg);
 	else if (strcmp(argv[0], "servers") == 0 && argc == 1)
 		rc = cmd_servers(&cfg);
 	else
