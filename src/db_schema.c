@@ -62,6 +62,24 @@ const char *const hk_db_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL);"
 	"CREATE INDEX mail_accounts_server ON mail_accounts(server_id);",
+
+	/* 3: the audit trail, and each server's last connection test. */
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"		/* unix time */
+	"  actor TEXT NOT NULL,"		/* admin name, or 'hikyakuctl' */
+	"  action TEXT NOT NULL,"		/* create, update, delete, reorder, ... */
+	"  object_type TEXT NOT NULL,"		/* mail-server, mail-account, ... */
+	"  object_id INTEGER,"
+	"  object_name TEXT,"
+	"  details TEXT);"			/* what changed; never a secret */
+	"CREATE INDEX audit_log_at ON audit_log(at);"
+	"CREATE TABLE server_tests ("
+	"  server_id INTEGER PRIMARY KEY REFERENCES mail_servers(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL CHECK (ok IN (0,1)),"
+	"  summary TEXT NOT NULL,"		/* one line for the list */
+	"  result_xml TEXT NOT NULL);",	/* the whole <test-result> */
 };
 
 const int hk_db_migration_count =

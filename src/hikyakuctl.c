@@ -20,6 +20,7 @@
 #include "admins.h"
 #include "buf.h"
 #include "conf.h"
+#include "ctl.h"
 #include "db.h"
 #include "keyfile.h"
 #include "log.h"
@@ -35,7 +36,14 @@ static const char usage_text[] =
 	"  admin add NAME       add an administrator (password on standard input)\n"
 	"  admin passwd NAME    change a password (password on standard input)\n"
 	"  modules              list the loaded auth modules (refusals on stderr)\n"
-	"  servers              list the mail servers in display order\n";
+	"  servers              list the mail servers in display order\n"
+	"  test SERVER (--account NAME | --user U [--address ADDR])\n"
+	"                       the staged connection test (password on stdin with --user)\n"
+	"  send --account NAME --from ADDR --to ADDR [--to ADDR...]\n"
+	"                       send the message on standard input\n"
+	"  fetch (--account NAME | --all)\n"
+	"                       receive into the account's Maildir\n"
+	"  rotate-key           re-encrypt every stored password under a new key\n";
 
 static int
 usage(void)
@@ -303,6 +311,14 @@ main(int argc, char **argv)
 		rc = cmd_modules(&cfg);
 	else if (strcmp(argv[0], "servers") == 0 && argc == 1)
 		rc = cmd_servers(&cfg);
+	else if (strcmp(argv[0], "test") == 0)
+		rc = ctl_test(&cfg, argc, argv);
+	else if (strcmp(argv[0], "send") == 0)
+		rc = ctl_send(&cfg, argc, argv);
+	else if (strcmp(argv[0], "fetch") == 0)
+		rc = ctl_fetch(&cfg, argc, argv);
+	else if (strcmp(argv[0], "rotate-key") == 0)
+		rc = ctl_rotate_key(&cfg, argc, argv);
 	else
 		rc = usage();
 	hk_config_free(&cfg);

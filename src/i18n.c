@@ -1,6 +1,7 @@
 /* i18n.c - the message catalogues, loaded once, looked up by key. */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,13 +36,12 @@ entry_cmp(const void *a, const void *b)
 	    ((const struct entry *)b)->key);
 }
 
+/* Adds the <m k="">text</m> entries of one catalogue file to t. */
 static int
-load_table(const char *dir, const char *lang, struct table *t, char **err_r)
+load_file(const char *path, struct table *t, size_t *cap, char **err_r)
 {
-	char *path = hk_aprintf("%s/%s.xml", dir, lang);
 	xmlDocPtr doc;
 	xmlNodePtr root, n;
-	size_t cap = 0;
 	int rc = -1;
 
 	doc = xmlReadFile(path, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -66,9 +66,9 @@ load_table(const char *dir, const char *lang, struct table *t, char **err_r)
 			goto out;
 		}
 		text = xmlNodeGetContent(n);
-		if (t->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			t->v = hk_realloc(t->v, cap * sizeof(*t->v));
+		if (t->n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			t->v = hk_realloc(t->v, *cap * sizeof(*t->v));
 		}
 		t->v[t->n].key = hk_strdup((const char *)key);
 		t->v[t->n].text = hk_strdup(text ? (const char *)text : "");
@@ -76,18 +76,51 @@ load_table(const char *dir, const char *lang, struct table *t, char **err_r)
 		xmlFree(key);
 		xmlFree(text);
 	}
-	qsort(t->v, t->n, sizeof(*t->v), entry_cmp);
-	for (size_t i = 1; i < t->n; i++)
-		if (strcmp(t->v[i - 1].key, t->v[i].key) == 0) {
-			*err_r = hk_aprintf("%s: key '%s' is defined twice", path,
-			    t->v[i].key);
-			goto out;
-		}
 	rc = 0;
 out:
 	xmlFreeDoc(doc);
-	free(path);
 	return rc;
+}
+
+/* A language's catalogue is DIR/<lang>.xml plus any DIR/<lang>-<area>.xml,
+ * so that each area of the product keeps its own strings. */
+static int
+load_table(const char *dir, const char *lang, struct table *t, char **err_r)
+{
+	char *path = hk_aprintf("%s/%s.xml", dir, lang);
+	size_t cap = 0, llen = strlen(lang);
+	DIR *d;
+	struct dirent *de;
+	int rc = load_file(path, t, &cap, err_r);
+
+	free(path);
+	if (rc < 0)
+		return -1;
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (n <= llen + 5 || strncmp(de->d_name, lang, llen) != 0 ||
+		    de->d_name[llen] != '-' || strcmp(de->d_name + n - 4, ".xml") != 0)
+			continue;
+		path = hk_aprintf("%s/%s", dir, de->d_name);
+		rc = load_file(path, t, &cap, err_r);
+		free(path);
+		if (rc < 0)
+			break;
+	}
+	closedir(d);
+	if (rc < 0)
+		return -1;
+	qsort(t->v, t->n, sizeof(*t->v), entry_cmp);
+	for (size_t i = 1; i < t->n; i++)
+		if (strcmp(t->v[i - 1].key, t->v[i].key) == 0) {
+			*err_r = hk_aprintf("%s: key '%s' is defined twice in the "
+			    "'%s' catalogue", dir, t->v[i].key, lang);
+			return -1;
+		}
+	return 0;
 }
 
 struct hk_catalog *

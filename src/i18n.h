@@ -1,7 +1,10 @@
 /* i18n.h - the message catalogues (xsl/i18n/<lang>.xml).
  *
  * Every user-facing string lives in the catalogues, which the stylesheets
- * read through hk:msg() and the C code through hk_msg().  A catalogue is
+ * read through hk:msg() and the C code through hk_msg().  A language's
+ * catalogue is DIR/<lang>.xml plus every DIR/<lang>-<area>.xml (each area
+ * of the product keeps its own file); a key defined twice is an error.
+ * Each file is
  *   <messages lang="en"><m k="key">text with {1} {2}</m>...</messages>
  * Loaded once per process; read-only afterwards, so workers share it.
  */

@@ -22,7 +22,6 @@ libhikyaku_la_SOURCES = \
 	src/statics.c src/statics.h \
 	src/ui.h \
 	src/ui_login.c \
-	src/ui_servers.c \
 	src/ui_static.c \
 	src/view.c src/view.h
 libhikyaku_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBXSLT_CFLAGS) \
@@ -30,17 +29,26 @@ libhikyaku_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBXSLT_CFLAGS) \
 libhikyaku_la_LIBADD = $(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) \
 	$(OPENSSL_LIBS) $(IDN2_LIBS) $(FCGI_LIBS)
 
-# Request input parsers: form/query, cookies, UTF-8, negotiation.
-include src/http-input.mk
-# The auth module loader.
-include src/modload.mk
-
 sbin_PROGRAMS += hikyaku-fcgi
 hikyaku_fcgi_SOURCES = src/hikyaku-fcgi.c
 hikyaku_fcgi_CFLAGS = $(libhikyaku_la_CFLAGS)
 hikyaku_fcgi_LDADD = libhikyaku.la
 
 bin_PROGRAMS += hikyakuctl
-hikyakuctl_SOURCES = src/hikyakuctl.c
+hikyakuctl_SOURCES = src/hikyakuctl.c src/ctl.h
 hikyakuctl_CFLAGS = $(libhikyaku_la_CFLAGS)
 hikyakuctl_LDADD = libhikyaku.la
+
+# Each area keeps its own list of files:
+# mail servers (model, validation, screens)
+include src/servers.mk
+# mail accounts, secrets at rest, the audit trail, key rotation
+include src/accounts.mk
+# talking to mail servers: network, TLS, SMTP/POP3/IMAP, connection test
+include src/net.mk
+# sending and receiving: send/fetch, Maildir, oversized mail
+include src/mail.mk
+# Request input parsers: form/query, cookies, UTF-8, negotiation.
+include src/http-input.mk
+# The auth module loader.
+include src/modload.mk

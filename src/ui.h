@@ -16,5 +16,33 @@ void ui_static(struct hk_ctx *ctx);
 
 /* ui_servers.c */
 void ui_servers_list(struct hk_ctx *ctx);
+void ui_server_new(struct hk_ctx *ctx);
+void ui_server_create(struct hk_ctx *ctx);
+void ui_server_edit(struct hk_ctx *ctx);
+void ui_server_update(struct hk_ctx *ctx);
+void ui_servers_order_form(struct hk_ctx *ctx);
+void ui_servers_order(struct hk_ctx *ctx);
+void ui_server_delete_form(struct hk_ctx *ctx);
+void ui_server_delete(struct hk_ctx *ctx);
+
+/* ui_conntest.c */
+void ui_conntest_unsaved(struct hk_ctx *ctx);
+void ui_conntest_saved(struct hk_ctx *ctx);
+
+/* ui_accounts.c */
+void ui_accounts_list(struct hk_ctx *ctx);
+void ui_account_new(struct hk_ctx *ctx);
+void ui_account_create(struct hk_ctx *ctx);
+void ui_account_edit(struct hk_ctx *ctx);
+void ui_account_update(struct hk_ctx *ctx);
+void ui_account_delete_form(struct hk_ctx *ctx);
+void ui_account_delete(struct hk_ctx *ctx);
+
+/* ui_audit.c */
+void ui_audit_list(struct hk_ctx *ctx);
+
+/* ui_oversized.c */
+void ui_oversized_list(struct hk_ctx *ctx);
+void ui_oversized_delete(struct hk_ctx *ctx);
 
 #endif

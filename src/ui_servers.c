@@ -74,3 +74,51 @@ ui_servers_list(struct hk_ctx *ctx)
 		hk_fail(ctx, (rc & 0xff) == SQLITE_BUSY ? 503 : 500,
 		    (rc & 0xff) == SQLITE_BUSY ? "unavailable" : "internal");
 }
+
+void
+ui_server_new(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_server_create(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_server_edit(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_server_update(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_servers_order_form(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_servers_order(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_server_delete_form(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}
+
+void
+ui_server_delete(struct hk_ctx *ctx)
+{
+	hk_fail(ctx, 404, "not-found");
+}

@@ -7,4 +7,8 @@ HK_UNIT_DEPS = libhikyaku.la $(CMOCKA_LIBS)
 include tests/unit/core.mk
 include tests/unit/http-input.mk
 include tests/unit/modules.mk
+include tests/unit/servers.mk
+include tests/unit/accounts.mk
+include tests/unit/net.mk
+include tests/unit/mail.mk
 endif

@@ -1,0 +1,26 @@
+/* ctl.h - hikyakuctl's commands that live outside hikyakuctl.c, one file
+ * per family.  Each takes the loaded config and the command's own argv
+ * (argv[0] is the command name) and returns the exit status of SPEC §1:
+ * 0 success; 1 usage; 2 configuration or database error; 3 a size limit
+ * refused the message; 4 authentication failed; 5 connection, TLS or
+ * protocol failure.  Errors go to stderr as one line naming the cause. */
+#ifndef HK_CTL_H
+#define HK_CTL_H
+
+#include "conf.h"
+
+enum {
+	HK_EXIT_OK = 0,
+	HK_EXIT_USAGE = 1,
+	HK_EXIT_CONFIG = 2,
+	HK_EXIT_SIZE = 3,
+	HK_EXIT_AUTH = 4,
+	HK_EXIT_NET = 5,
+};
+
+int ctl_test(const struct hk_config *cfg, int argc, char **argv);	/* ctl_test.c */
+int ctl_send(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
+int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
+int ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv);	/* ctl_keys.c */
+
+#endif

@@ -1,0 +1,2 @@
+# Mail servers: model, validation, screens.
+libhikyaku_la_SOURCES += src/ui_servers.c
