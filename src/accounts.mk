@@ -1,3 +1,5 @@
 # Mail accounts, secrets at rest, the audit trail, key rotation.
 libhikyaku_la_SOURCES += src/ui_accounts.c src/ui_audit.c src/secret.h src/audit.h
 hikyakuctl_SOURCES += src/ctl_keys.c
+# Secrets at rest (AES-256-GCM).
+libhikyaku_la_SOURCES += src/secret.c

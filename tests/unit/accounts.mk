@@ -1,1 +1,7 @@
 # Unit tests of the accounts area.
+HK_ACCOUNTS_TESTS = tests/unit/test_secret
+check_PROGRAMS += $(HK_ACCOUNTS_TESTS)
+TESTS += $(HK_ACCOUNTS_TESTS)
+
+tests_unit_test_secret_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_secret_LDADD = $(HK_UNIT_DEPS)
