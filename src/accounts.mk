@@ -3,3 +3,5 @@ libhikyaku_la_SOURCES += src/ui_accounts.c src/ui_audit.c src/secret.h src/audit
 hikyakuctl_SOURCES += src/ctl_keys.c
 # Secrets at rest (AES-256-GCM).
 libhikyaku_la_SOURCES += src/secret.c
+# The audit trail, and the mail-account model.
+libhikyaku_la_SOURCES += src/audit.c src/accounts.h
