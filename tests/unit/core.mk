@@ -1,1 +1,35 @@
 # Unit tests of the core (buf, config, store, sessions, ...).
+# Tests that need fixture files get HK_TEST_SRCDIR (the source tree) and
+# make their own temporary files under a mkdtemp folder they remove.
+HK_CORE_TESTS = tests/unit/test_conf tests/unit/test_i18n \
+	tests/unit/test_view tests/unit/test_password \
+	tests/unit/test_keyfile tests/unit/test_session \
+	tests/unit/test_admins tests/unit/test_routes tests/unit/test_db \
+	tests/unit/test_buf tests/unit/test_http
+check_PROGRAMS += $(HK_CORE_TESTS)
+TESTS += $(HK_CORE_TESTS)
+
+HK_CORE_CFLAGS = $(HK_UNIT_CFLAGS) -DHK_TEST_SRCDIR='"$(abs_top_srcdir)"'
+
+tests_unit_test_conf_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_conf_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_i18n_CFLAGS = $(HK_CORE_CFLAGS)
+tests_unit_test_i18n_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_view_CFLAGS = $(HK_CORE_CFLAGS)
+tests_unit_test_view_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_password_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_password_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_keyfile_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_keyfile_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_session_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_session_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_admins_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_admins_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_routes_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_routes_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_db_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_db_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_buf_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_buf_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_http_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_http_LDADD = $(HK_UNIT_DEPS)

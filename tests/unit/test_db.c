@@ -1,0 +1,293 @@
+/* test_db.c - opening the SQLite store, schema migrations, the statement
+ * cache and transactions. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "db.h"
+#include "db_schema.h"
+#include "mem.h"
+
+struct fixture {
+	char dir[64];
+	char *path;
+	struct hk_db *db;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = hk_calloc(1, sizeof(*f));
+	char *err = NULL;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-db.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
+	if ((f->db = hk_db_open(f->path, true, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return free(err), -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+	hk_db_close(&f->db);
+	for (size_t i = 0; i < 4; i++) {
+		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
+
+		unlink(p);
+		free(p);
+	}
+	rmdir(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static long long
+query_int(struct hk_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(db), sql, -1, &st,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+test_open_settings(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
+	    "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(f->db, "PRAGMA synchronous"), 1); /* NORMAL */
+}
+
+static void
+test_open_missing_without_create(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL, *path = hk_aprintf("%s/absent.db", f->dir);
+	struct hk_db *db = hk_db_open(path, false, &err);
+
+	assert_null(db);
+	assert_non_null(err);
+	assert_int_equal(strncmp(err, path, strlen(path)), 0);
+	assert_non_null(strstr(err, "(run 'hikyakuctl init' first)"));
+	assert_int_equal(access(path, F_OK), -1);
+	free(err);
+	free(path);
+}
+
+static void
+test_migrate_fresh(void **state)
+{
+	struct fixture *f = *state;
+	char *err = (char *)"untouched";
+
+	assert_int_equal(hk_db_schema_latest(), hk_db_migration_count);
+	assert_true(hk_db_schema_latest() >= 2);
+	assert_int_equal(hk_db_schema_version(f->db), 0);
+	assert_int_equal(hk_db_migrate(f->db, &err), 0);
+	assert_null(err);
+	assert_int_equal(hk_db_schema_version(f->db), hk_db_schema_latest());
+	assert_int_equal(query_int(f->db, "PRAGMA user_version"),
+	    hk_db_schema_latest());
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name IN ('admins', 'sessions', "
+	    "'login_throttle', 'mail_servers', 'mail_accounts')"), 5);
+}
+
+static void
+test_migrate_twice_is_noop(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL;
+	long long tables;
+
+	assert_int_equal(hk_db_migrate(f->db, &err), 0);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (name, "
+	    "password_hash, created_at, updated_at) VALUES ('a', 'h', 1, 1)"),
+	    SQLITE_OK);
+	tables = query_int(f->db, "SELECT count(*) FROM sqlite_master");
+	assert_int_equal(hk_db_migrate(f->db, &err), 0);
+	assert_null(err);
+	assert_int_equal(hk_db_schema_version(f->db), hk_db_schema_latest());
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master"),
+	    tables);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM admins"), 1);
+
+	/* Also when the database is opened again. */
+	hk_db_close(&f->db);
+	assert_null(f->db);
+	f->db = hk_db_open(f->path, false, &err);
+	assert_non_null(f->db);
+	assert_int_equal(hk_db_schema_version(f->db), hk_db_schema_latest());
+	assert_int_equal(hk_db_migrate(f->db, &err), 0);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM admins"), 1);
+}
+
+static void
+test_migrate_partial(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL;
+
+	/* A database made by an older hikyaku (migration 1 only) gets just
+	 * the later migrations, and keeps its data. */
+	assert_int_equal(hk_db_exec(f->db, hk_db_migrations[0]), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "PRAGMA user_version = 1"), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (name, "
+	    "password_hash, created_at, updated_at) VALUES ('a', 'h', 1, 1)"),
+	    SQLITE_OK);
+	assert_int_equal(hk_db_migrate(f->db, &err), 0);
+	assert_null(err);
+	assert_int_equal(hk_db_schema_version(f->db), hk_db_schema_latest());
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM mail_servers"), 0);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM admins"), 1);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL, *set, *want;
+	int latest = hk_db_schema_latest();
+
+	set = hk_aprintf("PRAGMA user_version = %d", latest + 1);
+	assert_int_equal(hk_db_exec(f->db, set), SQLITE_OK);
+	free(set);
+	assert_int_equal(hk_db_migrate(f->db, &err), -1);
+	want = hk_aprintf("the database has schema version %d, newer than this "
+	    "hikyaku (%d)", latest + 1, latest);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	/* Nothing was touched. */
+	assert_int_equal(hk_db_schema_version(f->db), latest + 1);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master"), 0);
+}
+
+static void
+test_failed_migration_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL;
+
+	/* A table in the way makes migration 1 fail half-way. */
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE login_throttle (x)"),
+	    SQLITE_OK);
+	assert_int_equal(hk_db_migrate(f->db, &err), -1);
+	assert_non_null(err);
+	assert_int_equal(strncmp(err, "migration 1 failed: ", 20), 0);
+	free(err);
+	assert_int_equal(hk_db_schema_version(f->db), 0);
+	/* The tables created before the failure are gone again. */
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name IN ('admins', 'sessions')"), 0);
+	/* And the connection is usable (no transaction left open). */
+	assert_int_equal(sqlite3_get_autocommit(hk_db_handle(f->db)), 1);
+}
+
+static void
+test_prepare_cache(void **state)
+{
+	struct fixture *f = *state;
+	static const char same_text[] = "SELECT ?1 + 1";
+	const char *sql = "SELECT ?1 + 1";
+	sqlite3_stmt *a, *b, *c;
+
+	a = hk_db_prepare(f->db, sql);
+	assert_non_null(a);
+	sqlite3_bind_int(a, 1, 41);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	/* hk_db_done resets, so no statement is left running. */
+	hk_db_done(a);
+	assert_false(sqlite3_stmt_busy(a));
+
+	b = hk_db_prepare(f->db, sql);
+	assert_ptr_equal(a, b);
+	/* Bindings were cleared: ?1 is NULL now. */
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	/* Preparing again while in use resets it. */
+	c = hk_db_prepare(f->db, sql);
+	assert_ptr_equal(c, a);
+	assert_false(sqlite3_stmt_busy(c));
+
+	/* Kept by pointer: the same text at another address is another
+	 * statement. */
+	c = hk_db_prepare(f->db, same_text);
+	assert_ptr_not_equal(c, a);
+	assert_ptr_equal(hk_db_prepare(f->db, same_text), c);
+	hk_db_done(c);
+	hk_db_done(NULL);
+}
+
+static void
+test_transactions(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v INTEGER)"),
+	    SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (1)"), SQLITE_OK);
+	hk_db_rollback(f->db);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 0);
+	/* Rolling back outside a transaction is harmless. */
+	hk_db_rollback(f->db);
+
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (2)"), SQLITE_OK);
+	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(query_int(f->db, "SELECT v FROM t"), 2);
+
+	assert_int_not_equal(hk_db_exec(f->db, "INSERT INTO nope VALUES (1)"),
+	    SQLITE_OK);
+	assert_non_null(strstr(hk_db_errmsg(f->db), "nope"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_missing_without_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_twice_is_noop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,588 @@
+/* test_session.c - sessions (create, look up, expire, destroy), tokens,
+ * the sign-in CSRF token, and sign-in throttling, on a temporary SQLite
+ * database. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "admins.h"
+#include "db.h"
+#include "mem.h"
+#include "session.h"
+
+struct fixture {
+	char dir[64];
+	char *path;
+	struct hk_db *db;
+	long long alice;
+};
+
+static void
+remove_db_files(const struct fixture *f)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+	for (size_t i = 0; i < 4; i++) {
+		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+/* One database and one admin for the whole group: adding an admin costs
+ * an scrypt hash. */
+static int
+group_setup(void **state)
+{
+	struct fixture *f = hk_calloc(1, sizeof(*f));
+	char *err = NULL;
+	long long id = 0;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-session.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
+	if ((f->db = hk_db_open(f->path, true, &err)) == NULL ||
+	    hk_db_migrate(f->db, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return free(err), -1;
+	}
+	if (hk_admin_add(f->db, "alice", "correct horse") != HK_STORE_OK)
+		return -1;
+	if (hk_admin_check(f->db, "alice", "correct horse", &id) != HK_STORE_OK)
+		return -1;
+	f->alice = id;
+	*state = f;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	hk_db_close(&f->db);
+	remove_db_files(f);
+	rmdir(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* Each test starts with no sessions and no throttle rows. */
+static int
+clean(void **state)
+{
+	struct fixture *f = *state;
+
+	return hk_db_exec(f->db, "DELETE FROM sessions; DELETE FROM login_throttle;"
+	    " UPDATE admins SET lang = NULL") == SQLITE_OK ? 0 : -1;
+}
+
+static void
+sql(struct fixture *f, const char *stmt)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(hk_db_handle(f->db), stmt, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", stmt, msg);
+}
+
+static long long
+sql_int(struct fixture *f, const char *query)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db), query, -1, &st,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static bool
+token_wellformed(const char *t)
+{
+	if (strlen(t) != HK_TOKEN_HEX)
+		return false;
+	for (size_t i = 0; i < HK_TOKEN_HEX; i++)
+		if (!isdigit((unsigned char)t[i]) && !(t[i] >= 'a' && t[i] <= 'f'))
+			return false;
+	return true;
+}
+
+static void
+test_create_and_lookup(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1];
+	struct hk_session s, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	assert_true(token_wellformed(cookie));
+	assert_true(token_wellformed(s.csrf));
+	assert_string_not_equal(cookie, s.csrf);
+	assert_int_equal(s.admin_id, f->alice);
+	assert_string_equal(s.admin_name, "alice");
+	assert_string_equal(s.admin_lang, "");
+
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found), HK_STORE_OK);
+	assert_int_equal(found.admin_id, f->alice);
+	assert_string_equal(found.admin_name, "alice");
+	assert_string_equal(found.admin_lang, "");
+	assert_string_equal(found.csrf, s.csrf);
+	assert_memory_equal(found.id_hash, s.id_hash, sizeof(s.id_hash));
+
+	/* The database holds the cookie's hash, never the cookie. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 1);
+	{
+		char *q = hk_aprintf("SELECT count(*) FROM sessions WHERE "
+		    "instr(lower(hex(id_hash)), '%s') > 0 OR csrf = '%s'",
+		    cookie, cookie);
+		assert_int_equal(sql_int(f, q), 0);
+		free(q);
+	}
+
+	/* The admin's language comes with the session. */
+	assert_int_equal(hk_admin_set_lang(f->db, f->alice, "ja"), HK_STORE_OK);
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found), HK_STORE_OK);
+	assert_string_equal(found.admin_lang, "ja");
+}
+
+static void
+test_two_sessions_differ(void **state)
+{
+	struct fixture *f = *state;
+	char c1[HK_TOKEN_HEX + 1], c2[HK_TOKEN_HEX + 1];
+	struct hk_session s1, s2, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, c1, &s1), HK_STORE_OK);
+	assert_int_equal(hk_session_create(f->db, f->alice, c2, &s2), HK_STORE_OK);
+	assert_string_not_equal(c1, c2);
+	assert_string_not_equal(s1.csrf, s2.csrf);
+	assert_int_equal(hk_session_lookup(f->db, c2, &found), HK_STORE_OK);
+	assert_string_equal(found.csrf, s2.csrf);
+	assert_int_equal(hk_session_lookup(f->db, c1, &found), HK_STORE_OK);
+	assert_string_equal(found.csrf, s1.csrf);
+}
+
+static void
+test_malformed_cookie(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1], bad[HK_TOKEN_HEX + 2];
+	struct hk_session s, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	/* Wrong length: one short, one long. */
+	snprintf(bad, sizeof(bad), "%.63s", cookie);
+	assert_int_equal(hk_session_lookup(f->db, bad, &found), HK_STORE_NOT_FOUND);
+	snprintf(bad, sizeof(bad), "%s0", cookie);
+	assert_int_equal(hk_session_lookup(f->db, bad, &found), HK_STORE_NOT_FOUND);
+	/* Upper case (of a session that exists in lower case). */
+	snprintf(bad, sizeof(bad), "%s", cookie);
+	for (char *p = bad; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	assert_int_equal(hk_session_lookup(f->db, bad, &found), HK_STORE_NOT_FOUND);
+	/* Not hex, empty, NULL. */
+	memset(bad, 'g', HK_TOKEN_HEX);
+	bad[HK_TOKEN_HEX] = '\0';
+	assert_int_equal(hk_session_lookup(f->db, bad, &found), HK_STORE_NOT_FOUND);
+	assert_int_equal(hk_session_lookup(f->db, "", &found), HK_STORE_NOT_FOUND);
+	assert_int_equal(hk_session_lookup(f->db, NULL, &found), HK_STORE_NOT_FOUND);
+	/* Well formed but unknown. */
+	memset(bad, '0', HK_TOKEN_HEX);
+	assert_int_equal(hk_session_lookup(f->db, bad, &found), HK_STORE_NOT_FOUND);
+	assert_int_equal(found.admin_id, 0);
+	assert_string_equal(found.admin_name, "");
+	/* The real one still works. */
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found), HK_STORE_OK);
+}
+
+static void
+test_destroy(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1], other[HK_TOKEN_HEX + 1];
+	struct hk_session s, s2, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	assert_int_equal(hk_session_create(f->db, f->alice, other, &s2),
+	    HK_STORE_OK);
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found), HK_STORE_OK);
+	assert_int_equal(hk_session_destroy(f->db, &found), HK_STORE_OK);
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found),
+	    HK_STORE_NOT_FOUND);
+	/* Only that session ended. */
+	assert_int_equal(hk_session_lookup(f->db, other, &found), HK_STORE_OK);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 1);
+	/* Destroying again is harmless. */
+	assert_int_equal(hk_session_destroy(f->db, &s), HK_STORE_OK);
+}
+
+static void
+test_idle_expiry(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1];
+	struct hk_session s, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	sql(f, "UPDATE sessions SET seen_at = seen_at - 3*3600");
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found),
+	    HK_STORE_NOT_FOUND);
+	/* The expired row is removed. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 0);
+}
+
+static void
+test_max_age_expiry(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1];
+	struct hk_session s, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	/* In use a minute ago, but signed in 13 hours ago. */
+	sql(f, "UPDATE sessions SET created_at = created_at - 13*3600, "
+	    "seen_at = seen_at - 60");
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found),
+	    HK_STORE_NOT_FOUND);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 0);
+}
+
+static void
+test_lookup_touches_session(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1];
+	struct hk_session s, found;
+	long long before, after, now;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	/* Idle for just under the limit: still valid, and renewed. */
+	sql(f, "UPDATE sessions SET seen_at = seen_at - 2*3600 + 30");
+	before = sql_int(f, "SELECT seen_at FROM sessions");
+	now = (long long)time(NULL);
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found), HK_STORE_OK);
+	after = sql_int(f, "SELECT seen_at FROM sessions");
+	assert_true(after > before);
+	assert_true(after >= now && after <= (long long)time(NULL));
+
+	/* Within a minute of the last touch: no write. */
+	sql(f, "UPDATE sessions SET seen_at = seen_at - 10");
+	before = sql_int(f, "SELECT seen_at FROM sessions");
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found), HK_STORE_OK);
+	assert_int_equal(sql_int(f, "SELECT seen_at FROM sessions"), before);
+}
+
+static void
+test_create_sweeps_expired(void **state)
+{
+	struct fixture *f = *state;
+	char old[HK_TOKEN_HEX + 1], fresh[HK_TOKEN_HEX + 1];
+	struct hk_session s;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, old, &s), HK_STORE_OK);
+	sql(f, "UPDATE sessions SET seen_at = seen_at - 3*3600");
+	assert_int_equal(hk_session_create(f->db, f->alice, fresh, &s),
+	    HK_STORE_OK);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 1);
+}
+
+static void
+test_unknown_admin(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1];
+	struct hk_session s;
+
+	/* The sessions table refers to admins (foreign keys are on). */
+	assert_int_equal(hk_session_create(f->db, f->alice + 1000, cookie, &s),
+	    HK_STORE_ERROR);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM sessions"), 0);
+}
+
+static void
+test_new_password_ends_sessions(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[HK_TOKEN_HEX + 1];
+	struct hk_session s, found;
+
+	assert_int_equal(hk_session_create(f->db, f->alice, cookie, &s),
+	    HK_STORE_OK);
+	assert_int_equal(hk_admin_set_password(f->db, "alice", "correct horse"),
+	    HK_STORE_OK);
+	assert_int_equal(hk_session_lookup(f->db, cookie, &found),
+	    HK_STORE_NOT_FOUND);
+}
+
+static void
+test_tokens(void **state)
+{
+	char a[HK_TOKEN_HEX + 1], b[HK_TOKEN_HEX + 1], up[HK_TOKEN_HEX + 1];
+
+	(void)state;
+	hk_token_new(a);
+	hk_token_new(b);
+	assert_true(token_wellformed(a));
+	assert_true(token_wellformed(b));
+	assert_string_not_equal(a, b);
+
+	assert_true(hk_token_equal(a, a));
+	memcpy(up, a, sizeof(up));
+	assert_true(hk_token_equal(a, up));
+	assert_false(hk_token_equal(a, b));
+	/* Last character differs. */
+	up[HK_TOKEN_HEX - 1] = up[HK_TOKEN_HEX - 1] == '0' ? '1' : '0';
+	assert_false(hk_token_equal(a, up));
+	assert_false(hk_token_equal(a, NULL));
+	assert_false(hk_token_equal(NULL, a));
+	assert_false(hk_token_equal(NULL, NULL));
+	assert_false(hk_token_equal(a, ""));
+	assert_false(hk_token_equal("", ""));
+	/* A prefix of the right token is not the token. */
+	snprintf(up, sizeof(up), "%.63s", a);
+	assert_false(hk_token_equal(a, up));
+	/* Malformed expected tokens never match, even themselves. */
+	assert_false(hk_token_equal("abc", "abc"));
+	memset(up, 'A', HK_TOKEN_HEX);
+	up[HK_TOKEN_HEX] = '\0';
+	assert_false(hk_token_equal(up, up));
+}
+
+static void
+test_login_csrf(void **state)
+{
+	unsigned char k1[HK_KEY_LEN], k2[HK_KEY_LEN], mac[32];
+	char t1[HK_TOKEN_HEX + 1], t2[HK_TOKEN_HEX + 1], want[HK_TOKEN_HEX + 1];
+	static const char msg[] = "hikyaku login csrf\npre-cookie";
+	unsigned int len = 0;
+
+	(void)state;
+	memset(k1, 0x11, sizeof(k1));
+	memset(k2, 0x11, sizeof(k2));
+	k2[31] = 0x12;
+
+	hk_login_csrf(k1, "pre-cookie", t1);
+	assert_true(token_wellformed(t1));
+	hk_login_csrf(k1, "pre-cookie", t2);
+	assert_string_equal(t1, t2);
+	/* HMAC-SHA256(key, label || pre), as the code documents. */
+	assert_non_null(HMAC(EVP_sha256(), k1, HK_KEY_LEN,
+	    (const unsigned char *)msg, strlen(msg), mac, &len));
+	assert_int_equal(len, 32);
+	hk_hex(mac, sizeof(mac), want);
+	assert_string_equal(t1, want);
+
+	hk_login_csrf(k1, "pre-cookiE", t2);
+	assert_string_not_equal(t1, t2);
+	hk_login_csrf(k1, "", t2);
+	assert_string_not_equal(t1, t2);
+	hk_login_csrf(k2, "pre-cookie", t2);
+	assert_string_not_equal(t1, t2);
+	assert_true(hk_token_equal(t1, want));
+}
+
+/* Sets last_at of every throttle row to now and returns that now.  The
+ * waits below are then exact unless the clock ticks between this and the
+ * call, which the callers allow for with [w(t1), w(t0)]. */
+static long long
+pin_last(struct fixture *f)
+{
+	long long now = (long long)time(NULL);
+	char *q = hk_aprintf("UPDATE login_throttle SET last_at = %lld", now);
+
+	sql(f, q);
+	free(q);
+	return now;
+}
+
+static void
+assert_wait(struct fixture *f, const char *user, const char *addr,
+    long long last, long delay)
+{
+	long long t0 = (long long)time(NULL);
+	long w = hk_throttle_wait(f->db, user, addr);
+	long long t1 = (long long)time(NULL);
+	long long hi = last + delay - t0, lo = last + delay - t1;
+
+	if (hi < 0)
+		hi = 0;
+	if (lo < 0)
+		lo = 0;
+	if (w < lo || w > hi)
+		fail_msg("wait %ld for %s/%s, expected %lld..%lld", w, user, addr,
+		    lo, hi);
+}
+
+static void
+test_throttle_user(void **state)
+{
+	struct fixture *f = *state;
+	long long last;
+
+	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
+	for (int i = 1; i < HK_THROTTLE_FREE_USER; i++) {
+		hk_throttle_failed(f->db, "bob", "192.0.2.1");
+		assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
+	}
+	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
+	    "WHERE key = 'user:bob'"), 4);
+	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
+	    "WHERE key = 'ip:192.0.2.1'"), 4);
+
+	/* The 5th failure uses up the free ones: the next attempt waits
+	 * 2^(5-5+1) = 2 s after it, after the 6th 4 s, after the 7th 8 s. */
+	hk_throttle_failed(f->db, "bob", "192.0.2.1");
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, 2);
+	hk_throttle_failed(f->db, "bob", "192.0.2.1");
+	assert_true(hk_throttle_wait(f->db, "bob", "192.0.2.1") >= 1);
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, 4);
+	hk_throttle_failed(f->db, "bob", "192.0.2.1");
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, 8);
+
+	/* The user's counter applies from any address; the address (7 of
+	 * its 20 free failures used) does not hold back other users. */
+	assert_wait(f, "bob", "198.51.100.7", last, 8);
+	assert_int_equal(hk_throttle_wait(f->db, "carol", "192.0.2.1"), 0);
+	/* User names are compared without case. */
+	assert_wait(f, "BoB", "198.51.100.7", last, 8);
+
+	/* The wait is counted from the last failure. */
+	sql(f, "UPDATE login_throttle SET last_at = last_at - 8");
+	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
+
+	/* Doubling up to HK_THROTTLE_MAX_SECS. */
+	sql(f, "UPDATE login_throttle SET failures = 13");	/* 2^9 = 512 */
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, 512);
+	sql(f, "UPDATE login_throttle SET failures = 14");	/* 1024 > 900 */
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, HK_THROTTLE_MAX_SECS);
+	sql(f, "UPDATE login_throttle SET failures = 400");
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, HK_THROTTLE_MAX_SECS);
+}
+
+static void
+test_throttle_address(void **state)
+{
+	struct fixture *f = *state;
+	long long last;
+	char user[16];
+
+	/* Failures spread over many names, each below the user limit. */
+	for (int i = 0; i < HK_THROTTLE_FREE_ADDR; i++) {
+		snprintf(user, sizeof(user), "u%d", i % 10);
+		assert_int_equal(hk_throttle_wait(f->db, "newcomer", "192.0.2.9"),
+		    0);
+		hk_throttle_failed(f->db, user, "192.0.2.9");
+	}
+	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
+	    "WHERE key = 'ip:192.0.2.9'"), HK_THROTTLE_FREE_ADDR);
+	last = pin_last(f);
+	/* Anyone from that address now waits; the names elsewhere do not. */
+	assert_wait(f, "newcomer", "192.0.2.9", last, 2);
+	assert_wait(f, "u3", "192.0.2.9", last, 2);
+	assert_int_equal(hk_throttle_wait(f->db, "u3", "198.51.100.7"), 0);
+	assert_int_equal(hk_throttle_wait(f->db, "newcomer", "192.0.2.10"), 0);
+	/* Addresses are keys as given (no normalisation of IPv6 forms). */
+	assert_int_equal(hk_throttle_wait(f->db, "newcomer", NULL), 0);
+}
+
+static void
+test_throttle_success_resets_user_only(void **state)
+{
+	struct fixture *f = *state;
+	long long last;
+
+	for (int i = 0; i < HK_THROTTLE_FREE_USER; i++)
+		hk_throttle_failed(f->db, "bob", "192.0.2.1");
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, 2);
+
+	hk_throttle_succeeded(f->db, "Bob");
+	/* The user's counter is gone... */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM login_throttle "
+	    "WHERE key = 'user:bob'"), 0);
+	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
+	/* ...but the address keeps its count, which still applies to bob
+	 * (and everyone else there) once it passes its own limit. */
+	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
+	    "WHERE key = 'ip:192.0.2.1'"), HK_THROTTLE_FREE_USER);
+	for (int i = HK_THROTTLE_FREE_USER; i < HK_THROTTLE_FREE_ADDR; i++)
+		hk_throttle_failed(f->db, i % 2 ? "x" : "y", "192.0.2.1");
+	hk_throttle_succeeded(f->db, "bob");
+	last = pin_last(f);
+	assert_wait(f, "bob", "192.0.2.1", last, 2);
+	assert_wait(f, "carol", "192.0.2.1", last, 2);
+}
+
+static void
+test_throttle_forgets_after_a_day(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 0; i < 8; i++)
+		hk_throttle_failed(f->db, "bob", "192.0.2.1");
+	sql(f, "UPDATE login_throttle SET last_at = last_at - 86400 - 10");
+	/* The next failure sweeps day-old rows first, so counting restarts. */
+	hk_throttle_failed(f->db, "bob", "192.0.2.1");
+	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
+	    "WHERE key = 'user:bob'"), 1);
+	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
+	    "WHERE key = 'ip:192.0.2.1'"), 1);
+	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_create_and_lookup, clean),
+		cmocka_unit_test_setup(test_two_sessions_differ, clean),
+		cmocka_unit_test_setup(test_malformed_cookie, clean),
+		cmocka_unit_test_setup(test_destroy, clean),
+		cmocka_unit_test_setup(test_idle_expiry, clean),
+		cmocka_unit_test_setup(test_max_age_expiry, clean),
+		cmocka_unit_test_setup(test_lookup_touches_session, clean),
+		cmocka_unit_test_setup(test_create_sweeps_expired, clean),
+		cmocka_unit_test_setup(test_unknown_admin, clean),
+		cmocka_unit_test_setup(test_new_password_ends_sessions, clean),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_login_csrf),
+		cmocka_unit_test_setup(test_throttle_user, clean),
+		cmocka_unit_test_setup(test_throttle_address, clean),
+		cmocka_unit_test_setup(test_throttle_success_resets_user_only, clean),
+		cmocka_unit_test_setup(test_throttle_forgets_after_a_day, clean),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
