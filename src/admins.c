@@ -77,15 +77,14 @@ hk_admin_add(struct hk_db *db, const char *name, const char *password)
 	return rc;
 }
 
-enum hk_store_rc
-hk_admin_set_password(struct hk_db *db, const char *name, const char *password)
+/* Stores a new hash of password for name; sessions are left alone. */
+static enum hk_store_rc
+store_hash(struct hk_db *db, const char *name, const char *password)
 {
 	sqlite3_stmt *st;
 	char *hash;
 	enum hk_store_rc rc;
 
-	if (!hk_admin_password_valid(password))
-		return HK_STORE_INVALID;
 	if ((hash = hk_password_hash(password)) == NULL)
 		return HK_STORE_ERROR;
 	st = hk_db_prepare(db, "UPDATE admins SET password_hash = ?2, "
@@ -98,6 +97,18 @@ hk_admin_set_password(struct hk_db *db, const char *name, const char *password)
 	free(hash);
 	if (rc == HK_STORE_OK && sqlite3_changes(hk_db_handle(db)) == 0)
 		rc = HK_STORE_NOT_FOUND;
+	return rc;
+}
+
+enum hk_store_rc
+hk_admin_set_password(struct hk_db *db, const char *name, const char *password)
+{
+	sqlite3_stmt *st;
+	enum hk_store_rc rc;
+
+	if (!hk_admin_password_valid(password))
+		return HK_STORE_INVALID;
+	rc = store_hash(db, name, password);
 	if (rc == HK_STORE_OK) {
 		/* A new password ends every session signed in with the old. */
 		st = hk_db_prepare(db, "DELETE FROM sessions WHERE admin_id = "
@@ -135,8 +146,9 @@ hk_admin_check(struct hk_db *db, const char *name, const char *password,
 	ok = hk_password_verify(password, hash);
 	if (ok < 0)
 		hk_err("admin %s: stored password hash is malformed", name);
+	/* Same password, stronger hash: the admin's sessions stay. */
 	if (ok == 1 && hk_password_needs_rehash(hash))
-		(void)hk_admin_set_password(db, name, password);
+		(void)store_hash(db, name, password);
 	free(hash);
 	if (ok != 1)
 		return HK_STORE_NOT_FOUND;
