@@ -133,9 +133,11 @@ void hk_server_list_free(struct hk_server **list, size_t n);
  * (which it first fills with the defaults): choices must be one of their
  * values, absent checkboxes are off, pop_before_smtp and apop need pop3,
  * smtp_auth_method must name a loaded SASL module serving SMTP (mods may
- * be NULL: then any well-formed name passes), smtp_user / smtp_password
- * are required with "fixed" (without HK_SERVER_FORM_CHANGE, the password
- * too), an empty recv_port takes hk_recv_default_port, and hosts are
+ * be NULL: then any well-formed name passes; with smtp_auth off a stored
+ * method that is no longer loaded may stay), smtp_user / smtp_password
+ * are required when smtp_auth is on with "fixed" credentials (the
+ * password only without HK_SERVER_FORM_CHANGE: an empty one on change
+ * keeps the stored one), both ports are required, and hosts are
  * normalised (hk_valid_host).  What is valid is stored in out even when
  * other fields are not.  Name uniqueness needs the database: see
  * hk_server_create/update.  Returns the number of errors added to errs
