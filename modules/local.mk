@@ -59,4 +59,10 @@ modules_pop_before_smtp_la_LIBADD = $(HK_MOD_LIBADD)
 install-data-hook: install-modules-drop-la
 install-modules-drop-la:
 	rm -f $(DESTDIR)$(modulesdir)/*.la
-.PHONY: install-modules-drop-la
+# Without the .la files libtool cannot uninstall the .so files itself.
+uninstall-hook: uninstall-modules-so
+uninstall-modules-so:
+	for m in $(modules_LTLIBRARIES); do \
+		rm -f "$(DESTDIR)$(modulesdir)/`basename $$m .la`.so"; \
+	done
+.PHONY: install-modules-drop-la uninstall-modules-so
