@@ -4,4 +4,4 @@ hikyakuctl_SOURCES += src/ctl_keys.c
 # Secrets at rest (AES-256-GCM).
 libhikyaku_la_SOURCES += src/secret.c
 # The audit trail, and the mail-account model.
-libhikyaku_la_SOURCES += src/audit.c src/accounts.h
+libhikyaku_la_SOURCES += src/audit.c src/accounts.c src/accounts.h

@@ -1,47 +1,418 @@
-/* ui_accounts.c - the mail-account screens (to be written: answers 404 until then). */
+/* ui_accounts.c - the mail-account screens: list, add, change, delete.
+ *
+ * Documents (SPEC §3): <mail-accounts> of <mail-account id version> on the
+ * list; one <mail-account> on a form, with <mail-servers> (display order)
+ * for the pulldown; a conflict (409) adds <current> holding the stored
+ * values beside the entered ones.  Passwords never appear: only
+ * <password_set>true|false</password_set> (and <password_unreadable> when
+ * the stored one no longer decrypts).
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
 #include "app.h"
+#include "log.h"
+#include "mem.h"
 #include "ui.h"
+
+static void
+status_fail(struct hk_ctx *ctx, enum hk_account_rc rc)
+{
+	switch (rc) {
+	case HK_ACCOUNT_NOT_FOUND:
+		hk_fail(ctx, 404, "not-found");
+		break;
+	case HK_ACCOUNT_STALE:
+		hk_fail(ctx, 409, "conflict");
+		break;
+	case HK_ACCOUNT_BUSY:
+		hk_fail(ctx, 503, "unavailable");
+		break;
+	default:
+		hk_fail(ctx, 500, "internal");
+		break;
+	}
+}
+
+static void
+store_fail(struct hk_ctx *ctx, enum hk_store_rc rc)
+{
+	status_fail(ctx, rc == HK_STORE_NOT_FOUND ? HK_ACCOUNT_NOT_FOUND :
+	    rc == HK_STORE_BUSY ? HK_ACCOUNT_BUSY : HK_ACCOUNT_ERROR);
+}
+
+/* <mail-account id version> with the fields; id 0 leaves the attributes
+ * out (a new account). */
+static xmlNodePtr
+account_xml(xmlNodePtr parent, const struct hk_account *a, bool with_server)
+{
+	xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST "mail-account", NULL);
+
+	if (a->id != 0) {
+		hk_xml_attr_int(n, "id", a->id);
+		hk_xml_attr_int(n, "version", a->version);
+	}
+	hk_xml_text(n, "name", a->name);
+	hk_xml_text(n, "address", a->address);
+	if (a->server_id > 0)
+		hk_xml_int(n, "server_id", a->server_id);
+	else
+		hk_xml_text(n, "server_id", "");
+	if (with_server && a->server_name != NULL)
+		hk_xml_text(n, "server_name", a->server_name);
+	hk_xml_text(n, "username", a->username);
+	hk_xml_text(n, "password_set", a->password_set ? "true" : "false");
+	if (a->password_unreadable)
+		hk_xml_text(n, "password_unreadable", "true");
+	return n;
+}
+
+/* <mail-servers> in display order, for the pulldown.  False on a
+ * database failure (the page has then been turned into an error). */
+static bool
+servers_xml(struct hk_ctx *ctx, xmlNodePtr root)
+{
+	struct hk_db *db = ctx->app->db;
+	sqlite3_stmt *st = hk_db_prepare(db, "SELECT id, version, position, name "
+	    "FROM mail_servers ORDER BY position, id");
+	xmlNodePtr list = xmlNewChild(root, NULL, BAD_CAST "mail-servers", NULL);
+	int step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		xmlNodePtr s = xmlNewChild(list, NULL, BAD_CAST "mail-server",
+		    NULL);
+
+		hk_xml_attr_int(s, "id", sqlite3_column_int64(st, 0));
+		hk_xml_attr_int(s, "version", sqlite3_column_int64(st, 1));
+		hk_xml_attr_int(s, "position", sqlite3_column_int64(st, 2));
+		hk_xml_text(s, "name", (const char *)sqlite3_column_text(st, 3));
+	}
+	hk_db_done(st);
+	if (step != SQLITE_DONE) {
+		store_fail(ctx, (step & 0xff) == SQLITE_BUSY ? HK_STORE_BUSY :
+		    HK_STORE_ERROR);
+		return false;
+	}
+	return true;
+}
+
+/* How many servers there are, and the only one's id when there is one. */
+static int
+server_count(struct hk_ctx *ctx, long long *only_r)
+{
+	sqlite3_stmt *st = hk_db_prepare(ctx->app->db,
+	    "SELECT id FROM mail_servers LIMIT 2");
+	int n = 0;
+
+	*only_r = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*only_r = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	hk_db_done(st);
+	if (n != 1)
+		*only_r = 0;
+	return n;
+}
+
+static const char *const form_order[] = {
+	"", "name", "address", "server_id", "username", "password",
+};
+
+/* The account form screen with a's values; errs (may be NULL) beside the
+ * fields.  current (may be NULL): the stored values after a conflict. */
+static void
+render_form(struct hk_ctx *ctx, const struct hk_account *a,
+    const struct hk_form_errors *errs, const struct hk_account *current)
+{
+	xmlNodePtr root = hk_page_new(ctx, "mail-account-form");
+
+	account_xml(root, a, false);
+	if (current != NULL) {
+		xmlNodePtr c = xmlNewChild(root, NULL, BAD_CAST "current", NULL);
+
+		account_xml(c, current, true);
+	}
+	if (!servers_xml(ctx, root))
+		return;
+	/* Page-level errors first, then the fields in the form's order. */
+	for (size_t f = 0; errs != NULL && f < sizeof(form_order) /
+	    sizeof(form_order[0]); f++)
+		for (size_t i = 0; i < errs->n; i++) {
+			const struct hk_field_error *e = &errs->v[i];
+			const char *args[2] = { e->args[0], e->args[1] };
+
+			if (strcmp(e->field, form_order[f]) == 0)
+				hk_page_error(ctx, e->field, e->key, args,
+				    e->nargs);
+		}
+}
 
 void
 ui_accounts_list(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account *v;
+	size_t n;
+	enum hk_store_rc rc = hk_account_list(ctx->app->db, ctx->app->key, &v,
+	    &n);
+	xmlNodePtr root, list;
+	long long only;
+
+	if (rc != HK_STORE_OK) {
+		store_fail(ctx, rc);
+		return;
+	}
+	root = hk_page_new(ctx, "mail-accounts");
+	list = xmlNewChild(root, NULL, BAD_CAST "mail-accounts", NULL);
+	for (size_t i = 0; i < n; i++)
+		account_xml(list, &v[i], true);
+	hk_account_list_free(&v, n);
+	/* The empty state says whether a server must be added first. */
+	hk_xml_int(root, "server-count", server_count(ctx, &only));
 }
 
 void
 ui_account_new(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account a = { 0 };
+
+	(void)server_count(ctx, &a.server_id);
+	render_form(ctx, &a, NULL, NULL);
+}
+
+/* Maps a store outcome of create/update to the form's errors; true when
+ * it was one (the form is then re-rendered with 422). */
+static bool
+form_outcome(enum hk_account_rc rc, struct hk_form_errors *errs)
+{
+	switch (rc) {
+	case HK_ACCOUNT_NAME_TAKEN:
+		hk_form_error(errs, "name", "error.name-taken", NULL, NULL);
+		return true;
+	case HK_ACCOUNT_NO_SERVER:
+		hk_form_error(errs, "server_id", "error.server-missing", NULL,
+		    NULL);
+		return true;
+	case HK_ACCOUNT_UNREADABLE:
+		hk_form_error(errs, "password", "error.password-unreadable",
+		    NULL, NULL);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* When the form has errors anyway, also report the ones only the
+ * database can tell (a taken name, a server that is gone), so that the
+ * administrator sees them all at once.  Read-only; the write re-checks. */
+static void
+precheck(struct hk_ctx *ctx, const struct hk_account *a, long long self_id,
+    struct hk_form_errors *errs)
+{
+	struct hk_account other = { 0 };
+	sqlite3_stmt *st;
+
+	if (!hk_form_has_error(errs, "name") && hk_account_find_by_name(
+	    ctx->app->db, NULL, a->name, false, &other) == HK_STORE_OK &&
+	    other.id != self_id)
+		hk_form_error(errs, "name", "error.name-taken", NULL, NULL);
+	hk_account_clear(&other);
+	if (hk_form_has_error(errs, "server_id"))
+		return;
+	st = hk_db_prepare(ctx->app->db,
+	    "SELECT 1 FROM mail_servers WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, a->server_id);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		hk_form_error(errs, "server_id", "error.server-missing", NULL,
+		    NULL);
+	hk_db_done(st);
 }
 
 void
 ui_account_create(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account a = { 0 };
+	struct hk_form_errors errs = HK_FORM_ERRORS_INIT;
+	enum hk_account_rc rc;
+
+	if (hk_account_from_form(&ctx->form, 0, &a, &errs) == 0) {
+		rc = hk_account_create(ctx->app->db, ctx->app->key,
+		    ctx->session.admin_name, &a);
+		if (rc == HK_ACCOUNT_OK) {
+			hk_info("%s added mail account %lld", ctx->session.admin_name,
+			    a.id);
+			hk_redirect(ctx, "mail-accounts");
+			goto out;
+		}
+		if (!form_outcome(rc, &errs)) {
+			status_fail(ctx, rc);
+			goto out;
+		}
+	} else
+		precheck(ctx, &a, 0, &errs);
+	hk_free_secret(a.password);	/* never shown again */
+	a.password = NULL;
+	render_form(ctx, &a, &errs, NULL);
+	if (ctx->res->status == 0 || ctx->res->status == 200)
+		ctx->res->status = 422;
+out:
+	hk_account_clear(&a);
 }
 
 void
 ui_account_edit(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account a = { 0 };
+	enum hk_store_rc rc = hk_account_load(ctx->app->db, ctx->app->key,
+	    ctx->id, false, &a);
+
+	if (rc != HK_STORE_OK) {
+		store_fail(ctx, rc);
+		return;
+	}
+	render_form(ctx, &a, NULL, NULL);
+	hk_account_clear(&a);
+}
+
+/* The hidden version field: a positive integer, else 0. */
+static long long
+form_version(struct hk_ctx *ctx)
+{
+	const char *s = hk_params_get(&ctx->form, "version");
+	char *end;
+	long long v;
+
+	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 18)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0' ? v : 0;
 }
 
 void
 ui_account_update(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account a = { 0 }, cur = { 0 };
+	struct hk_form_errors errs = HK_FORM_ERRORS_INIT;
+	enum hk_store_rc lrc;
+	enum hk_account_rc rc;
+	long long version = form_version(ctx);
+
+	lrc = hk_account_load(ctx->app->db, ctx->app->key, ctx->id, false, &cur);
+	if (lrc != HK_STORE_OK) {
+		store_fail(ctx, lrc);
+		return;
+	}
+	if (version == 0) {
+		hk_fail(ctx, 400, "bad-request");
+		goto out;
+	}
+	(void)hk_account_from_form(&ctx->form, HK_ACCOUNT_FORM_CHANGE, &a,
+	    &errs);
+	a.id = ctx->id;
+	a.version = version;
+	a.password_set = cur.password_set;
+	a.password_unreadable = cur.password_unreadable;
+	if (cur.version != version) {
+		rc = HK_ACCOUNT_STALE;
+		goto stale;
+	}
+	if (errs.n > 0) {
+		precheck(ctx, &a, a.id, &errs);
+		goto invalid;
+	}
+	rc = hk_account_update(ctx->app->db, ctx->app->key,
+	    ctx->session.admin_name, &a);
+	if (rc == HK_ACCOUNT_OK) {
+		hk_info("%s changed mail account %lld", ctx->session.admin_name,
+		    a.id);
+		hk_redirect(ctx, "mail-accounts");
+		goto out;
+	}
+	if (rc == HK_ACCOUNT_STALE || rc == HK_ACCOUNT_NOT_FOUND) {
+		/* Someone else got there between our read and the write. */
+		hk_account_clear(&cur);
+		lrc = hk_account_load(ctx->app->db, ctx->app->key, ctx->id,
+		    false, &cur);
+		if (lrc != HK_STORE_OK) {
+			status_fail(ctx, rc == HK_ACCOUNT_NOT_FOUND ?
+			    HK_ACCOUNT_STALE : rc);
+			goto out;
+		}
+		goto stale;
+	}
+	if (!form_outcome(rc, &errs)) {
+		status_fail(ctx, rc);
+		goto out;
+	}
+invalid:
+	hk_free_secret(a.password);
+	a.password = NULL;
+	render_form(ctx, &a, &errs, NULL);
+	if (ctx->res->status == 0 || ctx->res->status == 200)
+		ctx->res->status = 422;
+	goto out;
+stale:
+	/* Nothing written.  The form shows what was entered, the stored
+	 * values beside it, and carries the current version so that saving
+	 * again is a deliberate overwrite. */
+	hk_free_secret(a.password);
+	a.password = NULL;
+	a.version = cur.version;
+	hk_form_error(&errs, "", "error.account-stale", NULL, NULL);
+	render_form(ctx, &a, &errs, &cur);
+	if (ctx->res->status == 0 || ctx->res->status == 200)
+		ctx->res->status = 409;
+out:
+	hk_account_clear(&a);
+	hk_account_clear(&cur);
 }
 
 void
 ui_account_delete_form(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account a = { 0 };
+	enum hk_store_rc rc = hk_account_load(ctx->app->db, NULL, ctx->id, false,
+	    &a);
+	xmlNodePtr root;
+
+	if (rc != HK_STORE_OK) {
+		store_fail(ctx, rc);
+		return;
+	}
+	root = hk_page_new(ctx, "mail-account-delete");
+	account_xml(root, &a, true);
+	hk_account_clear(&a);
 }
 
 void
 ui_account_delete(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_account a = { 0 };
+	enum hk_account_rc rc = hk_account_delete(ctx->app->db,
+	    ctx->session.admin_name, ctx->id, form_version(ctx));
+	xmlNodePtr root;
+
+	if (rc == HK_ACCOUNT_OK) {
+		hk_info("%s deleted mail account %lld", ctx->session.admin_name,
+		    ctx->id);
+		hk_redirect(ctx, "mail-accounts");
+		return;
+	}
+	if (rc != HK_ACCOUNT_STALE ||
+	    hk_account_load(ctx->app->db, NULL, ctx->id, false, &a) !=
+	    HK_STORE_OK) {
+		status_fail(ctx, rc);
+		return;
+	}
+	/* Changed since the confirmation was shown: show it again. */
+	root = hk_page_new(ctx, "mail-account-delete");
+	account_xml(root, &a, true);
+	hk_page_error(ctx, "", "error.stale", NULL, 0);
+	ctx->res->status = 409;
+	hk_account_clear(&a);
 }

@@ -11,3 +11,7 @@ dist_xsl_DATA += xsl/layout.xsl xsl/login.xsl xsl/mail-servers.xsl xsl/error.xsl
 # Message catalogues: every user-visible string, both languages.
 dist_i18n_DATA += xsl/i18n/en.xml xsl/i18n/ja.xml
 dist_static_DATA += static/hikyaku.css
+# Mail accounts and the audit log.
+dist_xsl_DATA += xsl/mail-accounts.xsl xsl/mail-account-form.xsl \
+	xsl/mail-account-delete.xsl xsl/audit.xsl
+dist_i18n_DATA += xsl/i18n/en-accounts.xml xsl/i18n/ja-accounts.xml
