@@ -396,6 +396,52 @@ set_password(struct hk_db *db, const unsigned char *key, long long id,
 	return acc_rc(db, step);
 }
 
+/* Whether key is the one the stored secrets are under: true when there
+ * are none besides account self_id's, or when any of them opens.  (One
+ * altered value must not block every write, so one success is enough.) */
+static enum hk_account_rc
+key_fits(struct hk_db *db, const unsigned char *key, long long self_id)
+{
+	static const char *const sql[2] = {
+		"SELECT id, smtp_password FROM mail_servers WHERE "
+		"length(smtp_password) > 0 AND ?1 = ?1 LIMIT 64",
+		"SELECT id, password FROM mail_accounts WHERE "
+		"length(password) > 0 AND id != ?1 LIMIT 64",
+	};
+	static const char *const table[2] = { "mail_servers", TABLE };
+	static const char *const field[2] = { "smtp_password", FIELD };
+	bool any = false;
+
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st = hk_db_prepare(db, sql[k]);
+		int step;
+
+		sqlite3_bind_int64(st, 1, self_id);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			char *plain = NULL;
+
+			any = true;
+			if (hk_secret_open(key, table[k],
+			    sqlite3_column_int64(st, 0), field[k],
+			    sqlite3_column_blob(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1), &plain) ==
+			    HK_SECRET_OK) {
+				hk_free_secret(plain);
+				hk_db_done(st);
+				return HK_ACCOUNT_OK;
+			}
+		}
+		hk_db_done(st);
+		if (step != SQLITE_DONE)
+			return acc_rc(db, step);
+	}
+	if (!any)
+		return HK_ACCOUNT_OK;
+	hk_err("the secret key in memory opens none of the stored passwords: "
+	    "was it rotated (hikyakuctl rotate-key)?  Restart hikyaku-fcgi");
+	return HK_ACCOUNT_KEY_CHANGED;
+}
+
 static enum hk_account_rc
 begin(struct hk_db *db)
 {
@@ -437,7 +483,8 @@ hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		return HK_ACCOUNT_ERROR;	/* the caller validates first */
 	if ((rc = begin(db)) != HK_ACCOUNT_OK)
 		return rc;
-	if ((rc = server_name(db, a->server_id, &sname)) != HK_ACCOUNT_OK ||
+	if ((rc = key_fits(db, key, 0)) != HK_ACCOUNT_OK ||
+	    (rc = server_name(db, a->server_id, &sname)) != HK_ACCOUNT_OK ||
 	    (rc = name_free(db, a->name, 0)) != HK_ACCOUNT_OK)
 		goto out;
 	/* The row first, so that the password is sealed under its id. */
@@ -511,7 +558,8 @@ hk_account_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		rc = HK_ACCOUNT_STALE;
 		goto out;
 	}
-	if ((rc = server_name(db, a->server_id, &sname)) != HK_ACCOUNT_OK ||
+	if ((rc = key_fits(db, key, a->id)) != HK_ACCOUNT_OK ||
+	    (rc = server_name(db, a->server_id, &sname)) != HK_ACCOUNT_OK ||
 	    (rc = name_free(db, a->name, a->id)) != HK_ACCOUNT_OK)
 		goto out;
 	if (a->password == NULL && cur.password_set && cur.password_unreadable) {

@@ -99,13 +99,18 @@ enum hk_account_rc {
 	HK_ACCOUNT_NO_SERVER,	/* server_id names no server (422) */
 	HK_ACCOUNT_STALE,	/* the version differs: nothing written (409) */
 	HK_ACCOUNT_UNREADABLE,	/* kept password does not decrypt (422) */
+	HK_ACCOUNT_KEY_CHANGED,	/* key opens no stored secret: the key was
+				   rotated, restart the worker (503) */
 	HK_ACCOUNT_BUSY,	/* the database stayed locked (503) */
 	HK_ACCOUNT_ERROR	/* anything else, logged (500) */
 };
 
 /* Adds a (validated, password required); sets a->id and a->version.  The
  * row is inserted first and the password sealed under its new id in the
- * same transaction. */
+ * same transaction.  Create and update first check, inside the
+ * transaction, that key still opens the other stored secrets (when there
+ * are any): a worker that kept an old key after `hikyakuctl rotate-key`
+ * gets HK_ACCOUNT_KEY_CHANGED instead of sealing under a retired key. */
 enum hk_account_rc hk_account_create(struct hk_db *db,
     const unsigned char key[HK_KEY_LEN], const char *actor,
     struct hk_account *a);

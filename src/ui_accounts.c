@@ -30,6 +30,7 @@ status_fail(struct hk_ctx *ctx, enum hk_account_rc rc)
 		hk_fail(ctx, 409, "conflict");
 		break;
 	case HK_ACCOUNT_BUSY:
+	case HK_ACCOUNT_KEY_CHANGED:
 		hk_fail(ctx, 503, "unavailable");
 		break;
 	default:
@@ -105,17 +106,16 @@ static int
 server_count(struct hk_ctx *ctx, long long *only_r)
 {
 	sqlite3_stmt *st = hk_db_prepare(ctx->app->db,
-	    "SELECT id FROM mail_servers LIMIT 2");
+	    "SELECT count(*), min(id) FROM mail_servers");
 	int n = 0;
 
 	*only_r = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		*only_r = sqlite3_column_int64(st, 0);
-		n++;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int(st, 0);
+		if (n == 1)
+			*only_r = sqlite3_column_int64(st, 1);
 	}
 	hk_db_done(st);
-	if (n != 1)
-		*only_r = 0;
 	return n;
 }
 
