@@ -13,7 +13,8 @@
 # port when free), HK_ADMIN_USER/HK_ADMIN_PASS (the admin to create),
 # HK_BASE_PATH (default /), HK_WORKERS (default 2), HK_WRAP (a command to
 # run the worker under, e.g. valgrind), HK_EXTRA_CONF (lines appended to
-# hikyaku.conf), HK_NGINX_EXTRA (lines inside the nginx location).
+# hikyaku.conf), HK_NGINX_EXTRA (lines inside the nginx location),
+# HK_NGINX_SERVER_EXTRA (lines inside the nginx server block).
 
 hk_free_port() {
 	local port
@@ -106,6 +107,7 @@ http {
 			fastcgi_pass unix:$HK_DIR/hikyaku.sock;
 			${HK_NGINX_EXTRA:-}
 		}
+		${HK_NGINX_SERVER_EXTRA:-}
 	}
 }
 NGINX
