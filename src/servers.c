@@ -288,6 +288,17 @@ hk_server_find_by_name(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 }
 
 enum hk_store_rc
+hk_server_name_used(struct hk_db *db, const char *name, long long except_id,
+    bool *used_r)
+{
+	enum hk_store_rc rc;
+	long long id = id_by_name(db, name, except_id, &rc);
+
+	*used_r = id > 0;
+	return id < 0 ? rc : HK_STORE_OK;
+}
+
+enum hk_store_rc
 hk_server_list(struct hk_db *db, struct hk_server **list_r, size_t *n_r)
 {
 	sqlite3_stmt *st = hk_db_prepare(db,

@@ -118,6 +118,12 @@ enum hk_store_rc hk_server_find_by_name(struct hk_db *db,
     const unsigned char key[HK_KEY_LEN], const char *name, bool with_secrets,
     struct hk_server *out);
 
+/* Whether another server than except_id (0: none) is called name (as
+ * hk_name_equal compares), for reporting it with the other form errors;
+ * hk_server_create/update check again inside their transaction. */
+enum hk_store_rc hk_server_name_used(struct hk_db *db, const char *name,
+    long long except_id, bool *used_r);
+
 /* Every server, in display order (position, then id), without secrets.
  * *list_r is an array of *n_r records; free with hk_server_list_free. */
 enum hk_store_rc hk_server_list(struct hk_db *db, struct hk_server **list_r,

@@ -15,3 +15,7 @@ dist_static_DATA += static/hikyaku.css
 dist_xsl_DATA += xsl/mail-accounts.xsl xsl/mail-account-form.xsl \
 	xsl/mail-account-delete.xsl xsl/audit.xsl
 dist_i18n_DATA += xsl/i18n/en-accounts.xml xsl/i18n/ja-accounts.xml
+# The mail-server screens (add/change, order, delete), their messages and script.
+dist_xsl_DATA += xsl/mail-server-form.xsl xsl/mail-servers-order.xsl xsl/mail-server-delete.xsl
+dist_i18n_DATA += xsl/i18n/en-servers.xml xsl/i18n/ja-servers.xml
+dist_static_DATA += static/hikyaku.js

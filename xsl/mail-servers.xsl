@@ -203,16 +203,32 @@
   </xsl:template>
 
   <!-- host:port, with an IPv6 literal in brackets. -->
+  <!-- host is the element: an internationalised name shows its Unicode
+       form (display=""), with the stored A-label form as a tooltip. -->
   <xsl:template name="hostport">
     <xsl:param name="host"/>
     <xsl:param name="port"/>
+    <xsl:variable name="h">
+      <xsl:choose>
+        <xsl:when test="string($host/@display)"><xsl:value-of select="$host/@display"/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="$host"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
     <xsl:choose>
-      <xsl:when test="contains($host, ':')">
-        <xsl:value-of select="concat('[', $host, ']:', $port)"/>
+      <xsl:when test="contains($h, ':')">
+        <xsl:value-of select="concat('[', $h, ']:', $port)"/>
+      </xsl:when>
+      <xsl:when test="string($host/@display)">
+        <span title="{$host}">
+          <xsl:call-template name="break-at-dots">
+            <xsl:with-param name="s" select="string($h)"/>
+          </xsl:call-template>
+        </span>
+        <xsl:value-of select="concat(':', $port)"/>
       </xsl:when>
       <xsl:otherwise>
         <xsl:call-template name="break-at-dots">
-          <xsl:with-param name="s" select="string($host)"/>
+          <xsl:with-param name="s" select="string($h)"/>
         </xsl:call-template>
         <xsl:value-of select="concat(':', $port)"/>
       </xsl:otherwise>
