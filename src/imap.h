@@ -1,0 +1,108 @@
+/* imap.h - the little IMAP4rev1 client hikyaku needs (RFC 3501; SPEC §5:
+ * INBOX only): greeting, CAPABILITY, STARTTLS, LOGIN with proper quoting
+ * or literals (LITERAL+ when offered), SELECT, UID FETCH of sizes and of
+ * whole messages, UID STORE \Deleted, EXPUNGE, LOGOUT.
+ *
+ * Responses are read as logical lines: a line ending in a literal
+ * "{n}" / "{n+}" continues after the n bytes of the literal.  The literal
+ * bytes go to the command's sink (message bodies) or are skipped (at most
+ * HK_IMAP_SKIP_MAX bytes); the logical line keeps the "{n}" marker.
+ *
+ * Like smtp.h: HK_NET_OK means the command completed (its tagged status
+ * in *st); anything else is a net.h error with the detail in c->err.
+ */
+#ifndef HK_IMAP_H
+#define HK_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "net.h"
+#include "tls.h"
+
+#define HK_IMAP_LINE_MAX 16384		/* one physical response line */
+#define HK_IMAP_LOGICAL_MAX 65536	/* one logical line, literals excluded */
+#define HK_IMAP_SKIP_MAX (1024 * 1024)	/* an unexpected literal we skip */
+
+enum hk_imap_status {
+	HK_IMAP_OK = 0,
+	HK_IMAP_NO,
+	HK_IMAP_BAD,
+	HK_IMAP_BYE,
+	HK_IMAP_PREAUTH
+};
+
+struct hk_imap_caps {
+	bool imap4rev1, starttls, logindisabled, literal_plus, uidplus;
+	char list[1024];	/* the CAPABILITY atoms as sent */
+};
+
+struct hk_imap {
+	struct hk_conn *c;		/* borrowed */
+	unsigned int tag;
+	struct hk_imap_caps caps;
+	bool caps_known;
+	unsigned long exists;		/* from SELECT */
+	unsigned long long uidvalidity;
+	struct hk_buf last;		/* the last status line (for reports) */
+};
+
+void hk_imap_init(struct hk_imap *m, struct hk_conn *c);
+void hk_imap_free(struct hk_imap *m);
+
+/* ---- pure parsers (unit-tested) ---- */
+
+/* Does line end with a literal marker "{n}" or "{n+}"?  1 with *n and
+ * *nonsync set; 0 when it does not; -1 when the marker is malformed
+ * ("{}", "{12x}", a number over 2^32). */
+int hk_imap_literal_len(const char *line, size_t len, unsigned long long *n,
+    bool *nonsync);
+
+/* Appends s as an IMAP quoted string ("..." with \" and \\) and returns
+ * 0, or returns 1 (nothing appended) when s needs a literal: it holds CR,
+ * LF, NUL or 8-bit bytes, or is longer than 1000 bytes. */
+int hk_imap_quote(struct hk_buf *out, const char *s);
+
+/* Parses the atoms of a CAPABILITY list ("IMAP4rev1 STARTTLS ..."). */
+void hk_imap_caps_parse(struct hk_imap_caps *caps, const char *list,
+    size_t len);
+
+/* Finds "UID n" and "RFC822.SIZE n" in an untagged FETCH response's
+ * text ("3 FETCH (UID 17 RFC822.SIZE 2345)").  0, or -1 when either is
+ * missing or malformed. */
+int hk_imap_parse_fetch(const char *line, unsigned long *seq,
+    unsigned long long *uid, unsigned long long *size);
+
+/* ---- the dialogue ---- */
+
+/* Reads the greeting: OK or PREAUTH is usable, BYE not. */
+enum hk_net_rc hk_imap_greeting(struct hk_imap *m, enum hk_imap_status *st);
+enum hk_net_rc hk_imap_capability(struct hk_imap *m, enum hk_imap_status *st);
+/* STARTTLS, then the handshake; HK_NET_OK only when TLS is up (not
+ * offered, or NO/BAD: HK_NET_PROTOCOL).  The caller asks CAPABILITY again. */
+enum hk_net_rc hk_imap_starttls(struct hk_imap *m, const char *host,
+    bool verify, struct hk_tls_info *info);
+/* LOGIN user password (quoted, or as literals when they need it). */
+enum hk_net_rc hk_imap_login(struct hk_imap *m, const char *user,
+    const char *password, enum hk_imap_status *st);
+/* SELECT mailbox (sets m->exists and m->uidvalidity). */
+enum hk_net_rc hk_imap_select(struct hk_imap *m, const char *mailbox,
+    enum hk_imap_status *st);
+/* UID FETCH 1:* (UID RFC822.SIZE): fn(uid, size) per message. */
+enum hk_net_rc hk_imap_uid_fetch_sizes(struct hk_imap *m,
+    int (*fn)(void *ctx, unsigned long long uid, unsigned long long size),
+    void *ctx, enum hk_imap_status *st);
+/* UID FETCH uid BODY.PEEK[]: the message's bytes to sink; a literal over
+ * max (0: no cap) is HK_NET_TOO_LONG before any byte is read. */
+enum hk_net_rc hk_imap_uid_fetch_message(struct hk_imap *m,
+    unsigned long long uid, unsigned long long max,
+    int (*sink)(void *ctx, const char *p, size_t len), void *ctx,
+    enum hk_imap_status *st);
+enum hk_net_rc hk_imap_uid_store_deleted(struct hk_imap *m,
+    unsigned long long uid, enum hk_imap_status *st);
+enum hk_net_rc hk_imap_expunge(struct hk_imap *m, enum hk_imap_status *st);
+/* LOGOUT, waiting briefly; errors ignored. */
+void hk_imap_logout(struct hk_imap *m);
+
+#endif
