@@ -138,17 +138,30 @@ hk_valid_text(const char *in, size_t max_chars, char **out_r)
 
 	if (out_r != NULL)
 		*out_r = NULL;
+	char *t;
+
 	if (in == NULL)
 		return HK_VALID_EMPTY;
-	if (hk_has_control(in))
+	if (!hk_utf8_valid(in, strlen(in)))
 		return HK_VALID_CONTROL;
+	/* Tabs at the ends are trimmed like spaces; anywhere else a control
+	 * character (CR, LF, tab...) is refused. */
 	trim_span(in, &b, &len);
 	if (len == 0)
 		return HK_VALID_EMPTY;
-	if (hk_utf8_length(b, len) > max_chars)
+	t = hk_strndup(b, len);
+	if (hk_has_control(t)) {
+		free(t);
+		return HK_VALID_CONTROL;
+	}
+	if (hk_utf8_length(t, len) > max_chars) {
+		free(t);
 		return HK_VALID_TOO_LONG;
+	}
 	if (out_r != NULL)
-		*out_r = hk_strndup(b, len);
+		*out_r = t;
+	else
+		free(t);
 	return HK_VALID_OK;
 }
 
@@ -359,7 +372,8 @@ hk_valid_host(const char *in, char **out_r)
 		    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
 
 		free(u);
-		if (irc == IDN2_TOO_BIG_DOMAIN || irc == IDN2_TOO_BIG_LABEL)
+		if (irc == IDN2_TOO_BIG_DOMAIN || irc == IDN2_TOO_BIG_LABEL ||
+		    irc == IDN2_PUNYCODE_BIG_OUTPUT)
 			return HK_VALID_TOO_LONG;
 		if (irc != IDN2_OK)
 			return HK_VALID_BAD;

@@ -1,1 +1,7 @@
-# Unit tests of the servers area.
+# Unit tests of the servers area: validation rules and the model.
+check_PROGRAMS += tests/unit/test_validate tests/unit/test_servers
+TESTS += tests/unit/test_validate tests/unit/test_servers
+tests_unit_test_validate_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_validate_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_servers_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_servers_LDADD = $(HK_UNIT_DEPS)
