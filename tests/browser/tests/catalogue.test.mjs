@@ -6,17 +6,24 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 const xslDir = new URL('../../../xsl/', import.meta.url);
 
+// A language's catalogue is i18n/<lang>.xml plus every i18n/<lang>-<area>.xml
+// (each area keeps its own file), merged as the worker merges them: a key
+// defined twice, in one file or across files, is an error.
 function load(lang) {
-	const text = readFileSync(new URL(`i18n/${lang}.xml`, xslDir), 'utf8');
-	assert.match(text, new RegExp(`<messages lang="${lang}">`));
-	const keys = [...text.matchAll(/<m k="([^"]+)">([\s\S]*?)<\/m>/g)];
+	const files = [`${lang}.xml`, ...readdirSync(new URL('i18n/', xslDir))
+	    .filter((f) => f.startsWith(`${lang}-`) && f.endsWith('.xml')).sort()];
 	const map = new Map();
-	for (const [, k, v] of keys) {
-		assert.ok(!map.has(k), `${lang}: key ${k} defined twice`);
-		map.set(k, v);
+	for (const f of files) {
+		const text = readFileSync(new URL(`i18n/${f}`, xslDir), 'utf8');
+		assert.match(text, new RegExp(`<messages lang="${lang}">`), `${f}: lang="${lang}"`);
+		const keys = [...text.matchAll(/<m k="([^"]+)">([\s\S]*?)<\/m>/g)];
+		for (const [, k, v] of keys) {
+			assert.ok(!map.has(k), `${lang}: key ${k} defined twice (${f})`);
+			map.set(k, v);
+		}
+		// Every <m> was matched (none malformed or nested).
+		assert.equal(keys.length, (text.match(/<m /g) || []).length, `${f}: every <m> is k="…">text</m>`);
 	}
-	// Every <m> was matched (none malformed or nested).
-	assert.equal(keys.length, (text.match(/<m /g) || []).length, `${lang}: every <m> is k="…">text</m>`);
 	return map;
 }
 
@@ -66,6 +73,10 @@ test('the keys the C core and the screens build at run time exist', () => {
 	for (const s of ['none', 'starttls', 'tls'])
 		need.push(`security.${s}`);
 	need.push('protocol.pop3', 'protocol.imap4', 'layout.language.en', 'layout.language.ja');
+	// The errors src/servers.c and src/ui_servers.c report.
+	for (const e of ['required', 'too-long', 'name-taken', 'host', 'port', 'choice', 'range',
+	    'auth-method', 'pop3-only', 'encoding', 'order', 'stale', 'in-use', 'server-missing'])
+		need.push(`error.${e}`);
 	for (const f of ['name', 'smtp_host', 'smtp_port', 'smtp_security', 'smtp_tls_verify',
 	    'smtp_auth', 'smtp_auth_method', 'smtp_credentials', 'smtp_user', 'smtp_password',
 	    'pop_before_smtp', 'pop_before_smtp_wait', 'send_limit', 'recv_protocol', 'apop',
