@@ -1,17 +1,266 @@
-/* ui_conntest.c - the staged connection test from the screens (to be written: answers 404 until then). */
+/* ui_conntest.c - the staged connection test from the screens (SPEC §3, §5).
+ *
+ * POST /mail-servers/test: the form's unsaved values (every server field,
+ * as the add/change form posts them).
+ * POST /mail-servers/{id}/test: the saved server {id}; or, when the post
+ * also carries the server fields (a "name"), those unsaved values, with
+ * the stored SMTP password of {id} when smtp_password is left empty.
+ *
+ * Credentials: account_id (a mail account: its user name, password and
+ * address), or test_user + test_password (+ test_address, optional).
+ *
+ * Answers 200 with screen "test-result" whatever the outcome of the test
+ * (SPEC §3); 422 when the form or the credentials cannot be tested (the
+ * screen then shows the errors and, for a saved server, a credentials
+ * form); 404 for an unknown server.  The result of a saved server's test
+ * is stored as its last test.
+ */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
 #include "app.h"
+#include "conntest.h"
+#include "log.h"
+#include "mem.h"
+#include "servers.h"
 #include "ui.h"
+
+/* The web test must finish before the web server gives up on us (nginx's
+ * fastcgi_read_timeout is 60 s by default): two ends of at most 25 s. */
+static const struct hk_net_timeouts web_timeouts = {
+	.resolve_ms = 5000,
+	.connect_ms = 8000,
+	.io_ms = 10000,
+	.total_ms = 25000,
+};
+
+/* A positive integer form value, or 0. */
+static long long
+form_id(struct hk_ctx *ctx, const char *name)
+{
+	const char *v = hk_params_get(&ctx->form, name);
+	size_t n = v != NULL ? strlen(v) : 0;
+
+	if (n == 0 || n > 18 || strspn(v, "0123456789") != n)
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static void
+errors_xml(struct hk_ctx *ctx, const struct hk_form_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct hk_field_error *fe = &errs->v[i];
+		const char *args[2] = { fe->args[0], fe->args[1] };
+
+		hk_page_error(ctx, fe->field, fe->key, args, fe->nargs);
+	}
+}
+
+/* <mail-server id="" version=""><name/></mail-server> and what was asked. */
+static void
+context_xml(struct hk_ctx *ctx, xmlNodePtr root, const struct hk_server *s,
+    bool saved)
+{
+	xmlNodePtr n = xmlNewChild(root, NULL, BAD_CAST "mail-server", NULL);
+	xmlNodePtr q;
+	const char *user = hk_params_get(&ctx->form, "test_user");
+	const char *addr = hk_params_get(&ctx->form, "test_address");
+
+	if (s->id != 0)
+		hk_xml_attr_int(n, "id", s->id);
+	if (s->version != 0)
+		hk_xml_attr_int(n, "version", s->version);
+	xmlNewProp(n, BAD_CAST "saved", BAD_CAST(saved ? "true" : "false"));
+	hk_xml_text(n, "name", s->name);
+	q = xmlNewChild(root, NULL, BAD_CAST "test-request", NULL);
+	if (form_id(ctx, "account_id") > 0)
+		hk_xml_attr_int(q, "account_id", form_id(ctx, "account_id"));
+	hk_xml_text(q, "test_user", user);
+	hk_xml_text(q, "test_address", addr);
+}
+
+/* The accounts, for the credentials form of a saved server. */
+static void
+accounts_xml(struct hk_ctx *ctx, xmlNodePtr root)
+{
+	struct hk_account *list = NULL;
+	size_t n = 0;
+	xmlNodePtr all;
+
+	if (hk_account_list(ctx->app->db, NULL, &list, &n) != HK_STORE_OK)
+		return;
+	all = xmlNewChild(root, NULL, BAD_CAST "mail-accounts", NULL);
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr a = xmlNewChild(all, NULL, BAD_CAST "mail-account", NULL);
+
+		hk_xml_attr_int(a, "id", list[i].id);
+		hk_xml_text(a, "name", list[i].name);
+		hk_xml_text(a, "address", list[i].address);
+		hk_xml_int(a, "server_id", list[i].server_id);
+	}
+	hk_account_list_free(&list, n);
+}
+
+static void
+run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved)
+{
+	struct hk_app *app = ctx->app;
+	struct hk_account acct;
+	struct hk_conntest_params p;
+	struct hk_conntest_result res;
+	long long account_id = form_id(ctx, "account_id");
+	const char *tuser = hk_params_get(&ctx->form, "test_user");
+	const char *tpass = hk_params_get(&ctx->form, "test_password");
+	const char *taddr = hk_params_get(&ctx->form, "test_address");
+	xmlNodePtr root = hk_page_new(ctx, "test-result"), result;
+
+	memset(&acct, 0, sizeof(acct));
+	context_xml(ctx, root, s, saved);
+	memset(&p, 0, sizeof(p));
+	if (account_id > 0) {
+		enum hk_store_rc rc = hk_account_load(app->db, app->key,
+		    account_id, true, &acct);
+
+		if (rc == HK_STORE_NOT_FOUND || (rc != HK_STORE_OK &&
+		    rc != HK_STORE_INVALID)) {
+			hk_page_error(ctx, "account_id", rc == HK_STORE_NOT_FOUND ?
+			    "conntest.error.no-account" : "conntest.error.store",
+			    NULL, 0);
+			goto refuse;
+		}
+		if (acct.password == NULL) {
+			hk_page_error(ctx, "account_id",
+			    "conntest.error.unreadable-password", NULL, 0);
+			goto refuse;
+		}
+		p.user = acct.username;
+		p.password = acct.password;
+		p.address = taddr != NULL && *taddr != '\0' ? taddr : acct.address;
+		p.cred_field = "account_id";
+	} else if (tuser != NULL && *tuser != '\0') {
+		if (tpass == NULL || *tpass == '\0') {
+			hk_page_error(ctx, "test_password",
+			    "conntest.error.no-password", NULL, 0);
+			goto refuse;
+		}
+		p.user = tuser;
+		p.password = tpass;
+		p.address = taddr != NULL && *taddr != '\0' ? taddr : NULL;
+		p.cred_field = "test_user";
+	} else {
+		hk_page_error(ctx, "account_id", "conntest.error.no-credentials",
+		    NULL, 0);
+		goto refuse;
+	}
+	if (p.address != NULL && (strlen(p.address) > 254 ||
+	    strpbrk(p.address, "<>\r\n ") != NULL || strchr(p.address, '@') == NULL)) {
+		hk_page_error(ctx, "test_address", "conntest.error.address", NULL, 0);
+		goto refuse;
+	}
+	p.srv = s;
+	p.mods = app->mods;
+	p.to = web_timeouts;
+	p.cat = app->cat;
+	p.lang = ctx->lang;
+
+	result = hk_conntest_run(&p, ctx->res->doc, &res);
+	xmlAddChild(root, result);
+	if (saved)
+		(void)hk_conntest_store(app->db, s->id, &res, result);
+	hk_info("connection test of server %lld (%s): %s", s->id,
+	    saved ? "saved" : "form", res.ok ? "ok" : "failed");
+	free(res.summary);
+	hk_account_clear(&acct);
+	return;
+refuse:
+	if (saved)
+		accounts_xml(ctx, root);
+	ctx->res->status = 422;
+	hk_account_clear(&acct);
+}
 
 void
 ui_conntest_unsaved(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_form_errors errs = HK_FORM_ERRORS_INIT;
+	struct hk_server s;
+	xmlNodePtr root;
+
+	memset(&s, 0, sizeof(s));
+	if (hk_server_from_form(&ctx->form, ctx->app->mods, 0, &s, &errs) > 0) {
+		/* Name uniqueness does not matter for a test. */
+		bool only_name = true;
+
+		for (size_t i = 0; i < errs.n; i++)
+			if (strcmp(errs.v[i].field, "name") != 0)
+				only_name = false;
+		if (!only_name) {
+			root = hk_page_new(ctx, "test-result");
+			context_xml(ctx, root, &s, false);
+			errors_xml(ctx, &errs);
+			ctx->res->status = 422;
+			hk_server_clear(&s);
+			return;
+		}
+	}
+	run_test(ctx, &s, false);
+	hk_server_clear(&s);
 }
 
 void
 ui_conntest_saved(struct hk_ctx *ctx)
 {
-	hk_fail(ctx, 404, "not-found");
+	struct hk_app *app = ctx->app;
+	struct hk_form_errors errs = HK_FORM_ERRORS_INIT;
+	struct hk_server s;
+	enum hk_store_rc rc;
+	xmlNodePtr root;
+
+	memset(&s, 0, sizeof(s));
+	rc = hk_server_load(app->db, app->key, ctx->id, true, &s);
+	if (rc == HK_STORE_NOT_FOUND) {
+		hk_fail(ctx, 404, "not-found");
+		return;
+	}
+	if (rc != HK_STORE_OK) {
+		hk_fail(ctx, rc == HK_STORE_BUSY ? 503 : 500,
+		    rc == HK_STORE_BUSY ? "unavailable" : "internal");
+		return;
+	}
+	if (hk_params_get(&ctx->form, "name") == NULL) {
+		run_test(ctx, &s, true);
+		hk_server_clear(&s);
+		return;
+	}
+
+	/* The change form's unsaved values, tested against this server. */
+	{
+		struct hk_server f;
+		bool only_name = true;
+
+		memset(&f, 0, sizeof(f));
+		hk_server_from_form(&ctx->form, app->mods, HK_SERVER_FORM_CHANGE,
+		    &f, &errs);
+		for (size_t i = 0; i < errs.n; i++)
+			if (strcmp(errs.v[i].field, "name") != 0)
+				only_name = false;
+		f.id = s.id;
+		f.version = s.version;
+		if (!only_name) {
+			root = hk_page_new(ctx, "test-result");
+			context_xml(ctx, root, &f, false);
+			errors_xml(ctx, &errs);
+			ctx->res->status = 422;
+		} else {
+			if (f.smtp_password == NULL && s.smtp_password != NULL)
+				f.smtp_password = hk_strdup(s.smtp_password);
+			run_test(ctx, &f, false);
+		}
+		hk_server_clear(&f);
+	}
+	hk_server_clear(&s);
 }
