@@ -209,7 +209,14 @@
     <xsl:attribute name="class">
       <xsl:text>field</xsl:text>
       <xsl:if test="/page/error[@field = $f]"> has-error</xsl:if>
-      <xsl:if test="$cur and $cur/*[local-name() = $f] and string($cur/*[local-name() = $f]) != string($s/*[local-name() = $f])"> has-conflict</xsl:if>
+      <xsl:if test="$cur">
+        <xsl:variable name="differs">
+          <xsl:call-template name="differs">
+            <xsl:with-param name="f" select="$f"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <xsl:if test="$differs = 'yes'"> has-conflict</xsl:if>
+      </xsl:if>
       <xsl:if test="$extra != ''"><xsl:value-of select="concat(' ', $extra)"/></xsl:if>
     </xsl:attribute>
   </xsl:template>
@@ -238,10 +245,30 @@
   </xsl:template>
 
   <!-- After a 409: the value stored now, when it differs from the form. -->
+  <!-- 'yes' when the stored value of f differs from the form's; a host
+       is compared in the form people read it (display), as entered. -->
+  <xsl:template name="differs">
+    <xsl:param name="f"/>
+    <xsl:variable name="c" select="$cur/*[local-name() = $f]"/>
+    <xsl:variable name="shown">
+      <xsl:choose>
+        <xsl:when test="string($c/@display)"><xsl:value-of select="$c/@display"/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="$c"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:if test="$c and $shown != string($s/*[local-name() = $f]) and
+        string($c) != string($s/*[local-name() = $f])">yes</xsl:if>
+  </xsl:template>
+
   <xsl:template name="conflict">
     <xsl:param name="f"/>
     <xsl:variable name="c" select="$cur/*[local-name() = $f]"/>
-    <xsl:if test="$c and string($c) != string($s/*[local-name() = $f])">
+    <xsl:variable name="differs">
+      <xsl:call-template name="differs">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+    </xsl:variable>
+    <xsl:if test="$differs = 'yes'">
       <p class="conflict-note" id="f-{$f}-current">
         <span class="conflict-label"><xsl:value-of select="hk:msg('server.conflict.current')"/></span>
         <xsl:text> </xsl:text>

@@ -46,7 +46,7 @@
         </p>
         <ol class="order-list" id="f-order" aria-label="{hk:msg('server.order.list')}"
             data-msg-unsaved="{hk:msg('server.order.unsaved')}"
-            data-msg-moved="{hk:msg('server.order.moved')}">
+            data-msg-moved="{hk:msg('server.order.moved', '{1}', '{2}')}">
           <xsl:for-each select="$list">
             <xsl:variable name="i" select="position()"/>
             <li class="order-item" data-id="{@id}">
