@@ -909,7 +909,7 @@ stage_presend(struct run *r, xmlNodePtr end)
 		{ "wait", wait }, { "apop", s->apop ? "on" : "off" },
 	};
 	struct hk_authsess_params ap = {
-		.mod = mod, .protocol = HK_AUTHMOD_PROTO_POP3,
+		.mod = mod, .protocol = 0,	/* what it serves (SMTP) */
 		.user = p->user, .password = p->password, .host = s->recv_host,
 		.opts = opts, .n_opts = 2,
 	};

@@ -308,6 +308,9 @@ note_caps(struct hk_imap *m, const char *text)
 	m->caps_known = true;
 }
 
+/* Called with an untagged response's text: after "* ", and after the
+ * status word for status responses ("* OK [UIDVALIDITY 3] ..." gives
+ * "[UIDVALIDITY 3] ..."). */
 typedef int (*untagged_fn)(void *ctx, struct hk_imap *m, const char *text);
 
 /* Runs to the tagged completion of tag, passing untagged responses to fn
@@ -531,8 +534,9 @@ select_untagged(void *ctx, struct hk_imap *m, const char *text)
 			v = v * 10 + (unsigned)(*p - '0');
 		if (strcasecmp(p, " EXISTS") == 0 && v <= 0xffffffffULL)
 			m->exists = (unsigned long)v;
-	} else if (strncasecmp(p, "OK [UIDVALIDITY ", 16) == 0) {
-		p += 16;
+	} else if (strncasecmp(p, "[UIDVALIDITY ", 13) == 0) {
+		/* "* OK [UIDVALIDITY n]": the status word is already gone. */
+		p += 13;
 		for (v = 0; isdigit((unsigned char)*p) && v <= 0xffffffffULL; p++)
 			v = v * 10 + (unsigned)(*p - '0');
 		if (*p == ']')
