@@ -543,7 +543,10 @@ end_pop3(struct run *r, xmlNodePtr end)
 	stage_ok(&st);
 	ok = true;
 out:
-	if (c.fd >= 0)
+	/* Say goodbye only to a server that is still talking sense: not
+	 * after a timeout (another wait), a protocol error, or a refused
+	 * certificate (nothing goes over a connection we do not trust). */
+	if (c.fd >= 0 && c.err.len == 0)
 		(void)hk_pop3_quit(&c, &pr);
 	set_attr(end, "ok", ok ? "true" : "false");
 	hk_pop3_reply_free(&pr);
@@ -703,7 +706,8 @@ end_imap(struct run *r, xmlNodePtr end)
 	stage_ok(&st);
 	ok = true;
 out:
-	hk_imap_logout(&m);
+	if (c.err.len == 0)
+		hk_imap_logout(&m);
 	set_attr(end, "ok", ok ? "true" : "false");
 	hk_imap_free(&m);
 	hk_buf_free(&greet);
@@ -1136,7 +1140,8 @@ end_smtp(struct run *r, xmlNodePtr end)
 		goto out;
 	ok = true;
 out:
-	hk_smtp_quit(&c);
+	if (c.err.len == 0)
+		hk_smtp_quit(&c);
 	set_attr(end, "ok", ok ? "true" : "false");
 	smtp_open_free(&so);
 	hk_conn_free(&c);
