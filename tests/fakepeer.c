@@ -37,20 +37,20 @@
 #include <time.h>
 #include <unistd.h>
 
-static FILE *logf;
+static FILE *log_file;
 
 static void
 logline(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (logf == NULL)
+	if (log_file == NULL)
 		return;
 	va_start(ap, fmt);
-	vfprintf(logf, fmt, ap);
+	vfprintf(log_file, fmt, ap);
 	va_end(ap);
-	fputc('\n', logf);
-	fflush(logf);
+	fputc('\n', log_file);
+	fflush(log_file);
 }
 
 static int
@@ -192,7 +192,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'n': conns = strtol(optarg, NULL, 10); break;
 		case 'l':
-			if ((logf = fopen(optarg, "a")) == NULL) {
+			if ((log_file = fopen(optarg, "a")) == NULL) {
 				perror(optarg);
 				return 2;
 			}

@@ -1,0 +1,237 @@
+/* test_imap.c - literals (parsing, sending, receiving), quoting,
+ * capabilities, FETCH parsing, with hostile input. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "imap.h"
+#include "mem.h"
+#include "test_net_util.h"
+
+static void
+test_literal_len(void **state)
+{
+	unsigned long long n = 99;
+	bool ns;
+
+#define L(s) hk_imap_literal_len(s, strlen(s), &n, &ns)
+	assert_int_equal(L("* 1 FETCH (BODY[] {342}"), 1);
+	assert_int_equal(n, 342);
+	assert_false(ns);
+	assert_int_equal(L("a LOGIN {5+}"), 1);
+	assert_int_equal(n, 5);
+	assert_true(ns);
+	assert_int_equal(L("{0}"), 1);
+	assert_int_equal(n, 0);
+	assert_int_equal(L("* OK done"), 0);
+	assert_int_equal(L("* OK [x]"), 0);
+	assert_int_equal(L("abc}"), 0);
+	assert_int_equal(L(""), 0);
+	assert_int_equal(L("x {}"), -1);
+	assert_int_equal(L("x {12x}"), -1);
+	assert_int_equal(L("x {+}"), -1);
+	assert_int_equal(L("x {99999999999}"), -1);
+	assert_int_equal(L("x {4294967296}"), -1);
+	assert_int_equal(L("x {4294967295}"), 1);
+#undef L
+}
+
+static void
+test_quote(void **state)
+{
+	struct hk_buf b = HK_BUF_INIT;
+	char big[1100];
+
+	assert_int_equal(hk_imap_quote(&b, "alice"), 0);
+	assert_string_equal(hk_buf_str(&b), "\"alice\"");
+	hk_buf_reset(&b);
+	assert_int_equal(hk_imap_quote(&b, "a\"b\\c d"), 0);
+	assert_string_equal(hk_buf_str(&b), "\"a\\\"b\\\\c d\"");
+	hk_buf_reset(&b);
+	assert_int_equal(hk_imap_quote(&b, ""), 0);
+	assert_string_equal(hk_buf_str(&b), "\"\"");
+	hk_buf_reset(&b);
+	assert_int_equal(hk_imap_quote(&b, "p\xc3\xa4ss"), 1);
+	assert_int_equal(hk_imap_quote(&b, "a\r\nb"), 1);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(hk_imap_quote(&b, big), 1);
+	assert_int_equal(b.len, 0);
+	hk_buf_free(&b);
+}
+
+static void
+test_caps_fetch(void **state)
+{
+	struct hk_imap_caps c;
+	const char *l = "IMAP4rev1 SASL-IR LITERAL+ STARTTLS LOGINDISABLED] ready";
+	unsigned long seq;
+	unsigned long long uid, size;
+
+	hk_imap_caps_parse(&c, l, strlen(l));
+	assert_true(c.imap4rev1);
+	assert_true(c.literal_plus);
+	assert_true(c.starttls);
+	assert_true(c.logindisabled);
+	assert_false(c.uidplus);
+
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (UID 17 RFC822.SIZE 2345)",
+	    &seq, &uid, &size), 0);
+	assert_int_equal(seq, 3);
+	assert_int_equal(uid, 17);
+	assert_int_equal(size, 2345);
+	assert_int_equal(hk_imap_parse_fetch("12 fetch (rfc822.size 9 uid 4)",
+	    &seq, &uid, &size), 0);
+	assert_int_equal(uid, 4);
+	assert_int_equal(size, 9);
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (UID 17)", &seq, &uid, &size), -1);
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (XUID 17 RFC822.SIZE 1)",
+	    &seq, &uid, &size), -1);
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (UID 99999999999999999999999 RFC822.SIZE 1)",
+	    &seq, &uid, &size), -1);
+	assert_int_equal(hk_imap_parse_fetch("x FETCH (UID 1 RFC822.SIZE 1)",
+	    &seq, &uid, &size), -1);
+	assert_int_equal(hk_imap_parse_fetch("3 EXISTS", &seq, &uid, &size), -1);
+}
+
+static void
+test_login_literal(void **state)
+{
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st;
+	static const char data[] = "+ go on\r\nh1 OK Logged in\r\n";
+
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_login(&m, "us\"er", "p\xc3\xa4ss", &st), HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_OK);
+	assert_string_equal(fake_sent(&f),
+	    "h1 LOGIN \"us\\\"er\" {5}\r\np\xc3\xa4ss\r\n");
+	hk_imap_free(&m);
+	fake_close(&f);
+
+	/* With LITERAL+ there is no waiting for the continuation. */
+	fake_open(&f, "h1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n", 53);
+	hk_imap_init(&m, &f.c);
+	m.caps.literal_plus = true;
+	assert_int_equal(hk_imap_login(&m, "u", "\xc3\xa4", &st), HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_NO);
+	assert_string_equal(fake_sent(&f), "h1 LOGIN \"u\" {2+}\r\n\xc3\xa4\r\n");
+	hk_imap_free(&m);
+	fake_close(&f);
+
+	/* A refusal instead of the continuation ends the command. */
+	fake_open(&f, "h1 BAD no literals\r\n", 20);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_login(&m, "u", "\xc3\xa4", &st), HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_BAD);
+	assert_string_equal(fake_sent(&f), "h1 LOGIN \"u\" {2}\r\n");
+	hk_imap_free(&m);
+	fake_close(&f);
+}
+
+static int
+sink(void *ctx, const char *p, size_t len)
+{
+	hk_buf_append(ctx, p, len);
+	return 0;
+}
+
+static void
+test_fetch_literal(void **state)
+{
+	static const char data[] =
+	    "* 1 FETCH (UID 5 BODY[] {13}\r\nhello\r\nworld!)\r\n"
+	    "* 2 EXISTS\r\n"
+	    "h1 OK Fetch completed.\r\n";
+	struct hk_buf got = HK_BUF_INIT;
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st;
+
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_uid_fetch_message(&m, 5, 0, sink, &got, &st),
+	    HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_OK);
+	assert_string_equal(hk_buf_str(&got), "hello\r\nworld!");
+	assert_string_equal(fake_sent(&f), "h1 UID FETCH 5 BODY.PEEK[]\r\n");
+	hk_imap_free(&m);
+	fake_close(&f);
+
+	/* Over the cap: refused before reading it. */
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_uid_fetch_message(&m, 5, 12, sink, &got, &st),
+	    HK_NET_TOO_LONG);
+	hk_imap_free(&m);
+	fake_close(&f);
+
+	/* An unknown tag, and a huge unexpected literal. */
+	fake_open(&f, "zz OK what\r\n", 12);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_expunge(&m, &st), HK_NET_PROTOCOL);
+	hk_imap_free(&m);
+	fake_close(&f);
+	fake_open(&f, "* OK {99999999}\r\n", 17);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_expunge(&m, &st), HK_NET_TOO_LONG);
+	hk_imap_free(&m);
+	fake_close(&f);
+	hk_buf_free(&got);
+}
+
+static int
+sizes(void *ctx, unsigned long long uid, unsigned long long size)
+{
+	hk_buf_printf(ctx, "%llu:%llu ", uid, size);
+	return 0;
+}
+
+static void
+test_select_and_sizes(void **state)
+{
+	static const char data[] =
+	    "* FLAGS (\\Answered)\r\n* 2 EXISTS\r\n* 0 RECENT\r\n"
+	    "* OK [UIDVALIDITY 1700000000] UIDs valid\r\n"
+	    "h1 OK [READ-WRITE] Select completed.\r\n"
+	    "* 1 FETCH (UID 7 RFC822.SIZE 100)\r\n"
+	    "* 2 FETCH (RFC822.SIZE 2000 UID 9)\r\n"
+	    "h2 OK done\r\n";
+	struct hk_buf got = HK_BUF_INIT;
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st;
+
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_select(&m, "INBOX", &st), HK_NET_OK);
+	assert_int_equal(m.exists, 2);
+	assert_int_equal(m.uidvalidity, 1700000000ULL);
+	assert_int_equal(hk_imap_uid_fetch_sizes(&m, sizes, &got, &st), HK_NET_OK);
+	assert_string_equal(hk_buf_str(&got), "7:100 9:2000 ");
+	hk_imap_free(&m);
+	fake_close(&f);
+	hk_buf_free(&got);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_literal_len),
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_caps_fetch),
+		cmocka_unit_test(test_login_literal),
+		cmocka_unit_test(test_fetch_literal),
+		cmocka_unit_test(test_select_and_sizes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
