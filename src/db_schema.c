@@ -80,6 +80,38 @@ const char *const hk_db_migrations[] = {
 	"  ok INTEGER NOT NULL CHECK (ok IN (0,1)),"
 	"  summary TEXT NOT NULL,"		/* one line for the list */
 	"  result_xml TEXT NOT NULL);",	/* the whole <test-result> */
+
+	/* 4: sending and receiving (src/fetch.c, src/send.c): the messages
+	 * each account has stored (never downloaded twice), the received
+	 * messages refused by recv_limit (/oversized), and each server's
+	 * health from real traffic. */
+	"CREATE TABLE fetch_seen ("
+	"  account_id INTEGER NOT NULL REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  uid TEXT NOT NULL,"			/* POP3 UIDL, or IMAP 'UIDVALIDITY:UID' */
+	"  state INTEGER NOT NULL CHECK (state IN (0,1)),"	/* 0 delivering, 1 stored */
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (account_id, uid)) WITHOUT ROWID;"
+	"CREATE TABLE oversized ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  server_id INTEGER NOT NULL REFERENCES mail_servers(id) ON DELETE CASCADE,"
+	"  uid TEXT NOT NULL,"			/* as fetch_seen.uid */
+	"  size INTEGER NOT NULL,"		/* as the server reported it */
+	"  sender TEXT NOT NULL,"		/* From, RFC 2047 decoded */
+	"  subject TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  seen_at INTEGER NOT NULL,"
+	"  UNIQUE (account_id, uid));"
+	"CREATE INDEX oversized_server ON oversized(server_id);"
+	"CREATE TABLE server_health ("
+	"  server_id INTEGER PRIMARY KEY REFERENCES mail_servers(id) ON DELETE CASCADE,"
+	"  last_send_ok INTEGER,"		/* unix time; NULL: never */
+	"  last_recv_ok INTEGER,"
+	"  last_error_at INTEGER,"
+	"  last_error_end TEXT,"		/* 'send' or 'receive' */
+	"  last_error TEXT,"			/* one English line */
+	"  last_error_reply TEXT,"		/* what the server said */
+	"  failures INTEGER NOT NULL DEFAULT 0);",	/* consecutive */
 };
 
 const int hk_db_migration_count =
