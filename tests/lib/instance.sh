@@ -71,7 +71,9 @@ CONF
 		"$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG" admin passwd "$HK_ADMIN_USER" >/dev/null || return 1
 
 	HK_WORKER_LOG=$HK_DIR/worker.log
-	${HK_WRAP:-} "$HK_PREFIX/sbin/hikyaku-fcgi" --config "$HK_CONFIG" \
+	# HK_DIR is passed on so that HK_WRAP can name it (valgrind's
+	# --log-file=%q{HK_DIR}/vg.%p, see tests/run --valgrind).
+	HK_DIR=$HK_DIR ${HK_WRAP:-} "$HK_PREFIX/sbin/hikyaku-fcgi" --config "$HK_CONFIG" \
 		>>"$HK_WORKER_LOG" 2>&1 &
 	HK_WORKER_PID=$!
 	hk_wait_for test -S "$HK_DIR/hikyaku.sock" || {
@@ -136,6 +138,14 @@ hk_instance_stop() {
 		reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Invalid (read|write)|definitely lost: [1-9]' "$HK_WORKER_LOG" 2>/dev/null | head -5)
 		is "the worker logged no sanitizer or memory error" "$reports" ""
 		[ -z "$reports" ] || sed 's/^/# /' "$HK_WORKER_LOG" | tail -60
+		# --- valgrind logs (tests/run --valgrind), one per process
+		if compgen -G "$HK_DIR/vg.*" >/dev/null; then
+			reports=$(grep -lE 'ERROR SUMMARY: [1-9]' "$HK_DIR"/vg.*)
+			is "valgrind found no error in the worker's processes" "$reports" ""
+			local f
+			for f in $reports; do sed 's/^/# /' "$f" | head -120; done
+		fi
+		# --- end valgrind
 	fi
 	if [ -n "${HK_KEEP:-}" ]; then
 		echo "# kept $HK_DIR" >&2
