@@ -369,13 +369,8 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 		hk_fail(&ctx, 405, "method-not-allowed");
 		goto out;
 	}
-	if (!(route->flags & HK_ROUTE_PUBLIC) && !ctx.signed_in) {
-		if (ctx.want_xml)
-			hk_fail(&ctx, 401, "unauthorized");
-		else
-			hk_redirect(&ctx, "login");
-		goto out;
-	}
+	/* A POST must carry the token first of all (SPEC §3: a POST without
+	 * the session's csrf_token is 403), signed in or not. */
 	if (post) {
 		if ((status = load_form(&ctx)) != 0) {
 			hk_fail(&ctx, status, problem_code(status));
@@ -385,6 +380,13 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 			hk_fail(&ctx, 403, "forbidden");
 			goto out;
 		}
+	}
+	if (!(route->flags & HK_ROUTE_PUBLIC) && !ctx.signed_in) {
+		if (ctx.want_xml)
+			hk_fail(&ctx, 401, "unauthorized");
+		else
+			hk_redirect(&ctx, "login");
+		goto out;
 	}
 	route->fn(&ctx);
 out:

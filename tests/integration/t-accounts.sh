@@ -39,7 +39,10 @@ is "signed out: XML gets 401" "$STATUS" 401
 req GET audit "${XML[@]}"
 is "signed out: the audit log gets 401" "$STATUS" 401
 req POST mail-accounts "name=x&address=x@example.jp"
-is "signed out: a POST is sent to sign in" "$STATUS" 303
+is "signed out: a POST without a token is 403" "$STATUS" 403
+pre=$(csrf_now login)
+req POST mail-accounts "csrf_token=$pre&name=x&address=x@example.jp"
+is "signed out: a POST with the sign-in token is sent to sign in" "$STATUS" 303
 
 sign_in
 is "signed in" "$STATUS" 303

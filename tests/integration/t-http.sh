@@ -43,6 +43,10 @@ is "signed out: a screen redirects" "$STATUS" 303
 is "... to the login screen" "$(header Location)" /login
 req GET mail-servers -H 'Accept: application/xml'
 is "signed out: XML gets 401" "$STATUS" 401
+req POST logout ""
+is "signed out: a POST without csrf_token is 403" "$STATUS" 403
+req POST preferences/lang "lang=ja" -H 'Accept: application/xml'
+is "signed out: an XML POST without csrf_token is 403 too" "$STATUS" 403
 req GET ''
 is "the base redirects to the list" "$(header Location)" /mail-servers
 req GET ''
