@@ -205,15 +205,13 @@ is "... pointing at smtp_auth" "$(printf '%s' "$out" | stage_attr x relay field)
 
 mkserver pbs-on smtp_port=$PBS_SMTP_PORT smtp_auth=off pop_before_smtp=on pop_before_smtp_wait=1
 "$MP" pbs-reset "$MPDIR" >/dev/null
-logins_before=$(wc -l < "$MPDIR/pbs/logins" 2>/dev/null || echo 0)
 out=$($CTL test pbs-on --account alice --xml); rc=$?
 is "with POP before SMTP the same port relays: exit 0" "$rc" 0
 is "... with its stage between greeting and relay" "$(printf '%s' "$out" | stages)" "receive resolve=true connect=true greeting=true login=true send resolve=true connect=true greeting=true pop-before-smtp=true relay=true"
 ms=$(printf '%s' "$out" | stage_attr x pop-before-smtp ms)
 ok "... which includes the 1 s wait (${ms} ms)" test "${ms:-0}" -ge 1000
 like "... and says so" "$out" '<wait seconds="1"/>'
-logins_after=$(wc -l < "$MPDIR/pbs/logins" 2>/dev/null || echo 0)
-is "... its own POP3 login was recorded (besides the receive end's)" "$((logins_after - logins_before))" 2
+like "... after its own POP3 login" "$(printf '%s' "$out" | sed -n '/<stage name="pop-before-smtp"/,/<\/stage>/p')" '<reply>\+OK '
 "$MP" pbs-reset "$MPDIR" >/dev/null
 out=$(printf 'wrong\n' | $CTL test pbs-on --user "$ALICE_USER" --address "$ALICE_ADDR" --xml); rc=$?
 is "POP before SMTP with a wrong password exits 4" "$rc" 4
