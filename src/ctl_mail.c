@@ -1,20 +1,420 @@
-/* ctl_mail.c - (to be written) */
+/* ctl_mail.c - hikyakuctl send and fetch (SPEC §1, §5).
+ *
+ *   hikyakuctl send --account NAME --from ADDR --to ADDR [--to ADDR...]
+ *   hikyakuctl fetch (--account NAME | --all) [--keep] [--batch N]
+ *
+ * send reads the RFC 5322 message on standard input, prints each reply of
+ * the server (MAIL, every RCPT, DATA) on standard output and one line on
+ * standard error when it fails.  fetch prints one summary line per
+ * account ("ACCOUNT: fetched N, oversized M, failed K") and, with --all,
+ * a total; each failed message and each failed account gets one line on
+ * standard error.  Both record the server's health (health.h).
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "accounts.h"
 #include "ctl.h"
+#include "db.h"
+#include "fetch.h"
+#include "health.h"
+#include "keyfile.h"
+#include "mem.h"
+#include "modload.h"
+#include "send.h"
+#include "servers.h"
+#include "validate.h"
+
+/* Sending allows more time than one connection test's end: the message
+ * may be large.  Receiving many messages takes longer still. */
+#define SEND_TOTAL_MS (10 * 60 * 1000)
+#define FETCH_TOTAL_MS (30 * 60 * 1000)
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Opens the key and the database (schema current).  0 or the exit code. */
+static int
+open_store(const struct hk_config *cfg, unsigned char key[HK_KEY_LEN],
+    struct hk_db **db_r)
+{
+	char *err = NULL;
+
+	if (hk_keyfile_read(cfg->secret_key, key, &err) < 0) {
+		fprintf(stderr, "hikyakuctl: %s\n", err);
+		free(err);
+		return HK_EXIT_CONFIG;
+	}
+	if ((*db_r = hk_db_open(cfg->database, false, &err)) == NULL) {
+		fprintf(stderr, "hikyakuctl: %s\n", err);
+		free(err);
+		return HK_EXIT_CONFIG;
+	}
+	if (hk_db_schema_version(*db_r) != hk_db_schema_latest()) {
+		fprintf(stderr, "hikyakuctl: %s: the schema is not current "
+		    "(run 'hikyakuctl init')\n", cfg->database);
+		hk_db_close(db_r);
+		return HK_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* Loads account name and its server, both with secrets.  0 or the exit
+ * code (the line printed). */
+static int
+load_account(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    const char *name, long long id, struct hk_account *a, struct hk_server *s)
+{
+	enum hk_store_rc rc = name != NULL ?
+	    hk_account_find_by_name(db, key, name, true, a) :
+	    hk_account_load(db, key, id, true, a);
+
+	if (rc == HK_STORE_NOT_FOUND) {
+		fprintf(stderr, "hikyakuctl: no mail account '%s'\n",
+		    name ? name : "?");
+		return HK_EXIT_CONFIG;
+	}
+	if (rc != HK_STORE_OK || a->password == NULL) {
+		fprintf(stderr, "hikyakuctl: the password of mail account '%s' "
+		    "cannot be read (set it again)\n", a->name ? a->name : name);
+		return HK_EXIT_CONFIG;
+	}
+	rc = hk_server_load(db, key, a->server_id, true, s);
+	if (rc != HK_STORE_OK) {
+		fprintf(stderr, "hikyakuctl: the mail server of account '%s' "
+		    "cannot be read%s\n", a->name, rc == HK_STORE_ERROR ?
+		    " (its stored SMTP password does not decrypt: set it again)" :
+		    "");
+		return HK_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* ---- send ------------------------------------------------------------------- */
+
+static int
+send_usage(void)
+{
+	fputs("usage: hikyakuctl send --account NAME --from ADDR --to ADDR "
+	    "[--to ADDR...] < message\n", stderr);
+	return HK_EXIT_USAGE;
+}
 
 int
 ctl_send(const struct hk_config *cfg, int argc, char **argv)
 {
-	fprintf(stderr, "hikyakuctl: %s: not available yet\n", argv[0]);
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *account = NULL, *from = NULL;
+	char **to = NULL;
+	size_t n_to = 0;
+	unsigned char key[HK_KEY_LEN];
+	struct hk_db *db = NULL;
+	struct hk_account a = { 0 };
+	struct hk_server s = { 0 };
+	struct hk_modset *mods = NULL;
+	struct hk_buf msg = HK_BUF_INIT;
+	struct hk_send_canon k;
+	struct hk_send_params p;
+	struct hk_send_result res = { 0 };
+	char buf[65536];
+	size_t n;
+	int c, rc = HK_EXIT_USAGE;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': account = optarg; break;
+		case 'f': from = optarg; break;
+		case 't':
+			to = hk_realloc(to, (n_to + 1) * sizeof(*to));
+			to[n_to++] = optarg;
+			break;
+		default:
+			free(to);
+			return send_usage();
+		}
+	}
+	if (optind != argc || account == NULL || from == NULL || n_to == 0) {
+		free(to);
+		return send_usage();
+	}
+	/* Addresses: RFC 5321 mailboxes (the sender may be empty: <>). */
+	if (*from != '\0' && !hk_valid_mailbox(from)) {
+		fprintf(stderr, "hikyakuctl: send: --from '%s' is not a mail "
+		    "address\n", from);
+		goto out_usage;
+	}
+	for (size_t i = 0; i < n_to; i++)
+		if (!hk_valid_mailbox(to[i])) {
+			fprintf(stderr, "hikyakuctl: send: --to '%s' is not a mail "
+			    "address\n", to[i]);
+			goto out_usage;
+		}
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = open_store(cfg, key, &db)) != 0)
+		goto out;
+	if ((rc = load_account(db, key, account, 0, &a, &s)) != 0)
+		goto out;
+
+	/* The message, in canonical form; past the limit only counted. */
+	hk_send_canon_init(&k, s.send_limit > 0 ?
+	    (unsigned long long)s.send_limit + 1 : 0);
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		hk_send_canon_feed(&k, buf, n, &msg);
+	if (ferror(stdin)) {
+		fprintf(stderr, "hikyakuctl: send: reading the message: %s\n",
+		    strerror(errno));
+		rc = HK_EXIT_CONFIG;
+		goto out;
+	}
+	hk_send_canon_end(&k, &msg);
+	if (k.size == 0 || msg.len == 0) {
+		fprintf(stderr, "hikyakuctl: send: the message on standard input "
+		    "is empty\n");
+		rc = HK_EXIT_USAGE;
+		goto out;
+	}
+
+	mods = hk_modset_load(cfg->module_dir);
+	memset(&p, 0, sizeof(p));
+	p.srv = &s;
+	p.acct = &a;
+	p.mods = mods;
+	p.from = from;
+	p.to = (const char *const *)to;
+	p.n_to = n_to;
+	p.msg = msg.data;
+	/* Over the limit, msg holds only the start: the size is k.size. */
+	p.len = k.keep > 0 && k.size > msg.len ? (size_t)k.size : msg.len;
+	p.to_ms = hk_net_timeouts_default;
+	p.to_ms.total_ms = SEND_TOTAL_MS;
+	p.report = stdout;
+	rc = hk_send_run(&p, &res);
+	if (rc == 0) {
+		printf("sent %llu bytes to %zu recipient%s through %s\n", k.size,
+		    res.accepted, res.accepted == 1 ? "" : "s", s.name);
+		hk_health_record(db, s.id, HK_HEALTH_SEND, true, NULL, NULL);
+	} else {
+		fprintf(stderr, "hikyakuctl: send: %s\n", res.error ? res.error :
+		    "failed");
+		if (res.server_fault)
+			hk_health_record(db, s.id, HK_HEALTH_SEND, false, res.error,
+			    res.reply);
+		else if (rc == HK_EXIT_SIZE && res.reply != NULL)
+			/* The server answered: it is alive, the message too big. */
+			hk_health_record(db, s.id, HK_HEALTH_SEND, true, NULL, NULL);
+	}
+	goto out;
+out_usage:
+	rc = HK_EXIT_USAGE;
+out:
+	hk_send_result_clear(&res);
+	hk_buf_free(&msg);
+	hk_account_clear(&a);
+	hk_server_clear(&s);
+	hk_modset_free(&mods);
+	hk_db_close(&db);
+	hk_wipe(key, sizeof(key));
+	free(to);
+	return rc;
+}
+
+/* ---- fetch -------------------------------------------------------------------- */
+
+static int
+fetch_usage(void)
+{
+	fputs("usage: hikyakuctl fetch (--account NAME | --all) [--keep] "
+	    "[--batch N]\n", stderr);
 	return HK_EXIT_USAGE;
+}
+
+/* Fetches one account under its lock.  Returns its exit code; adds its
+ * counts to *total. */
+static int
+fetch_one(const struct hk_config *cfg, struct hk_db *db,
+    const unsigned char key[HK_KEY_LEN], const struct hk_modset *mods,
+    const char *name, long long id, bool keep, unsigned batch,
+    struct hk_fetch_result *total)
+{
+	struct hk_account a = { 0 };
+	struct hk_server s = { 0 };
+	struct hk_fetch_params p;
+	struct hk_fetch_result res = { 0 };
+	char *lockpath = NULL, *maildir = NULL;
+	int lockfd = -1, rc;
+
+	if ((rc = load_account(db, key, name, id, &a, &s)) != 0)
+		goto out;
+	/* One run per account at a time: a lock file beside the Maildirs,
+	 * named by the account's id (renaming it does not matter). */
+	lockpath = hk_aprintf("%s/.hikyaku-fetch-%lld.lock", cfg->mail_dir, a.id);
+	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lockfd < 0) {
+		fprintf(stderr, "hikyakuctl: fetch %s: cannot open %s: %s\n", a.name,
+		    lockpath, strerror(errno));
+		rc = HK_EXIT_CONFIG;
+		goto out;
+	}
+	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+		printf("%s: skipped: another fetch of this account is running\n",
+		    a.name);
+		rc = 0;
+		goto out;
+	}
+	maildir = hk_fetch_maildir_path(cfg->mail_dir, a.name);
+	memset(&p, 0, sizeof(p));
+	p.db = db;
+	p.srv = &s;
+	p.acct = &a;
+	p.mods = mods;
+	p.maildir = maildir;
+	p.to_ms = hk_net_timeouts_default;
+	p.to_ms.total_ms = FETCH_TOTAL_MS;
+	p.keep = keep;
+	p.batch = batch;
+	p.stop = &stop_flag;
+	p.report = stderr;
+	rc = hk_fetch_run(&p, &res);
+	printf("%s: fetched %lu, oversized %lu, failed %lu", a.name, res.fetched,
+	    res.oversized, res.failed);
+	if (res.recovered > 0)
+		printf(", recovered %lu", res.recovered);
+	if (res.deleted > 0)
+		printf(", deleted from the server %lu", res.deleted);
+	putchar('\n');
+	if (rc != 0)
+		fprintf(stderr, "hikyakuctl: fetch %s: %s\n", a.name,
+		    res.error ? res.error : "failed");
+	if (rc == 0 || (res.server_fault && res.fetched + res.recovered > 0))
+		hk_health_record(db, s.id, HK_HEALTH_RECEIVE, true, NULL, NULL);
+	if (rc != 0 && res.server_fault)
+		hk_health_record(db, s.id, HK_HEALTH_RECEIVE, false, res.error,
+		    res.reply);
+	total->fetched += res.fetched;
+	total->oversized += res.oversized;
+	total->failed += res.failed;
+	total->recovered += res.recovered;
+	total->deleted += res.deleted;
+out:
+	hk_fetch_result_clear(&res);
+	if (lockfd >= 0)
+		close(lockfd);	/* releases the lock */
+	free(lockpath);
+	free(maildir);
+	hk_account_clear(&a);
+	hk_server_clear(&s);
+	return rc;
 }
 
 int
 ctl_fetch(const struct hk_config *cfg, int argc, char **argv)
 {
-	fprintf(stderr, "hikyakuctl: %s: not available yet\n", argv[0]);
-	return HK_EXIT_USAGE;
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 'a' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *account = NULL;
+	bool all = false, keep = false;
+	long batch = 0;
+	unsigned char key[HK_KEY_LEN];
+	struct hk_db *db = NULL;
+	struct hk_modset *mods = NULL;
+	struct hk_fetch_result total = { 0 };
+	struct sigaction sa;
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': account = optarg; break;
+		case 'A': all = true; break;
+		case 'k': keep = true; break;
+		case 'b': {
+			char *end;
+
+			batch = strtol(optarg, &end, 10);
+			if (*end != '\0' || batch < 1 || batch > 10000)
+				return fetch_usage();
+			break;
+		}
+		default:
+			return fetch_usage();
+		}
+	}
+	if (optind != argc || (account == NULL) == !all)
+		return fetch_usage();
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if ((rc = open_store(cfg, key, &db)) != 0)
+		return rc;
+	/* What is recorded as stored must survive a power cut before the
+	 * server deletes it: every commit is synced (WAL, FULL). */
+	(void)hk_db_exec(db, "PRAGMA synchronous = FULL");
+	if (mkdir(cfg->mail_dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "hikyakuctl: fetch: cannot create %s: %s\n",
+		    cfg->mail_dir, strerror(errno));
+		rc = HK_EXIT_CONFIG;
+		goto out;
+	}
+	mods = hk_modset_load(cfg->module_dir);
+	if (account != NULL)
+		rc = fetch_one(cfg, db, key, mods, account, 0, keep, (unsigned)batch,
+		    &total);
+	else {
+		struct hk_account *v = NULL;
+		size_t n = 0;
+
+		if (hk_account_list(db, NULL, &v, &n) != HK_STORE_OK) {
+			fprintf(stderr, "hikyakuctl: fetch: cannot list the mail "
+			    "accounts\n");
+			rc = HK_EXIT_CONFIG;
+			goto out;
+		}
+		for (size_t i = 0; i < n && !stop_flag; i++) {
+			int r = fetch_one(cfg, db, key, mods, NULL, v[i].id, keep,
+			    (unsigned)batch, &total);
+
+			if (r != 0 && rc == 0)
+				rc = r;
+		}
+		hk_account_list_free(&v, n);
+		printf("total: fetched %lu, oversized %lu, failed %lu\n",
+		    total.fetched, total.oversized, total.failed);
+	}
+out:
+	hk_modset_free(&mods);
+	hk_db_close(&db);
+	hk_wipe(key, sizeof(key));
+	return rc;
 }

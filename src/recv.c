@@ -1,0 +1,236 @@
+/* recv.c - opening a POP3 or IMAP4 session for an account. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "recv.h"
+#include "tls.h"
+
+void
+hk_recv_fail_set(struct hk_recv_fail *f, int exit_code, const char *reply,
+    const char *fmt, ...)
+{
+	struct hk_buf b = HK_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	hk_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	hk_recv_fail_clear(f);
+	f->exit_code = exit_code;
+	f->error = hk_buf_steal(&b);
+	f->reply = reply != NULL && *reply != '\0' ? hk_strdup(reply) : NULL;
+}
+
+void
+hk_recv_fail_clear(struct hk_recv_fail *f)
+{
+	free(f->error);
+	free(f->reply);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+net_fail(struct hk_recv *r, struct hk_recv_fail *f, const char *reply)
+{
+	const struct hk_server *s = r->srv;
+
+	hk_recv_fail_set(f, 5, reply, "%s %s:%d: %s", r->imap ? "IMAP" : "POP3",
+	    s->recv_host, s->recv_port, hk_buf_str(&r->c.err));
+	hk_conn_close(&r->c);
+	return 5;
+}
+
+static int
+open_pop3(struct hk_recv *r, const struct hk_account *acct,
+    const struct hk_modset *mods, struct hk_recv_fail *f)
+{
+	const struct hk_server *s = r->srv;
+	struct hk_endpoint ep = {
+		.host = s->recv_host, .port = (unsigned)s->recv_port,
+		.security = s->recv_security == HK_SEC_TLS ? HK_NET_IMPLICIT_TLS :
+		    s->recv_security == HK_SEC_STARTTLS ? HK_NET_STARTTLS :
+		    HK_NET_PLAIN,
+		.verify = s->recv_tls_verify,
+	};
+	struct hk_pop3_reply greet = HK_POP3_REPLY_INIT, pr = HK_POP3_REPLY_INIT;
+	struct hk_buf text = HK_BUF_INIT;
+	enum hk_net_rc rc;
+	int code = 0;
+
+	if ((rc = hk_pop3_open(&r->c, &ep, &greet, &r->caps)) != HK_NET_OK) {
+		hk_pop3_reply_format(&greet, &text);
+		code = net_fail(r, f, greet.text.len ? text.data : NULL);
+		goto out;
+	}
+	if (!r->caps.capa && (rc = hk_pop3_capa(&r->c, &pr, &r->caps)) !=
+	    HK_NET_OK) {
+		code = net_fail(r, f, NULL);
+		goto out;
+	}
+	if (s->apop) {
+		const struct hk_authmod *mod = hk_modset_find(mods, "apop",
+		    HK_AUTHMOD_KIND_POP3);
+		struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+		struct hk_authsess_params ap = {
+			.mod = mod, .user = acct->username,
+			.password = acct->password, .host = s->recv_host,
+		};
+		enum hk_auth_status as;
+
+		if (mod == NULL) {
+			hk_recv_fail_set(f, 2, NULL, "the apop module is not installed");
+			code = 2;
+			goto out;
+		}
+		as = hk_pop3_auth(&r->c, &ap, hk_buf_str(&greet.text), &ar);
+		if (as != HK_AUTH_OK) {
+			code = hk_auth_status_exit(as);
+			hk_recv_fail_set(f, code, hk_buf_str(&ar.last_reply),
+			    "POP3 APOP login as %s: %s", acct->username,
+			    ar.message ? ar.message : "refused");
+			hk_conn_close(&r->c);
+		}
+		hk_auth_result_clear(&ar);
+		goto out;
+	}
+	if (!hk_pop3_arg_ok(acct->username, false) ||
+	    !hk_pop3_arg_ok(acct->password, true)) {
+		hk_recv_fail_set(f, 2, NULL, "the user name or password cannot be "
+		    "sent over POP3 (control characters, or too long)");
+		code = 2;
+		goto out;
+	}
+	if ((rc = hk_pop3_login(&r->c, &pr, acct->username, acct->password)) !=
+	    HK_NET_OK) {
+		code = net_fail(r, f, NULL);
+		goto out;
+	}
+	if (!pr.ok) {
+		hk_pop3_reply_format(&pr, &text);
+		hk_recv_fail_set(f, 4, text.data, "POP3 login as %s refused: %s",
+		    acct->username, text.data);
+		code = 4;
+		(void)hk_pop3_quit(&r->c, &pr);
+		hk_conn_close(&r->c);
+	}
+out:
+	hk_pop3_reply_free(&greet);
+	hk_pop3_reply_free(&pr);
+	hk_buf_free(&text);
+	return code;
+}
+
+static int
+open_imap(struct hk_recv *r, const struct hk_account *acct,
+    struct hk_recv_fail *f)
+{
+	const struct hk_server *s = r->srv;
+	struct hk_addrs addrs;
+	enum hk_imap_status st = HK_IMAP_OK, gst = HK_IMAP_OK;
+	enum hk_net_rc rc;
+
+	if ((rc = hk_net_resolve(&r->c, s->recv_host, (unsigned)s->recv_port,
+	    &addrs)) != HK_NET_OK ||
+	    (rc = hk_conn_connect(&r->c, &addrs)) != HK_NET_OK)
+		return net_fail(r, f, NULL);
+	if (s->recv_security == HK_SEC_TLS &&
+	    hk_tls_start(&r->c, s->recv_host, s->recv_tls_verify, NULL) !=
+	    HK_NET_OK)
+		return net_fail(r, f, NULL);
+	if (hk_imap_greeting(&r->m, &gst) != HK_NET_OK)
+		return net_fail(r, f, NULL);
+	if (gst == HK_IMAP_BYE) {
+		hk_recv_fail_set(f, 5, hk_buf_str(&r->m.last), "the IMAP server "
+		    "refused the connection");
+		hk_conn_close(&r->c);
+		return 5;
+	}
+	if (!r->m.caps_known && hk_imap_capability(&r->m, &st) != HK_NET_OK)
+		return net_fail(r, f, NULL);
+	if (s->recv_security == HK_SEC_STARTTLS) {
+		if (!r->m.caps.starttls) {
+			hk_recv_fail_set(f, 5, NULL, "the IMAP server %s does not offer "
+			    "STARTTLS, which the settings require", s->recv_host);
+			hk_conn_close(&r->c);
+			return 5;
+		}
+		if (hk_imap_starttls(&r->m, s->recv_host, s->recv_tls_verify,
+		    NULL) != HK_NET_OK ||
+		    hk_imap_capability(&r->m, &st) != HK_NET_OK)
+			return net_fail(r, f, NULL);
+		gst = HK_IMAP_OK;
+	}
+	if (gst != HK_IMAP_PREAUTH) {
+		if (hk_imap_login(&r->m, acct->username, acct->password, &st) !=
+		    HK_NET_OK)
+			return net_fail(r, f, hk_buf_str(&r->m.last));
+		if (st != HK_IMAP_OK) {
+			hk_recv_fail_set(f, 4, hk_buf_str(&r->m.last), "IMAP login "
+			    "as %s refused: %s", acct->username,
+			    hk_buf_str(&r->m.last));
+			hk_imap_logout(&r->m);
+			hk_conn_close(&r->c);
+			return 4;
+		}
+	}
+	if (hk_imap_select(&r->m, "INBOX", &st) != HK_NET_OK)
+		return net_fail(r, f, hk_buf_str(&r->m.last));
+	if (st != HK_IMAP_OK) {
+		hk_recv_fail_set(f, 5, hk_buf_str(&r->m.last), "IMAP SELECT INBOX "
+		    "failed: %s", hk_buf_str(&r->m.last));
+		hk_imap_logout(&r->m);
+		hk_conn_close(&r->c);
+		return 5;
+	}
+	return 0;
+}
+
+int
+hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
+    const struct hk_account *acct, const struct hk_modset *mods,
+    const struct hk_net_timeouts *to, struct hk_recv_fail *f)
+{
+	memset(r, 0, sizeof(*r));
+	memset(f, 0, sizeof(*f));
+	r->srv = srv;
+	r->imap = srv->recv_protocol == HK_RECV_IMAP4;
+	hk_conn_init(&r->c, to);
+	hk_imap_init(&r->m, &r->c);
+	if (acct->password == NULL) {
+		hk_recv_fail_set(f, 2, NULL, "the password of mail account %s "
+		    "cannot be read (set it again)", acct->name);
+		return 2;
+	}
+	return r->imap ? open_imap(r, acct, f) : open_pop3(r, acct, mods, f);
+}
+
+int
+hk_recv_close(struct hk_recv *r)
+{
+	int rc = 0;
+
+	if (r->c.fd < 0 || r->c.err.len > 0)
+		return r->imap ? 0 : -1;
+	if (r->imap)
+		hk_imap_logout(&r->m);
+	else {
+		struct hk_pop3_reply pr = HK_POP3_REPLY_INIT;
+
+		if (hk_pop3_quit(&r->c, &pr) != HK_NET_OK || !pr.ok)
+			rc = -1;
+		hk_pop3_reply_free(&pr);
+	}
+	hk_conn_close(&r->c);
+	return rc;
+}
+
+void
+hk_recv_free(struct hk_recv *r)
+{
+	hk_imap_free(&r->m);
+	hk_conn_free(&r->c);
+}

@@ -1,0 +1,50 @@
+/* recv.h - opening a receiving session for an account: POP3 or IMAP4 as
+ * its server says, with the connection security, the greeting and
+ * capabilities, the login (USER/PASS, APOP through its module, or IMAP
+ * LOGIN) and, for IMAP, SELECT INBOX.  Shared by fetch.c (receiving) and
+ * oversized.c (deleting a refused message straight from the server).
+ */
+#ifndef HK_RECV_H
+#define HK_RECV_H
+
+#include <stdbool.h>
+
+#include "accounts.h"
+#include "imap.h"
+#include "modload.h"
+#include "net.h"
+#include "pop3.h"
+#include "servers.h"
+
+struct hk_recv {
+	const struct hk_server *srv;
+	bool imap;
+	struct hk_conn c;
+	struct hk_imap m;		/* IMAP: after SELECT, m.exists/uidvalidity */
+	struct hk_pop3_caps caps;	/* POP3 */
+};
+
+/* What went wrong, for the caller's one-line error and the health. */
+struct hk_recv_fail {
+	int exit_code;		/* 2 settings, 4 login refused, 5 network/TLS/protocol */
+	char *error;		/* one English line */
+	char *reply;		/* the server's reply, if any */
+};
+
+/* Opens r for acct on srv.  0, or the exit code with *f filled (free with
+ * hk_recv_fail_clear); r is then closed but must still be freed. */
+int hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
+    const struct hk_account *acct, const struct hk_modset *mods,
+    const struct hk_net_timeouts *to, struct hk_recv_fail *f);
+/* Ends the session: QUIT (which commits POP3 deletions) or LOGOUT when
+ * the connection is still sound.  Returns 0, or -1 when a POP3 QUIT was
+ * not answered +OK (deletions then did not happen). */
+int hk_recv_close(struct hk_recv *r);
+void hk_recv_free(struct hk_recv *r);
+
+void hk_recv_fail_set(struct hk_recv_fail *f, int exit_code,
+    const char *reply, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void hk_recv_fail_clear(struct hk_recv_fail *f);
+
+#endif

@@ -1,0 +1,493 @@
+/* send.c - sending one message through an account's mail server. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+#include "pop3.h"
+#include "send.h"
+#include "sizefmt.h"
+#include "smtp.h"
+#include "tls.h"
+
+/* ---- canonical form ------------------------------------------------ */
+
+void
+hk_send_canon_init(struct hk_send_canon *k, unsigned long long keep)
+{
+	memset(k, 0, sizeof(*k));
+	k->bol = true;
+	k->keep = keep;
+}
+
+static void
+put(struct hk_send_canon *k, struct hk_buf *out, const char *p, size_t n)
+{
+	k->size += n;
+	if (k->keep == 0)
+		hk_buf_append(out, p, n);
+	else if (out->len < k->keep) {
+		size_t room = (size_t)(k->keep - out->len);
+
+		hk_buf_append(out, p, n < room ? n : room);
+	}
+}
+
+void
+hk_send_canon_feed(struct hk_send_canon *k, const char *p, size_t n,
+    struct hk_buf *out)
+{
+	size_t run = 0;		/* bytes of p[i - run .. i) still to copy */
+
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c != '\r' && c != '\n') {
+			if (k->cr) {
+				/* A bare CR before this byte: a line end. */
+				put(k, out, "\r\n", 2);
+				k->cr = false;
+			}
+			run++;
+			k->bol = false;
+			continue;
+		}
+		put(k, out, p + i - run, run);
+		run = 0;
+		if (c == '\r') {
+			if (k->cr)	/* CR CR: the first one was bare */
+				put(k, out, "\r\n", 2);
+			k->cr = true;
+			continue;
+		}
+		/* LF, after a CR or bare */
+		put(k, out, "\r\n", 2);
+		k->cr = false;
+		k->bol = true;
+	}
+	put(k, out, p + n - run, run);
+}
+
+void
+hk_send_canon_end(struct hk_send_canon *k, struct hk_buf *out)
+{
+	if (k->cr) {
+		put(k, out, "\r\n", 2);
+		k->cr = false;
+		k->bol = true;
+	}
+	if (!k->bol) {
+		put(k, out, "\r\n", 2);
+		k->bol = true;
+	}
+	if (out->data == NULL)
+		hk_buf_puts(out, "");
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+void
+hk_send_result_clear(struct hk_send_result *res)
+{
+	free(res->error);
+	free(res->reply);
+	memset(res, 0, sizeof(*res));
+}
+
+char *
+hk_send_size_error(unsigned long long size, const char *what,
+    unsigned long long limit)
+{
+	char a[32], b[32];
+
+	return hk_aprintf("the message is %s (%llu bytes), larger than %s of "
+	    "%s (%llu bytes)", hk_size_format(size, a, sizeof(a)), size, what,
+	    hk_size_format(limit, b, sizeof(b)), limit);
+}
+
+static int
+fail(struct hk_send_result *res, int code, bool server_fault,
+    const char *reply, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+fail(struct hk_send_result *res, int code, bool server_fault,
+    const char *reply, const char *fmt, ...)
+{
+	struct hk_buf b = HK_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	hk_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(res->error);
+	res->error = hk_buf_steal(&b);
+	free(res->reply);
+	res->reply = reply != NULL && *reply != '\0' ? hk_strdup(reply) : NULL;
+	res->exit_code = code;
+	res->server_fault = server_fault;
+	return code;
+}
+
+/* The reply as one line. */
+static char *
+reply_line(const struct hk_smtp_reply *r)
+{
+	struct hk_buf b = HK_BUF_INIT;
+
+	hk_smtp_reply_format(r, &b);
+	return hk_buf_steal(&b);
+}
+
+/* Does the reply say the message is too big (552, or 5.3.4)? */
+static bool
+size_refusal(const struct hk_smtp_reply *r)
+{
+	const char *t = hk_buf_str(&r->text);
+
+	return r->code == 552 || strncmp(t, "5.3.4", 5) == 0;
+}
+
+/* Does the reply refuse us for who we are (530, or a 5.7.x / 4.7.x
+ * status: authentication required, relay denied, POP before SMTP)? */
+static bool
+policy_refusal(const struct hk_smtp_reply *r)
+{
+	const char *t = hk_buf_str(&r->text);
+
+	return r->code == 530 || r->code == 535 ||
+	    ((t[0] == '5' || t[0] == '4') && strncmp(t + 1, ".7.", 3) == 0);
+}
+
+static void
+report(const struct hk_send_params *p, const char *what,
+    const struct hk_smtp_reply *r)
+{
+	char *l;
+
+	if (p->report == NULL)
+		return;
+	l = reply_line(r);
+	fprintf(p->report, "%s: %s\n", what, l);
+	free(l);
+}
+
+/* The server refused the size (552): name both sizes when it announced
+ * its limit. */
+static char *
+server_size_error(unsigned long long size, const struct hk_smtp_caps *caps)
+{
+	char a[32];
+
+	if (caps->size && caps->size_max > 0)
+		return hk_send_size_error(size, "the SMTP server's SIZE limit",
+		    caps->size_max);
+	return hk_aprintf("the message is %s (%llu bytes), which the SMTP "
+	    "server refused as too large", hk_size_format(size, a, sizeof(a)),
+	    size);
+}
+
+/* ---- the dialogue ------------------------------------------------------ */
+
+
+/* resolve, connect, TLS, greeting, EHLO (+ STARTTLS + EHLO). */
+static int
+smtp_open(const struct hk_send_params *p, struct hk_conn *c,
+    struct hk_smtp_caps *caps, struct hk_send_result *res)
+{
+	const struct hk_server *s = p->srv;
+	struct hk_smtp_reply r = HK_SMTP_REPLY_INIT;
+	struct hk_addrs addrs;
+	enum hk_net_rc rc;
+	char *l = NULL;
+	int code = 0;
+
+	if ((rc = hk_net_resolve(c, s->smtp_host, (unsigned)s->smtp_port,
+	    &addrs)) != HK_NET_OK ||
+	    (rc = hk_conn_connect(c, &addrs)) != HK_NET_OK)
+		goto net;
+	if (s->smtp_security == HK_SEC_TLS &&
+	    (rc = hk_tls_start(c, s->smtp_host, s->smtp_tls_verify, NULL)) !=
+	    HK_NET_OK)
+		goto net;
+	if ((rc = hk_smtp_read_reply(c, &r)) != HK_NET_OK)
+		goto net;
+	if (r.code != 220) {
+		l = reply_line(&r);
+		code = fail(res, 5, true, l, "the SMTP server %s refused the "
+		    "connection", s->smtp_host);
+		goto out;
+	}
+	if ((rc = hk_smtp_hello(c, &r, caps)) != HK_NET_OK)
+		goto net;
+	if (r.code != 250) {
+		l = reply_line(&r);
+		code = fail(res, 5, true, l, "the SMTP server refused EHLO and HELO");
+		goto out;
+	}
+	if (s->smtp_security == HK_SEC_STARTTLS) {
+		if (!caps->starttls) {
+			code = fail(res, 5, true, NULL, "the SMTP server %s does not "
+			    "offer STARTTLS, which the settings require",
+			    s->smtp_host);
+			goto out;
+		}
+		if ((rc = hk_smtp_starttls(c, &r, caps, s->smtp_host,
+		    s->smtp_tls_verify, NULL)) != HK_NET_OK)
+			goto net;
+		if ((rc = hk_smtp_hello(c, &r, caps)) != HK_NET_OK)
+			goto net;
+		if (r.code != 250) {
+			l = reply_line(&r);
+			code = fail(res, 5, true, l, "the SMTP server refused EHLO "
+			    "after STARTTLS");
+			goto out;
+		}
+	}
+	goto out;
+net:
+	if (r.code != 0)
+		l = reply_line(&r);
+	code = fail(res, 5, true, l, "SMTP %s:%d: %s", s->smtp_host,
+	    s->smtp_port, hk_buf_str(&c->err));
+out:
+	free(l);
+	hk_smtp_reply_free(&r);
+	return code;
+}
+
+static int
+presend(const struct hk_send_params *p, struct hk_send_result *res)
+{
+	const struct hk_server *s = p->srv;
+	const struct hk_authmod *mod = hk_modset_find(p->mods, "pop-before-smtp",
+	    HK_AUTHMOD_KIND_PRESEND);
+	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+	struct hk_endpoint ep = {
+		.host = s->recv_host, .port = (unsigned)s->recv_port,
+		.security = s->recv_security == HK_SEC_TLS ? HK_NET_IMPLICIT_TLS :
+		    s->recv_security == HK_SEC_STARTTLS ? HK_NET_STARTTLS :
+		    HK_NET_PLAIN,
+		.verify = s->recv_tls_verify,
+	};
+	char wait[4];
+	struct hk_auth_opt opts[2] = {
+		{ "wait", wait }, { "apop", s->apop ? "on" : "off" },
+	};
+	struct hk_authsess_params ap = {
+		.mod = mod, .protocol = 0,
+		.user = p->acct->username, .password = p->acct->password,
+		.host = s->recv_host, .opts = opts, .n_opts = 2,
+	};
+	enum hk_auth_status as;
+	int code = 0;
+
+	if (mod == NULL)
+		return fail(res, 2, false, NULL, "the pop-before-smtp module is "
+		    "not installed");
+	snprintf(wait, sizeof(wait), "%d", s->pop_before_smtp_wait);
+	as = hk_pop3_presend(&ap, &ep, &p->to_ms, &ar);
+	if (as != HK_AUTH_OK)
+		code = fail(res, hk_auth_status_exit(as), as != HK_AUTH_CONFIG,
+		    hk_buf_str(&ar.last_reply), "POP before SMTP: %s",
+		    ar.message != NULL ? ar.message : "the POP3 login failed");
+	hk_auth_result_clear(&ar);
+	return code;
+}
+
+static int
+smtp_auth(const struct hk_send_params *p, struct hk_conn *c,
+    const struct hk_smtp_caps *caps, struct hk_send_result *res)
+{
+	const struct hk_server *s = p->srv;
+	const struct hk_authmod *mod = hk_modset_find(p->mods,
+	    s->smtp_auth_method, HK_AUTHMOD_KIND_SASL);
+	bool fixed = s->smtp_credentials == HK_CRED_FIXED;
+	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+	struct hk_authsess_params ap = {
+		.mod = mod, .protocol = HK_AUTHMOD_PROTO_SMTP,
+		.user = fixed ? s->smtp_user : p->acct->username,
+		.password = fixed ? s->smtp_password : p->acct->password,
+		.host = s->smtp_host,
+	};
+	enum hk_auth_status as;
+	int code = 0;
+
+	(void)caps;
+	if (mod == NULL)
+		return fail(res, 2, false, NULL, "the SMTP-AUTH module '%s' is not "
+		    "installed", s->smtp_auth_method);
+	if (fixed && (s->smtp_password == NULL || *s->smtp_password == '\0'))
+		return fail(res, 2, false, NULL, "the server's fixed SMTP password "
+		    "is not set or cannot be decrypted");
+	as = hk_smtp_auth(c, &ap, &ar);
+	if (as != HK_AUTH_OK)
+		code = fail(res, hk_auth_status_exit(as), as != HK_AUTH_CONFIG,
+		    hk_buf_str(&ar.last_reply), "SMTP AUTH %s: %s",
+		    mod->sasl_name ? mod->sasl_name : s->smtp_auth_method,
+		    ar.message != NULL ? ar.message : "refused");
+	hk_auth_result_clear(&ar);
+	return code;
+}
+
+struct msg_reader {
+	const char *p;
+	size_t left;
+};
+
+static long
+read_msg(void *ctx, char *buf, size_t len)
+{
+	struct msg_reader *m = ctx;
+	size_t n = m->left < len ? m->left : len;
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
+}
+
+int
+hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
+{
+	const struct hk_server *s = p->srv;
+	struct hk_conn c;
+	struct hk_smtp_caps caps;
+	struct hk_smtp_reply r = HK_SMTP_REPLY_INIT;
+	struct hk_buf refusals = HK_BUF_INIT;
+	struct msg_reader mr = { p->msg, p->len };
+	enum hk_net_rc rc;
+	bool policy = false, sizeref = false, said_hello = false;
+	char *l = NULL, *what = NULL;
+	int code;
+
+	memset(res, 0, sizeof(*res));
+	memset(&caps, 0, sizeof(caps));
+	/* The limit first: nothing goes on the network for a refused message. */
+	if (s->send_limit > 0 && p->len > (unsigned long long)s->send_limit) {
+		char *e = hk_send_size_error(p->len, "the send limit",
+		    (unsigned long long)s->send_limit);
+
+		fail(res, 3, false, NULL, "%s", e);
+		free(e);
+		return 3;
+	}
+	if (p->acct->password == NULL)
+		return fail(res, 2, false, NULL, "the password of the mail "
+		    "account cannot be read (set it again)");
+	if (s->pop_before_smtp && (code = presend(p, res)) != 0)
+		return code;
+
+	hk_conn_init(&c, &p->to_ms);
+	if ((code = smtp_open(p, &c, &caps, res)) != 0)
+		goto out;
+	said_hello = true;
+	if (s->smtp_auth && (code = smtp_auth(p, &c, &caps, res)) != 0)
+		goto out;
+	if (caps.size && caps.size_max > 0 && p->len > caps.size_max) {
+		char *e = hk_send_size_error(p->len, "the SMTP server's SIZE limit",
+		    caps.size_max);
+
+		code = fail(res, 3, false, NULL, "%s", e);
+		free(e);
+		goto out;
+	}
+
+	rc = hk_smtp_mail(&c, &r, p->from, caps.size ? p->len : 0);
+	what = hk_aprintf("MAIL FROM:<%s>", p->from);
+	if (rc != HK_NET_OK)
+		goto net;
+	report(p, what, &r);
+	if (r.code / 100 != 2) {
+		l = reply_line(&r);
+		if (size_refusal(&r)) {
+			char *e = server_size_error(p->len, &caps);
+
+			code = fail(res, 3, false, l, "%s: %s", e, l);
+			free(e);
+		} else
+			code = fail(res, policy_refusal(&r) ? 4 : 5, true, l,
+			    "the SMTP server refused the sender <%s>: %s",
+			    p->from, l);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n_to; i++) {
+		free(what);
+		what = hk_aprintf("RCPT TO:<%s>", p->to[i]);
+		if ((rc = hk_smtp_rcpt(&c, &r, p->to[i])) != HK_NET_OK)
+			goto net;
+		report(p, what, &r);
+		if (r.code / 100 == 2) {
+			res->accepted++;
+			continue;
+		}
+		res->refused++;
+		policy = policy || policy_refusal(&r);
+		sizeref = sizeref || size_refusal(&r);
+		free(l);
+		l = reply_line(&r);
+		hk_buf_printf(&refusals, "%s<%s>: %s", refusals.len ? "; " : "",
+		    p->to[i], l);
+	}
+	if (res->accepted == 0) {
+		if (sizeref) {
+			char *e = server_size_error(p->len, &caps);
+
+			code = fail(res, 3, false, l, "%s: %s", e, hk_buf_str(&refusals));
+			free(e);
+		} else
+			code = fail(res, policy ? 4 : 5, true, l,
+			    "the SMTP server refused every recipient: %s",
+			    hk_buf_str(&refusals));
+		(void)hk_smtp_rset(&c, &r);
+		goto out;
+	}
+	free(what);
+	what = hk_strdup("DATA");
+	if ((rc = hk_smtp_data(&c, &r, read_msg, &mr)) != HK_NET_OK)
+		goto net;
+	report(p, what, &r);
+	free(l);
+	l = reply_line(&r);
+	if (r.code / 100 != 2) {
+		if (size_refusal(&r)) {
+			char *e = server_size_error(p->len, &caps);
+
+			code = fail(res, 3, false, l, "%s: %s", e, l);
+			free(e);
+		} else
+			code = fail(res, policy_refusal(&r) ? 4 : 5, true, l,
+			    "the SMTP server refused the message: %s", l);
+		goto out;
+	}
+	if (res->refused > 0) {
+		/* Sent, but not to everyone: the caller must know. */
+		code = fail(res, policy ? 4 : 5, false, l, "sent to %zu of %zu "
+		    "recipients; refused: %s", res->accepted, p->n_to,
+		    hk_buf_str(&refusals));
+		goto out;
+	}
+	free(res->reply);
+	res->reply = hk_strdup(l);
+	code = 0;
+	goto out;
+net:
+	free(l);
+	l = r.code != 0 ? reply_line(&r) : NULL;
+	code = fail(res, 5, true, l, "SMTP %s:%d, %s: %s", s->smtp_host,
+	    s->smtp_port, what != NULL ? what : "", hk_buf_str(&c.err));
+out:
+	if (said_hello && c.fd >= 0 && c.err.len == 0)
+		hk_smtp_quit(&c);
+	hk_conn_free(&c);
+	hk_smtp_reply_free(&r);
+	hk_buf_free(&refusals);
+	free(l);
+	free(what);
+	res->exit_code = code;
+	return code;
+}
