@@ -28,6 +28,9 @@ void ui_server_delete(struct hk_ctx *ctx);
 /* ui_conntest.c */
 void ui_conntest_unsaved(struct hk_ctx *ctx);
 void ui_conntest_saved(struct hk_ctx *ctx);
+/* Adds <mail-accounts> (id, name, address, server_id) for a test's
+ * credentials pulldown. */
+void ui_accounts_options_xml(struct hk_ctx *ctx, xmlNodePtr root);
 
 /* ui_accounts.c */
 void ui_accounts_list(struct hk_ctx *ctx);

@@ -83,9 +83,10 @@ context_xml(struct hk_ctx *ctx, xmlNodePtr root, const struct hk_server *s,
 	hk_xml_text(q, "test_address", addr);
 }
 
-/* The accounts, for the credentials form of a saved server. */
-static void
-accounts_xml(struct hk_ctx *ctx, xmlNodePtr root)
+/* The accounts, for the credentials form of a test (here and on the
+ * server form). */
+void
+ui_accounts_options_xml(struct hk_ctx *ctx, xmlNodePtr root)
 {
 	struct hk_account *list = NULL;
 	size_t n = 0;
@@ -178,7 +179,7 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved)
 	return;
 refuse:
 	if (saved)
-		accounts_xml(ctx, root);
+		ui_accounts_options_xml(ctx, root);
 	ctx->res->status = 422;
 	hk_account_clear(&acct);
 }

@@ -313,6 +313,8 @@ form_page(struct hk_ctx *ctx, const char *mode)
 	xmlNodePtr f = xmlNewChild(root, NULL, BAD_CAST "form", NULL);
 
 	xmlNewProp(f, BAD_CAST "mode", BAD_CAST mode);
+	/* For the form's own "test connection" part. */
+	ui_accounts_options_xml(ctx, root);
 	return root;
 }
 

@@ -188,8 +188,67 @@
           <xsl:value-of select="hk:msg('action.cancel')"/>
         </a>
       </div>
+
+      <!-- The staged connection test of these (possibly unsaved) values:
+           the same form, posted to the test route by its own button.  It
+           comes after Save so that Enter still saves (the first submit
+           button is the default). -->
+      <fieldset class="group conntest-group" id="group-test">
+        <legend><xsl:value-of select="hk:msg('conntest.cred.title')"/></legend>
+        <p class="help"><xsl:value-of select="hk:msg('conntest.cred.intro')"/></p>
+        <div class="field">
+          <label for="f-account_id"><xsl:value-of select="hk:msg('conntest.field.account_id')"/></label>
+          <select id="f-account_id" name="account_id">
+            <option value=""><xsl:value-of select="hk:msg('conntest.field.account_id.none')"/></option>
+            <!-- This server's accounts first, then the others. -->
+            <xsl:for-each select="/page/mail-accounts/mail-account[$edit and server_id = $s/@id]">
+              <option value="{@id}"><xsl:value-of select="concat(name, ' &lt;', address, '&gt;')"/></option>
+            </xsl:for-each>
+            <xsl:for-each select="/page/mail-accounts/mail-account[not($edit) or server_id != $s/@id]">
+              <option value="{@id}"><xsl:value-of select="concat(name, ' &lt;', address, '&gt;')"/></option>
+            </xsl:for-each>
+          </select>
+        </div>
+        <xsl:call-template name="hk.text-field">
+          <xsl:with-param name="name" select="'test_user'"/>
+          <xsl:with-param name="value" select="''"/>
+          <xsl:with-param name="label" select="'conntest.field.test_user'"/>
+          <xsl:with-param name="autocomplete" select="'off'"/>
+        </xsl:call-template>
+        <xsl:call-template name="hk.text-field">
+          <xsl:with-param name="name" select="'test_password'"/>
+          <xsl:with-param name="value" select="''"/>
+          <xsl:with-param name="label" select="'conntest.field.test_password'"/>
+          <xsl:with-param name="type" select="'password'"/>
+          <xsl:with-param name="autocomplete" select="'off'"/>
+        </xsl:call-template>
+        <xsl:call-template name="hk.text-field">
+          <xsl:with-param name="name" select="'test_address'"/>
+          <xsl:with-param name="value" select="''"/>
+          <xsl:with-param name="label" select="'conntest.field.test_address'"/>
+          <xsl:with-param name="help" select="'conntest.field.test_address.help'"/>
+          <xsl:with-param name="type" select="'email'"/>
+        </xsl:call-template>
+        <div class="form-actions">
+          <button type="submit" class="button" formnovalidate="formnovalidate"
+              data-conntest="data-conntest" data-conntest-running="{hk:msg('conntest.running')}">
+            <xsl:attribute name="formaction">
+              <xsl:choose>
+                <xsl:when test="$edit"><xsl:value-of select="concat($base, 'mail-servers/', $s/@id, '/test')"/></xsl:when>
+                <xsl:otherwise><xsl:value-of select="concat($base, 'mail-servers/test')"/></xsl:otherwise>
+              </xsl:choose>
+            </xsl:attribute>
+            <xsl:value-of select="hk:msg('conntest.submit')"/>
+          </button>
+          <p class="conntest-progress muted" hidden="hidden" role="status">
+            <xsl:value-of select="hk:msg('conntest.running')"/>
+          </p>
+        </div>
+      </fieldset>
+
     </form>
     <script src="{concat($base, 'static/hikyaku.js')}" defer="defer"></script>
+    <script src="{concat($base, 'static/conntest.js')}" defer="defer"></script>
   </xsl:template>
 
   <!-- ============ field helpers ============ -->

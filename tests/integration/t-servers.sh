@@ -72,7 +72,12 @@ for f in name smtp_host smtp_port smtp_security smtp_tls_verify smtp_auth smtp_a
 	printf '%s' "$html" | grep -q "id=\"f-$f-help\"" || missing+=" $f(help)"
 done
 is "the add form has a control and a help text for every field" "$missing" ""
-like "the form loads the one external script" "$html" '<script src="/static/hikyaku.js" defer'
+like "the form loads its external scripts" "$html" '<script src="/static/hikyaku.js" defer'
+like "the add form offers a connection test of its unsaved values" "$html" 'formaction="/mail-servers/test"'
+like "... with test credentials fields" "$html" 'name="test_user".*name="test_password".*name="test_address"'
+like "... and an account pulldown" "$html" '<select id="f-account_id" name="account_id">'
+like "... with progress from conntest.js" "$html" '<script src="/static/conntest.js" defer'
+unlike "the test button is the only one posting elsewhere" "$(printf '%s' "$html" | grep -o 'formaction="[^"]*"' | sort -u | wc -l)" '^[^1]$'
 unlike "... and has no inline script or style" "$html" '<script>|<script [^s]|style="|<style'
 req GET mail-servers/new -H 'Accept-Language: ja'
 like "the add form in Japanese" "$BODY" 'メールサーバーの追加'
@@ -186,7 +191,7 @@ sql "DELETE FROM audit_log WHERE object_name LIKE 'Port%' OR object_name IN ('L6
 # ---------------------------------------------------------------- change
 req GET mail-servers/$A/edit "${X[@]}"
 is "GET edit answers 200" "$STATUS" 200
-like "... in edit mode with id and version" "$BODY" "<form mode=\"edit\"/><mail-server id=\"$A\" version=\"1\" position=\"1\"><name>Main</name>"
+like "... in edit mode with id and version" "$BODY" "<form mode=\"edit\"/>.*<mail-server id=\"$A\" version=\"1\" position=\"1\"><name>Main</name>"
 unlike "... without the password" "$BODY" "$PW"
 req GET mail-servers/999999/edit "${X[@]}"
 is "edit of a missing id is 404" "$STATUS" 404
@@ -238,6 +243,7 @@ req GET mail-servers/$B/edit "${X[@]}"
 like "a stored method that is not loaded is offered, marked" "$BODY" '<auth-method name="gone-mech" title="gone-mech" loaded="false"/>'
 req GET mail-servers/$B/edit
 like "... and selected in the pulldown" "$BODY" '<option value="gone-mech" selected'
+like "the change form tests this server's route" "$BODY" "formaction=\"/mail-servers/$B/test\""
 v=$(sql "SELECT version FROM mail_servers WHERE id = $B")
 req POST mail-servers/$B "$(form version=$v name=Backup smtp_auth smtp_credentials=account smtp_user smtp_password smtp_auth_method=gone-mech recv_protocol=imap4 recv_host=2001:db8::1 recv_port=993 recv_security=tls)"
 is "... and kept when SMTP-AUTH is off" "$STATUS" 303

@@ -2,7 +2,7 @@
 //
 // Environment: HK_URL (base URL of a running instance, ending in "/"),
 // HK_ADMIN_USER, HK_ADMIN_PASS, HK_ARTIFACTS (a folder for screenshots).
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -23,18 +23,22 @@ export function missingEnv() {
 	return '';
 }
 
-/* The message catalogues, so that the tests assert on the very strings
+/* The message catalogues (<lang>.xml and every <lang>-<area>.xml, merged
+ * as the worker merges them), so that the tests assert on the very strings
  * the screens are meant to show instead of copies of them. */
 const catalogues = {};
 export function msg(lang, key, ...args) {
 	if (!catalogues[lang]) {
-		const file = new URL(`../../../xsl/i18n/${lang}.xml`, import.meta.url);
-		const text = readFileSync(file, 'utf8');
+		const dir = new URL('../../../xsl/i18n/', import.meta.url);
 		const map = new Map();
-		for (const m of text.matchAll(/<m k="([^"]+)">([\s\S]*?)<\/m>/g))
-			map.set(m[1], m[2].replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-			    .replace(/&quot;/g, '"').replace(/&apos;/g, "'")
-			    .replace(/&amp;/g, '&'));
+		for (const f of readdirSync(dir).filter((f) => f === `${lang}.xml` ||
+		    (f.startsWith(`${lang}-`) && f.endsWith('.xml')))) {
+			const text = readFileSync(new URL(f, dir), 'utf8');
+			for (const m of text.matchAll(/<m k="([^"]+)">([\s\S]*?)<\/m>/g))
+				map.set(m[1], m[2].replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+				    .replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+				    .replace(/&amp;/g, '&'));
+		}
 		catalogues[lang] = map;
 	}
 	const text = catalogues[lang].get(key);
