@@ -1,5 +1,7 @@
 /* modload.h - loading auth modules, and running their sessions.
  *
+ * Part 1 lives in modload.c, part 2 in authsess.c, part 3 in authrun.c.
+ *
  * Three layers, each usable on its own:
  *
  * 1. The module set (hk_modset_*): every *.so of the module directory,
