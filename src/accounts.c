@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "audit.h"
 #include "buf.h"
+#include "keycheck.h"
 #include "log.h"
 #include "mem.h"
 #include "secret.h"
@@ -402,44 +403,16 @@ set_password(struct hk_db *db, const unsigned char *key, long long id,
 static enum hk_account_rc
 key_fits(struct hk_db *db, const unsigned char *key, long long self_id)
 {
-	static const char *const sql[2] = {
-		"SELECT id, smtp_password FROM mail_servers WHERE "
-		"length(smtp_password) > 0 AND ?1 = ?1 LIMIT 64",
-		"SELECT id, password FROM mail_accounts WHERE "
-		"length(password) > 0 AND id != ?1 LIMIT 64",
-	};
-	static const char *const table[2] = { "mail_servers", TABLE };
-	static const char *const field[2] = { "smtp_password", FIELD };
-	bool any = false;
+	int sqlite_rc;
 
-	for (int k = 0; k < 2; k++) {
-		sqlite3_stmt *st = hk_db_prepare(db, sql[k]);
-		int step;
-
-		sqlite3_bind_int64(st, 1, self_id);
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			char *plain = NULL;
-
-			any = true;
-			if (hk_secret_open(key, table[k],
-			    sqlite3_column_int64(st, 0), field[k],
-			    sqlite3_column_blob(st, 1),
-			    (size_t)sqlite3_column_bytes(st, 1), &plain) ==
-			    HK_SECRET_OK) {
-				hk_free_secret(plain);
-				hk_db_done(st);
-				return HK_ACCOUNT_OK;
-			}
-		}
-		hk_db_done(st);
-		if (step != SQLITE_DONE)
-			return acc_rc(db, step);
-	}
-	if (!any)
+	switch (hk_key_check(db, key, TABLE, self_id, &sqlite_rc)) {
+	case HK_KEY_FITS:
 		return HK_ACCOUNT_OK;
-	hk_err("the secret key in memory opens none of the stored passwords: "
-	    "was it rotated (hikyakuctl rotate-key)?  Restart hikyaku-fcgi");
-	return HK_ACCOUNT_KEY_CHANGED;
+	case HK_KEY_RETIRED:
+		return HK_ACCOUNT_KEY_CHANGED;
+	default:
+		return acc_rc(db, sqlite_rc);
+	}
 }
 
 static enum hk_account_rc

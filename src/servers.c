@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "keycheck.h"
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
@@ -658,6 +659,17 @@ store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 
 	sqlite3_bind_int64(st, 1, id);
 	if (plain != NULL) {
+		/* Never seal under a key that rotate-key has retired. */
+		switch (hk_key_check(db, key, "mail_servers", id, &rc)) {
+		case HK_KEY_FITS:
+			break;
+		case HK_KEY_RETIRED:
+			hk_db_done(st);
+			return SQLITE_BUSY;	/* 503: restart the workers */
+		default:
+			hk_db_done(st);
+			return rc;
+		}
 		hk_secret_seal(key, "mail_servers", id, "smtp_password", plain,
 		    &blob, &len);
 		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);

@@ -158,6 +158,14 @@ v=$(q "SELECT version FROM mail_accounts WHERE id = $A1")
 req POST "mail-accounts/$A1" "csrf_token=$T&version=$v&name=acct1&address=a1@example.jp&server_id=$S&username=user1&password=sealed-under-old-key"
 is "... and refuses to seal a password under it: 503" "$STATUS" 503
 like "... logging why" "$(tail -3 "$HK_WORKER_LOG")" 'rotate-key'
+SID=$(q "SELECT id FROM mail_servers WHERE name = 'Fixed'")
+if [ -n "$SID" ]; then
+	v=$(q "SELECT version FROM mail_servers WHERE id = $SID")
+	blob=$(q "SELECT hex(smtp_password) FROM mail_servers WHERE id = $SID")
+	req POST "mail-servers/$SID" "csrf_token=$T&version=$v&name=Fixed&smtp_host=smtp.example.jp&smtp_port=587&smtp_security=none&smtp_tls_verify=on&smtp_auth=on&smtp_auth_method=login&smtp_credentials=fixed&smtp_user=relay&smtp_password=sealed-under-old-key&pop_before_smtp_wait=0&send_limit=0&recv_protocol=pop3&recv_host=pop.example.jp&recv_port=110&recv_security=none&recv_tls_verify=on&recv_limit=0"
+	is "... nor a server's SMTP password: 503" "$STATUS" 503
+	is "... leaving the stored one as it was" "$(q "SELECT hex(smtp_password) FROM mail_servers WHERE id = $SID")" "$blob"
+fi
 
 restart_worker
 ok "the worker restarts" test -S "$HK_DIR/hikyaku.sock"
