@@ -18,6 +18,15 @@ enum {
 	HK_EXIT_NET = 5,
 };
 
+/* The longest secret read from standard input, in bytes. */
+#define HK_CTL_SECRET_MAX 4096
+
+/* The first line of standard input without its line end (LF or CRLF), for
+ * the caller to free with hk_free_secret.  NULL with errno ENODATA when
+ * the input is empty, E2BIG when the line is longer than
+ * HK_CTL_SECRET_MAX (the rest of the line is consumed, never kept). */
+char *hk_ctl_read_secret(void);	/* ctl_input.c */
+
 int ctl_test(const struct hk_config *cfg, int argc, char **argv);	/* ctl_test.c */
 int ctl_send(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
 int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,27 +38,6 @@ usage(void)
 	fputs("usage: hikyakuctl test SERVER (--account NAME | --user U "
 	    "[--address ADDR]) [--xml] [--timeout SECONDS]\n", stderr);
 	return HK_EXIT_USAGE;
-}
-
-/* The first line of standard input without its line end; NULL at EOF. */
-static char *
-read_line_stdin(void)
-{
-	struct hk_buf b = HK_BUF_INIT;
-	int c;
-
-	while ((c = getchar()) != EOF && c != '\n') {
-		hk_buf_putc(&b, (char)c);
-		if (b.len > 4096)
-			break;
-	}
-	if (c == EOF && b.len == 0) {
-		hk_buf_free(&b);
-		return NULL;
-	}
-	if (b.len > 0 && b.data[b.len - 1] == '\r')
-		b.data[--b.len] = '\0';
-	return hk_buf_steal(&b);
 }
 
 int
@@ -151,9 +131,10 @@ ctl_test(const struct hk_config *cfg, int argc, char **argv)
 		if (address == NULL)
 			address = acct.address;
 		password = hk_strdup(acct.password);
-	} else if ((password = read_line_stdin()) == NULL) {
-		fprintf(stderr, "hikyakuctl: --user needs the password on "
-		    "standard input\n");
+	} else if ((password = hk_ctl_read_secret()) == NULL) {
+		fprintf(stderr, "hikyakuctl: %s\n", errno == E2BIG ?
+		    "the password on standard input is too long" :
+		    "--user needs the password on standard input");
 		rc = HK_EXIT_USAGE;
 		goto out;
 	}

@@ -154,27 +154,6 @@ cmd_init(const struct hk_config *cfg)
 	return EX_OK;
 }
 
-/* The first line of standard input, without its line end; NULL at EOF. */
-static char *
-read_password(void)
-{
-	struct hk_buf b = HK_BUF_INIT;
-	int c;
-
-	while ((c = getchar()) != EOF && c != '\n') {
-		hk_buf_putc(&b, (char)c);
-		if (b.len > 4096)
-			break;
-	}
-	if (c == EOF && b.len == 0) {
-		hk_buf_free(&b);
-		return NULL;
-	}
-	if (b.len > 0 && b.data[b.len - 1] == '\r')
-		b.data[--b.len] = '\0';
-	return hk_buf_steal(&b);
-}
-
 static int
 cmd_admin(const struct hk_config *cfg, int argc, char **argv)
 {
@@ -192,8 +171,9 @@ cmd_admin(const struct hk_config *cfg, int argc, char **argv)
 		    "A-Z a-z 0-9 . _ @ -)", argv[2]);
 		return EX_USAGE_;
 	}
-	if ((password = read_password()) == NULL) {
-		die_line("no password on standard input");
+	if ((password = hk_ctl_read_secret()) == NULL) {
+		die_line(errno == E2BIG ? "the password on standard input is too long" :
+		    "no password on standard input");
 		return EX_USAGE_;
 	}
 	if (!hk_admin_password_valid(password)) {

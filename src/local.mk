@@ -35,7 +35,7 @@ hikyaku_fcgi_CFLAGS = $(libhikyaku_la_CFLAGS)
 hikyaku_fcgi_LDADD = libhikyaku.la
 
 bin_PROGRAMS += hikyakuctl
-hikyakuctl_SOURCES = src/hikyakuctl.c src/ctl.h
+hikyakuctl_SOURCES = src/hikyakuctl.c src/ctl.h src/ctl_input.c
 hikyakuctl_CFLAGS = $(libhikyaku_la_CFLAGS)
 hikyakuctl_LDADD = libhikyaku.la
 

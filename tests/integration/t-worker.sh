@@ -46,8 +46,13 @@ printf 'long-enough-pw\n' | "$ctl" --config "$T/good.conf" admin add 'bad name' 
 is "an invalid admin name: exit 1" "$?" 1
 printf 'short\n' | "$ctl" --config "$T/good.conf" admin add alice >/dev/null 2>&1
 is "a too short password: exit 1" "$?" 1
+err=$(head -c 5000 /dev/zero | tr '\0' x | "$ctl" --config "$T/good.conf" admin add alice 2>&1)
+is "a password over 4096 bytes: exit 1" "$?" 1
+like "... saying it is too long, not truncating it" "$err" 'too long'
 printf 'long-enough-pw\n' | "$ctl" --config "$T/good.conf" admin add alice >/dev/null 2>&1
 is "admin add: exit 0" "$?" 0
+printf 'another-pw-with-crlf\r\n' | "$ctl" --config "$T/good.conf" admin passwd alice >/dev/null 2>&1
+is "a CRLF line end is not part of the password" "$?" 0
 err=$(printf 'long-enough-pw\n' | "$ctl" --config "$T/good.conf" admin add ALICE 2>&1); rc=$?
 is "a duplicate admin (any case): exit 2" "$rc" 2
 like "... saying so" "$err" "already exists"
