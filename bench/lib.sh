@@ -27,3 +27,28 @@ wrk_rps() {
 
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# bench_add_servers DB N: N mail servers written straight into the database
+# the screens read (what bench/screens and bench/memory list).
+bench_add_servers() {
+	local db=$1 n=$2 i
+	{
+		echo "BEGIN;"
+		for i in $(seq 1 "$n"); do
+			echo "INSERT INTO mail_servers (position, name, smtp_host, smtp_port, smtp_security,
+				smtp_tls_verify, smtp_auth, smtp_auth_method, smtp_credentials, pop_before_smtp,
+				pop_before_smtp_wait, send_limit, recv_protocol, apop, recv_host, recv_port,
+				recv_security, recv_tls_verify, recv_limit, created_at, updated_at)
+				VALUES ($i, 'Support desk $i', 'smtp$i.example.jp', 587, 'starttls', 1, 1, 'cram-md5',
+				'account', 0, 0, 10485760, 'pop3', 1, 'pop$i.example.jp', 995, 'tls', 1, 5242880, 0, 0);"
+		done
+		echo "COMMIT;"
+	} | sqlite3 "$db"
+}
+
+# bench_session: signs in (tests/lib/http.sh) and prints the Cookie value.
+bench_session() {
+	new_browser
+	sign_in >/dev/null
+	echo "hikyaku_session=$(awk '$6 == "hikyaku_session" { print $7 }' "$HK_JAR")"
+}
