@@ -102,7 +102,9 @@ parse_number(const char *v, int base, long long min, long long max,
 	char *end;
 	long long n;
 
-	if (*v == '\0' || *v == '-' || *v == '+')
+	/* strtoll would skip leading space and take a sign: neither is a
+	 * number here. */
+	if (*v < '0' || *v > '9')
 		return -1;
 	errno = 0;
 	n = strtoll(v, &end, base);
@@ -180,8 +182,14 @@ set_value(struct hk_config *cfg, const struct key *k, const char *v,
 		*(mode_t *)field = (mode_t)n;
 		return 0;
 	case K_BASE:
+		/* It goes into links, Location headers and cookie paths: only
+		 * unreserved URL characters, no empty, "." or ".." segment. */
 		if (v[0] != '/' || strstr(v, "//") != NULL ||
-		    strpbrk(v, " \t?#%\"'<>\\") != NULL)
+		    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789/._~-") != strlen(v) || strstr(v, "/./") != NULL ||
+		    strstr(v, "/../") != NULL ||
+		    (strlen(v) >= 2 && strcmp(v + strlen(v) - 2, "/.") == 0) ||
+		    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0))
 			return *why = hk_strdup("expected an absolute URL path such as /hikyaku/"), -1;
 		free(*(char **)field);
 		*(char **)field = v[strlen(v) - 1] == '/' ? hk_strdup(v) :
@@ -211,12 +219,30 @@ hk_config_load(const char *path, bool required, struct hk_config *cfg,
 	}
 	cfg->path = hk_strdup(path);
 	base_dir = dir_of(path);
-	while (fgets(line, sizeof(line), f) != NULL) {
+	for (;;) {
 		char *p, *eq, *name, *value, *why = NULL;
 		const struct key *k = NULL;
+		size_t got = 0;
+		int c;
 
+		/* By hand rather than fgets, to see NUL bytes. */
+		while (got < sizeof(line) - 1 && (c = getc(f)) != EOF) {
+			line[got++] = (char)c;
+			if (c == '\n')
+				break;
+		}
+		if (got == 0)
+			break;
+		line[got] = '\0';
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
+		if (memchr(line, '\0', got) != NULL) {
+			*err_r = hk_aprintf("%s:%d: a NUL byte", path, lineno);
+			goto out;
+		}
+		/* A full buffer without a line end is too long, unless the
+		 * file ends right there. */
+		if (got == sizeof(line) - 1 && line[got - 1] != '\n' &&
+		    (c = getc(f)) != EOF) {
 			*err_r = hk_aprintf("%s:%d: line longer than %d bytes",
 			    path, lineno, MAX_LINE - 2);
 			goto out;

@@ -135,7 +135,7 @@ hk_instance_stop() {
 	if [ "$(type -t ok)" = function ]; then
 		is "the worker exited with status 0 on SIGTERM" "$rc" 0
 		local reports
-		reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Invalid (read|write)|definitely lost: [1-9]' "$HK_WORKER_LOG" 2>/dev/null | head -5)
+		reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|\.[ch]:[0-9]+:[0-9]+: runtime error:|Invalid (read|write)|definitely lost: [1-9]' "$HK_WORKER_LOG" 2>/dev/null | head -5)
 		is "the worker logged no sanitizer or memory error" "$reports" ""
 		[ -z "$reports" ] || sed 's/^/# /' "$HK_WORKER_LOG" | tail -60
 		# --- valgrind logs (tests/run --valgrind), one per process

@@ -297,6 +297,22 @@ test_bad_values(void **state)
 	    "base_path: expected an absolute URL path such as /hikyaku/");
 	expect_line3_error(*state, "base_path =",
 	    "base_path: expected an absolute URL path such as /hikyaku/");
+	/* It lands in cookie paths and links: nothing but unreserved URL
+	 * characters, no dot segments. */
+	expect_line3_error(*state, "base_path = /a;b",
+	    "base_path: expected an absolute URL path such as /hikyaku/");
+	expect_line3_error(*state, "base_path = /\xe3\x83\xa1/",
+	    "base_path: expected an absolute URL path such as /hikyaku/");
+	expect_line3_error(*state, "base_path = /a\x01b",
+	    "base_path: expected an absolute URL path such as /hikyaku/");
+	expect_line3_error(*state, "base_path = /a/../b",
+	    "base_path: expected an absolute URL path such as /hikyaku/");
+	expect_line3_error(*state, "base_path = /a/..",
+	    "base_path: expected an absolute URL path such as /hikyaku/");
+	expect_line3_error(*state, "listen = host: 80",
+	    "listen: expected unix:PATH or HOST:PORT");
+	expect_line3_error(*state, "workers = +4",
+	    "workers: expected a whole number from 1 to 256");
 	expect_line3_error(*state, "database =",
 	    "database: a path is required");
 	expect_line3_error(*state, "socket_mode = 0999",
@@ -323,6 +339,49 @@ test_long_line(void **state)
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
+	hk_config_free(&cfg);
+}
+
+/* A NUL byte would hide the rest of its line from a C string. */
+static void
+test_nul_byte(void **state)
+{
+	struct fixture *f = *state;
+	struct hk_config cfg;
+	char *err = NULL, *want;
+	static const char text[] = "# ok\nworkers = 4\0junk\n";
+	FILE *fp = fopen(f->path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, fp), sizeof(text) - 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), -1);
+	want = hk_aprintf("%s:2: a NUL byte", f->path);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	hk_config_free(&cfg);
+}
+
+/* A last line that fills the buffer exactly and has no line end is still
+ * read (it is not "too long"). */
+static void
+test_full_last_line(void **state)
+{
+	struct fixture *f = *state;
+	struct hk_config cfg;
+	char *err = NULL, *text;
+	char path[4096 - 11];	/* "database = " + path = 4095 bytes */
+
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	text = hk_aprintf("database = %s", path);
+	assert_int_equal(strlen(text), 4095);
+	write_conf(f, text);
+	free(text);
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
+	assert_string_equal(cfg.database, path);
 	hk_config_free(&cfg);
 }
 
@@ -393,6 +452,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_line_without_equals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_last_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relative_config_path, setup, teardown),
 		cmocka_unit_test(test_choose),
 	};
