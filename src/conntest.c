@@ -17,6 +17,7 @@
 #include "pop3.h"
 #include "smtp.h"
 #include "tls.h"
+#include "utf8.h"
 
 /* One test run. */
 struct run {
@@ -99,14 +100,13 @@ add_text(struct run *r, xmlNodePtr parent, const char *name, const char *text)
 			p++;
 			continue;
 		}
-		int len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
 		    (*p & 0xf8) == 0xf0 ? 4 : 0;
-		int k;
 
-		for (k = 1; len > 0 && k < len; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				break;
-		if (len == 0 || k < len || (len == 2 && *p < 0xc2)) {
+		/* strnlen stops at the string's end; hk_utf8_valid refuses
+		 * overlongs, surrogates and code points past U+10FFFF. */
+		if (len == 0 || strnlen((char *)p, len) < len ||
+		    !hk_utf8_valid((char *)p, len)) {
 			*p++ = '?';
 			continue;
 		}

@@ -215,4 +215,16 @@ mkserver http recv_port=$HTTPP smtp_port=$HTTPP
 run http --timeout 2
 is "an HTTP server on the port: exit 5" "$RC" 5
 
+# ---------------------- a reply with malformed UTF-8 and control bytes
+# Surrogate (ED A0 80), overlong (C0 AF, E0 80 AF, F0 80 80 AF), past
+# U+10FFFF (F4 90 80 80) and a bell: the result must still be well-formed
+# XML and carry none of them.
+printf 'send +OK bad \355\240\200 \300\257 \340\200\257 \360\200\200\257 \364\220\200\200 \a ok \343\203\241 <1.2@x>\nexpect CAPA\nsend -ERR no\nhang\n' > "$T/badutf8.fp"
+peer badutf8; BADU=$PORT
+mkserver badutf8 recv_port=$BADU smtp_port=$HANG
+run badutf8 --timeout 2
+ok "a reply with malformed UTF-8: the result is well-formed XML" sh -c 'printf "%s" "$1" | xmllint --noout -' _ "$OUT"
+like "... the good character survives" "$OUT" 'ok メ &lt;1.2@x&gt;'
+unlike "... no malformed sequence survives" "$(printf '%s' "$OUT" | LC_ALL=C grep -aoE $'\xed\xa0|\xc0\xaf|\xe0\x80|\xf0\x80|\xf4\x90|\x07' | head -1)" '.'
+
 done_testing
