@@ -227,4 +227,5 @@ ok "a reply with malformed UTF-8: the result is well-formed XML" sh -c 'printf "
 like "... the good character survives" "$OUT" 'ok メ &lt;1.2@x&gt;'
 unlike "... no malformed sequence survives" "$(printf '%s' "$OUT" | LC_ALL=C grep -aoE $'\xed\xa0|\xc0\xaf|\xe0\x80|\xf0\x80|\xf4\x90|\x07' | head -1)" '.'
 
+hk_instance_stop
 done_testing
