@@ -73,7 +73,7 @@ hk_status_text(int status)
 }
 
 void
-hk_response_serialise(const struct hk_response *res, struct hk_buf *out)
+hk_response_serialise_head(const struct hk_response *res, struct hk_buf *out)
 {
 	hk_buf_printf(out, "Status: %d %s\r\n", res->status,
 	    hk_status_text(res->status));
@@ -81,5 +81,11 @@ hk_response_serialise(const struct hk_response *res, struct hk_buf *out)
 		hk_buf_printf(out, "Content-Type: %s\r\n", res->content_type);
 	hk_buf_append(out, res->headers.data, res->headers.len);
 	hk_buf_printf(out, "Content-Length: %zu\r\n\r\n", res->body.len);
+}
+
+void
+hk_response_serialise(const struct hk_response *res, struct hk_buf *out)
+{
+	hk_response_serialise_head(res, out);
 	hk_buf_append(out, res->body.data, res->body.len);
 }

@@ -32,6 +32,7 @@ struct hk_request {
 	/* Owned: the request body (NUL-terminated for convenience). */
 	struct hk_buf body;
 	bool body_too_large;		/* more than max_body was sent */
+	bool body_bad;			/* cut short, or not CONTENT_LENGTH long */
 };
 
 struct hk_response {
@@ -57,5 +58,8 @@ const char *hk_status_text(int status);
 
 /* Writes "Status:" and the headers and body as a CGI response into out. */
 void hk_response_serialise(const struct hk_response *res, struct hk_buf *out);
+/* The same without the body, which the caller then writes itself. */
+void hk_response_serialise_head(const struct hk_response *res,
+    struct hk_buf *out);
 
 #endif

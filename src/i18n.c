@@ -203,16 +203,21 @@ hk_msg_format(const struct hk_catalog *cat, const char *lang, const char *key,
 	struct hk_buf out = HK_BUF_INIT;
 
 	while (*p != '\0') {
-		/* {N} with N in 1..9 is replaced; anything else is literal. */
-		if (p[0] == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
-			size_t idx = (size_t)(p[1] - '1');
+		/* {N} with N in 1..9 is replaced; anything else is literal,
+		 * copied a run at a time. */
+		size_t run = strcspn(p, "{");
 
-			if (idx < nargs && args[idx] != NULL)
-				hk_buf_puts(&out, args[idx]);
-			p += 3;
+		if (run > 0 || p[1] < '1' || p[1] > '9' || p[2] != '}') {
+			run += run == 0;
+			hk_buf_append(&out, p, run);
+			p += run;
 			continue;
 		}
-		hk_buf_putc(&out, *p++);
+		size_t idx = (size_t)(p[1] - '1');
+
+		if (idx < nargs && args[idx] != NULL)
+			hk_buf_puts(&out, args[idx]);
+		p += 3;
 	}
 	return hk_buf_steal(&out);
 }

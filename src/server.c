@@ -25,7 +25,11 @@
 #define LISTEN_BACKLOG 128
 #define MAX_WORKERS 256
 
+/* Response bodies up to this size leave their buffer for the next one. */
+#define SPARE_BODY_MAX (256 * 1024)
+
 static volatile sig_atomic_t stopping;
+static struct hk_buf spare_body = HK_BUF_INIT;
 
 static void
 on_stop(int sig)
@@ -178,9 +182,15 @@ handle_one(struct hk_app *app, FCGX_Request *r)
 		read_body(r, &req, app->cfg.max_body);
 
 	hk_response_init(&res);
+	/* The body buffer is kept from one request to the next, so that a
+	 * page is rendered into memory already the right size. */
+	res.body = spare_body;
+	spare_body = (struct hk_buf)HK_BUF_INIT;
 	hk_app_handle(app, &req, &res);
-	hk_response_serialise(&res, &out);
+	hk_response_serialise_head(&res, &out);
 	FCGX_PutStr(out.data, (int)out.len, r->out);
+	if (res.body.len > 0)
+		FCGX_PutStr(res.body.data, (int)res.body.len, r->out);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	hk_info("%s %.200s %d %zu %.1fms", req.method ? req.method : "-",
@@ -188,6 +198,11 @@ handle_one(struct hk_app *app, FCGX_Request *r)
 	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	hk_buf_free(&out);
+	if (res.body.cap <= SPARE_BODY_MAX) {
+		hk_buf_reset(&res.body);
+		spare_body = res.body;
+		res.body = (struct hk_buf)HK_BUF_INIT;
+	}
 	hk_response_free(&res);
 	hk_request_free(&req);
 }
@@ -234,6 +249,7 @@ worker_loop(struct hk_app *app, int listen_fd)
 		FCGX_Finish_r(&r);
 	}
 	FCGX_Free(&r, 1);
+	hk_buf_free(&spare_body);
 	return 0;
 }
 

@@ -55,12 +55,31 @@ xslt_msg(xmlXPathParserContextPtr ctxt, int nargs)
 	}
 	for (int i = nargs - 1; i >= 0; i--)
 		args[i] = xmlXPathPopString(ctxt);
+	if (nargs == 1) {
+		/* Most calls: a plain message, no arguments to put in. */
+		const char *plain = hk_msg(r->cat, r->lang,
+		    args[0] ? (char *)args[0] : "");
+
+		if (strchr(plain, '{') == NULL) {
+			valuePush(ctxt, xmlXPathNewString(BAD_CAST plain));
+			xmlFree(args[0]);
+			return;
+		}
+	}
 	text = hk_msg_format(r->cat, r->lang, args[0] ? (char *)args[0] : "",
 	    (const char *const *)&args[1], (size_t)(nargs - 1));
 	for (int i = 0; i < nargs; i++)
 		xmlFree(args[i]);
 	valuePush(ctxt, xmlXPathNewString(BAD_CAST text));
 	free(text);
+}
+
+/* The serialiser writes straight into the response body. */
+static int
+buf_write(void *ctx, const char *data, int len)
+{
+	hk_buf_append(ctx, data, (size_t)len);
+	return len;
 }
 
 static void
@@ -113,7 +132,10 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 		char *path;
 		xsltStylesheetPtr style;
 
-		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".xsl"))
+		/* layout.xsl is the shell the screens import, not a screen:
+		 * parsing it on its own would only cost memory (~0.4 MB). */
+		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".xsl") ||
+		    strcmp(de->d_name, "layout.xsl") == 0)
 			continue;
 		path = hk_aprintf("%s/%s", xsl_dir, de->d_name);
 		/* Imports are resolved here, before the locked-down
@@ -194,9 +216,10 @@ hk_view_html(struct hk_view *view, xmlDocPtr doc, const char *screen,
 	xsltStylesheetPtr style = find_sheet(view, screen);
 	xsltTransformContextPtr tctxt = NULL;
 	xmlDocPtr result = NULL;
-	xmlChar *html = NULL;
+	xmlOutputBufferPtr obuf;
 	xmlChar *lang = NULL;
-	int len = 0, rc = -1;
+	size_t start;
+	int rc = -1;
 	struct render r = { view->cat, "en", HK_BUF_INIT };
 
 	*err_r = NULL;
@@ -225,15 +248,20 @@ hk_view_html(struct hk_view *view, xmlDocPtr doc, const char *screen,
 		*err_r = hk_aprintf("stylesheet %s.xsl failed", screen);
 		goto out;
 	}
-	if (xsltSaveResultToString(&html, &len, result, style) != 0) {
+	/* No encoder: the output is UTF-8, which the serialiser writes as
+	 * is (xsltSaveResultToString would copy it once more). */
+	start = out->len;
+	obuf = xmlOutputBufferCreateIO(buf_write, NULL, out, NULL);
+	if (obuf == NULL)
+		hk_fatal("xmlOutputBufferCreateIO failed");
+	if (xsltSaveResultTo(obuf, result, style) < 0 ||
+	    xmlOutputBufferClose(obuf) < 0) {
+		out->len = start;
 		*err_r = hk_aprintf("stylesheet %s.xsl: cannot serialise", screen);
 		goto out;
 	}
-	if (html != NULL)
-		hk_buf_append(out, html, (size_t)len);
 	rc = 0;
 out:
-	xmlFree(html);
 	xmlFreeDoc(result);
 	xsltFreeTransformContext(tctxt);
 	xmlFree(lang);
