@@ -53,9 +53,8 @@
               </tr>
             </thead>
             <tbody>
-              <xsl:apply-templates select="$servers">
-                <xsl:sort select="@position" data-type="number"/>
-              </xsl:apply-templates>
+              <!-- Already in display order (SPEC §3). -->
+              <xsl:apply-templates select="$servers"/>
             </tbody>
           </table>
         </div>
@@ -74,24 +73,67 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- What every row repeats, looked up once per page: a row is the
+       list's unit of cost, so it takes its strings from these and calls
+       no named template in the common case. -->
+  <xsl:variable name="m.col.send" select="hk:msg('servers.col.send')"/>
+  <xsl:variable name="m.col.receive" select="hk:msg('servers.col.receive')"/>
+  <xsl:variable name="m.col.limits" select="hk:msg('servers.col.limits')"/>
+  <xsl:variable name="m.col.test" select="hk:msg('servers.col.test')"/>
+  <xsl:variable name="m.auth.none" select="hk:msg('servers.auth.none')"/>
+  <xsl:variable name="m.apop" select="hk:msg('servers.apop')"/>
+  <xsl:variable name="m.unverified" select="hk:msg('servers.tls-unverified')"/>
+  <xsl:variable name="m.security.none" select="hk:msg('security.none')"/>
+  <xsl:variable name="m.security.starttls" select="hk:msg('security.starttls')"/>
+  <xsl:variable name="m.security.tls" select="hk:msg('security.tls')"/>
+  <xsl:variable name="m.protocol.pop3" select="hk:msg('protocol.pop3')"/>
+  <xsl:variable name="m.protocol.imap4" select="hk:msg('protocol.imap4')"/>
+  <xsl:variable name="m.limit.send" select="hk:msg('servers.limit.send')"/>
+  <xsl:variable name="m.limit.receive" select="hk:msg('servers.limit.receive')"/>
+  <xsl:variable name="m.test.ok" select="hk:msg('servers.test.ok')"/>
+  <xsl:variable name="m.test.failed" select="hk:msg('servers.test.failed')"/>
+  <xsl:variable name="m.test.never" select="hk:msg('servers.test.never')"/>
+  <xsl:variable name="m.change" select="hk:msg('action.change')"/>
+  <xsl:variable name="m.delete" select="hk:msg('action.delete')"/>
+  <!-- hk.size of the sizes the pulldowns offer. -->
+  <xsl:variable name="m.size.0" select="hk:msg('size.unlimited')"/>
+  <xsl:variable name="m.size.512k" select="hk:msg('size.kb', '512')"/>
+  <xsl:variable name="m.size.1m" select="hk:msg('size.mb', '1')"/>
+  <xsl:variable name="m.size.3m" select="hk:msg('size.mb', '3')"/>
+  <xsl:variable name="m.size.5m" select="hk:msg('size.mb', '5')"/>
+  <xsl:variable name="m.size.10m" select="hk:msg('size.mb', '10')"/>
+
   <xsl:template match="mail-server">
     <tr>
       <th scope="row" class="col-name">
         <xsl:value-of select="name"/>
       </th>
-      <td data-label="{hk:msg('servers.col.send')}">
+      <td data-label="{$m.col.send}">
         <span class="hostport">
-          <xsl:call-template name="hostport">
-            <xsl:with-param name="host" select="smtp_host"/>
-            <xsl:with-param name="port" select="smtp_port"/>
-          </xsl:call-template>
+          <xsl:apply-templates select="smtp_host" mode="host"/>
+          <xsl:value-of select="smtp_port"/>
         </span>
         <ul class="facts">
           <li>
-            <xsl:call-template name="security">
-              <xsl:with-param name="mode" select="smtp_security"/>
-              <xsl:with-param name="verify" select="smtp_tls_verify"/>
-            </xsl:call-template>
+            <xsl:choose>
+              <xsl:when test="smtp_security = 'starttls'">
+                <xsl:value-of select="$m.security.starttls"/>
+                <xsl:if test="smtp_tls_verify = 'off'">
+                  <xsl:text> </xsl:text>
+                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                </xsl:if>
+              </xsl:when>
+              <xsl:when test="smtp_security = 'tls'">
+                <xsl:value-of select="$m.security.tls"/>
+                <xsl:if test="smtp_tls_verify = 'off'">
+                  <xsl:text> </xsl:text>
+                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                </xsl:if>
+              </xsl:when>
+              <xsl:otherwise>
+                <span class="plain"><xsl:value-of select="$m.security.none"/></span>
+              </xsl:otherwise>
+            </xsl:choose>
           </li>
           <li>
             <xsl:choose>
@@ -106,7 +148,7 @@
                 </xsl:if>
               </xsl:when>
               <xsl:otherwise>
-                <xsl:value-of select="hk:msg('servers.auth.none')"/>
+                <xsl:value-of select="$m.auth.none"/>
               </xsl:otherwise>
             </xsl:choose>
           </li>
@@ -117,60 +159,70 @@
           </xsl:if>
         </ul>
       </td>
-      <td data-label="{hk:msg('servers.col.receive')}">
+      <td data-label="{$m.col.receive}">
         <span class="hostport">
-          <xsl:call-template name="hostport">
-            <xsl:with-param name="host" select="recv_host"/>
-            <xsl:with-param name="port" select="recv_port"/>
-          </xsl:call-template>
+          <xsl:apply-templates select="recv_host" mode="host"/>
+          <xsl:value-of select="recv_port"/>
         </span>
         <ul class="facts">
           <li>
-            <xsl:value-of select="hk:msg(concat('protocol.', recv_protocol))"/>
+            <xsl:choose>
+              <xsl:when test="recv_protocol = 'pop3'">
+                <xsl:value-of select="$m.protocol.pop3"/>
+              </xsl:when>
+              <xsl:when test="recv_protocol = 'imap4'">
+                <xsl:value-of select="$m.protocol.imap4"/>
+              </xsl:when>
+              <xsl:otherwise>
+                <xsl:value-of select="hk:msg(concat('protocol.', recv_protocol))"/>
+              </xsl:otherwise>
+            </xsl:choose>
           </li>
           <li>
-            <xsl:call-template name="security">
-              <xsl:with-param name="mode" select="recv_security"/>
-              <xsl:with-param name="verify" select="recv_tls_verify"/>
-            </xsl:call-template>
+            <xsl:choose>
+              <xsl:when test="recv_security = 'starttls'">
+                <xsl:value-of select="$m.security.starttls"/>
+                <xsl:if test="recv_tls_verify = 'off'">
+                  <xsl:text> </xsl:text>
+                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                </xsl:if>
+              </xsl:when>
+              <xsl:when test="recv_security = 'tls'">
+                <xsl:value-of select="$m.security.tls"/>
+                <xsl:if test="recv_tls_verify = 'off'">
+                  <xsl:text> </xsl:text>
+                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                </xsl:if>
+              </xsl:when>
+              <xsl:otherwise>
+                <span class="plain"><xsl:value-of select="$m.security.none"/></span>
+              </xsl:otherwise>
+            </xsl:choose>
           </li>
           <xsl:if test="recv_protocol = 'pop3' and apop = 'on'">
-            <li><xsl:value-of select="hk:msg('servers.apop')"/></li>
+            <li><xsl:value-of select="$m.apop"/></li>
           </xsl:if>
         </ul>
       </td>
-      <td data-label="{hk:msg('servers.col.limits')}">
+      <td data-label="{$m.col.limits}">
         <dl class="limits">
-          <dt><xsl:value-of select="hk:msg('servers.limit.send')"/></dt>
-          <dd>
-            <xsl:call-template name="hk.size">
-              <xsl:with-param name="bytes" select="send_limit"/>
-            </xsl:call-template>
-          </dd>
-          <dt><xsl:value-of select="hk:msg('servers.limit.receive')"/></dt>
-          <dd>
-            <xsl:call-template name="hk.size">
-              <xsl:with-param name="bytes" select="recv_limit"/>
-            </xsl:call-template>
-          </dd>
+          <dt><xsl:value-of select="$m.limit.send"/></dt>
+          <dd><xsl:apply-templates select="send_limit" mode="size"/></dd>
+          <dt><xsl:value-of select="$m.limit.receive"/></dt>
+          <dd><xsl:apply-templates select="recv_limit" mode="size"/></dd>
         </dl>
       </td>
-      <td data-label="{hk:msg('servers.col.test')}">
+      <td data-label="{$m.col.test}">
         <xsl:choose>
           <xsl:when test="last-test">
-            <span class="badge ok">
-              <xsl:if test="last-test/@ok != 'true'">
-                <xsl:attribute name="class">badge bad</xsl:attribute>
-              </xsl:if>
-              <xsl:choose>
-                <xsl:when test="last-test/@ok = 'true'">
-                  <xsl:value-of select="hk:msg('servers.test.ok')"/>
-                </xsl:when>
-                <xsl:otherwise>
-                  <xsl:value-of select="hk:msg('servers.test.failed')"/>
-                </xsl:otherwise>
-              </xsl:choose>
-            </span>
+            <xsl:choose>
+              <xsl:when test="last-test/@ok = 'true'">
+                <span class="badge ok"><xsl:value-of select="$m.test.ok"/></span>
+              </xsl:when>
+              <xsl:otherwise>
+                <span class="badge bad"><xsl:value-of select="$m.test.failed"/></span>
+              </xsl:otherwise>
+            </xsl:choose>
             <xsl:if test="string(last-test/@at)">
               <xsl:text> </xsl:text>
               <xsl:call-template name="hk.time">
@@ -182,24 +234,74 @@
             </xsl:if>
           </xsl:when>
           <xsl:otherwise>
-            <span class="muted"><xsl:value-of select="hk:msg('servers.test.never')"/></span>
+            <span class="muted"><xsl:value-of select="$m.test.never"/></span>
           </xsl:otherwise>
         </xsl:choose>
       </td>
       <td class="col-actions">
         <a class="button small"
-            href="{concat($base, 'mail-servers/', @id, '/edit')}"
+            href="{$base}mail-servers/{@id}/edit"
             aria-label="{hk:msg('servers.edit.label', name)}">
-          <xsl:value-of select="hk:msg('action.change')"/>
+          <xsl:value-of select="$m.change"/>
         </a>
         <xsl:text> </xsl:text>
         <a class="button small danger"
-            href="{concat($base, 'mail-servers/', @id, '/delete')}"
+            href="{$base}mail-servers/{@id}/delete"
             aria-label="{hk:msg('servers.delete.label', name)}">
-          <xsl:value-of select="hk:msg('action.delete')"/>
+          <xsl:value-of select="$m.delete"/>
         </a>
       </td>
     </tr>
+  </xsl:template>
+
+  <!-- The host part of host:port, up to the colon: what the hostport
+       template shows, for a host element in context (no parameters to
+       pass, so cheaper per row). -->
+  <xsl:template match="*" mode="host">
+    <xsl:choose>
+      <xsl:when test="string(@display)">
+        <xsl:choose>
+          <xsl:when test="contains(@display, ':')">
+            <xsl:value-of select="concat('[', @display, ']:')"/>
+          </xsl:when>
+          <xsl:otherwise>
+            <span title="{.}">
+              <xsl:call-template name="break-at-dots">
+                <xsl:with-param name="s" select="string(@display)"/>
+              </xsl:call-template>
+            </span>
+            <xsl:text>:</xsl:text>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:when test="contains(., ':')">
+        <xsl:value-of select="concat('[', ., ']:')"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="break-at-dots">
+          <xsl:with-param name="s" select="string(.)"/>
+        </xsl:call-template>
+        <xsl:text>:</xsl:text>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- hk.size for a size element in context: the pulldowns' sizes from
+       the messages above, anything else through hk.size. -->
+  <xsl:template match="*" mode="size">
+    <xsl:choose>
+      <xsl:when test=". = 0"><xsl:value-of select="$m.size.0"/></xsl:when>
+      <xsl:when test=". = 10485760"><xsl:value-of select="$m.size.10m"/></xsl:when>
+      <xsl:when test=". = 5242880"><xsl:value-of select="$m.size.5m"/></xsl:when>
+      <xsl:when test=". = 3145728"><xsl:value-of select="$m.size.3m"/></xsl:when>
+      <xsl:when test=". = 1048576"><xsl:value-of select="$m.size.1m"/></xsl:when>
+      <xsl:when test=". = 524288"><xsl:value-of select="$m.size.512k"/></xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="hk.size">
+          <xsl:with-param name="bytes" select="."/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- host:port, with an IPv6 literal in brackets. -->
