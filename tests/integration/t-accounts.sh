@@ -263,4 +263,5 @@ like "the audit log in Japanese" "$BODY" '操作ログ'
 like "... actions translated" "$BODY" '<td data-label="操作">削除</td>'
 
 unlike "the worker log never holds a password" "$(cat "$HK_WORKER_LOG")" 'Pa55|n3w-secret|other-secret|secret-one'
+hk_instance_stop
 done_testing

@@ -271,4 +271,5 @@ like "... naming the field to check" "$BODY" '見直す項目'
 req GET static/conntest.js
 is "static/conntest.js is served" "$STATUS" 200
 
+hk_instance_stop
 done_testing

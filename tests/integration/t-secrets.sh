@@ -214,4 +214,5 @@ is "... changing nothing" "$(q "SELECT id, hex(password) FROM mail_accounts ORDE
 q "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 ok "after all this, still no password in clear in the database" sh -c "! strings -a '$DB' | grep -q '$ALL_PW'"
 ok "... nor in any log" sh -c "! grep -rq '$ALL_PW' '$HK_WORKER_LOG' '$HK_DIR/nginx'"
+hk_instance_stop
 done_testing
