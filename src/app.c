@@ -327,6 +327,13 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 	ctx.want_xml = hk_accept_prefers_xml(req->accept);
 	hk_cookie_parse(req->cookie, MAX_COOKIES, &ctx.cookies);
 
+	/* What the web server must always send (RFC 3875 4.1.12), and a
+	 * body that arrived whole: a raw FastCGI peer may send neither. */
+	if (req->method == NULL || *req->method == '\0' || req->uri == NULL ||
+	    req->body_bad) {
+		hk_fail(&ctx, 400, "bad-request");
+		goto out;
+	}
 	if (req->query_string != NULL && hk_form_parse(req->query_string,
 	    strlen(req->query_string), MAX_QUERY_PAIRS, &ctx.query) != HK_FORM_OK) {
 		hk_fail(&ctx, 400, "bad-request");

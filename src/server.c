@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +27,11 @@
 
 #define LISTEN_BACKLOG 128
 #define MAX_WORKERS 256
+/* A connection that stalls this long in the middle of a request (or of
+ * taking its response) is dropped.  The web server sends a buffered
+ * request at once, so only a broken or hostile peer waits this long, and
+ * without a limit it would hold a worker for good. */
+#define IO_TIMEOUT_S 10
 
 /* Response bodies up to this size leave their buffer for the next one. */
 #define SPARE_BODY_MAX (256 * 1024)
@@ -116,18 +124,27 @@ fail:
 	return -1;
 }
 
-/* Reads the request body, at most max + 1 bytes, so too large is known. */
+/* Reads the request body, at most max + 1 bytes, so too large is known.
+ * A body that ends early (the peer hung up or stalled, see IO_TIMEOUT_S)
+ * or that is not as long as CONTENT_LENGTH says is marked bad: handling
+ * what arrived could apply half a form (a checkbox cut off reads as off). */
 static void
 read_body(FCGX_Request *r, struct hk_request *req, size_t max)
 {
 	char chunk[16384];
+	unsigned long long len = 0;
 	int n;
 
 	if (req->content_length != NULL) {
+		const char *cl = req->content_length;
 		char *end;
-		unsigned long long len = strtoull(req->content_length, &end, 10);
 
-		if (*end == '\0' && len > max) {
+		len = strtoull(cl, &end, 10);
+		if (*end != '\0' || strspn(cl, "0123456789") != strlen(cl)) {
+			req->body_bad = true;
+			return;
+		}
+		if (len > max) {
 			req->body_too_large = true;
 			return;
 		}
@@ -140,6 +157,9 @@ read_body(FCGX_Request *r, struct hk_request *req, size_t max)
 		hk_buf_append(&req->body, chunk, (size_t)n);
 	}
 	hk_wipe(chunk, sizeof(chunk));
+	if (!req->body_too_large && (FCGX_GetError(r->in) != 0 ||
+	    (req->content_length != NULL && req->body.len != len)))
+		req->body_bad = true;
 }
 
 static const char *
@@ -215,6 +235,7 @@ worker_loop(struct hk_app *app, int listen_fd)
 	FCGX_Request r;
 	sigset_t blocked, waiting;
 	char *err = NULL;
+	int never;
 
 	if (hk_app_open_db(app, &err) < 0) {
 		hk_err("%s", err);
@@ -228,7 +249,11 @@ worker_loop(struct hk_app *app, int listen_fd)
 	sigdelset(&waiting, SIGTERM);
 	sigdelset(&waiting, SIGINT);
 
-	if (FCGX_InitRequest(&r, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	/* libfcgi is handed a socket that never listens: connections are
+	 * accepted below, where their timeouts are set, and never by
+	 * libfcgi (which would, after dropping a bad peer). */
+	if ((never = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    FCGX_InitRequest(&r, never, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		hk_err("FCGX_InitRequest failed");
 		return 1;
 	}
@@ -243,13 +268,33 @@ worker_loop(struct hk_app *app, int listen_fd)
 			hk_err("poll: %s", strerror(errno));
 			break;
 		}
+		if (r.ipcFd < 0) {
+			/* Accept here rather than in libfcgi, to bound each
+			 * read and write on the connection: a unix socket does
+			 * not inherit SO_RCVTIMEO from the listening one. */
+			struct timeval tv = { IO_TIMEOUT_S, 0 };
+			int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			int one = 1;
+
+			if (fd < 0)
+				continue;	/* another worker took it */
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+			/* As libfcgi does for TCP (fails harmlessly on unix). */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			r.ipcFd = fd;
+			/* FCGX_Accept_r first finishes the previous request,
+			 * closing its connection unless kept: keep this one. */
+			r.keepConnection = 1;
+		}
 		if (FCGX_Accept_r(&r) < 0)
-			continue;	/* another worker took it, or a bad peer */
+			continue;	/* a bad peer: libfcgi dropped it */
 		handle_one(app, &r);
 		FCGX_Finish_r(&r);
 	}
 	FCGX_Free(&r, 1);
 	hk_buf_free(&spare_body);
+	close(never);
 	return 0;
 }
 
