@@ -25,7 +25,12 @@
 #include "mem.h"
 #include "server.h"
 
-#define LISTEN_BACKLOG 128
+/* Connections the kernel queues while every worker is busy.  The web
+ * server opens one per client request in flight, and on a unix socket a
+ * full queue is not waited on: nginx gets EAGAIN and answers 502 at once.
+ * 128 made 200 concurrent clients mostly 502s (tests/integration/
+ * t-load.sh); the kernel caps this at net.core.somaxconn (4096). */
+#define LISTEN_BACKLOG 4096
 #define MAX_WORKERS 256
 /* A connection that stalls this long in the middle of a request (or of
  * taking its response) is dropped.  The web server sends a buffered
