@@ -333,6 +333,14 @@ connect_one(struct hk_conn *c, const struct sockaddr *sa, socklen_t len)
 connected:
 	c->fd = fd;
 	hk_net_addr_str(sa, c->peer, sizeof(c->peer));
+	{
+		int port = sa->sa_family == AF_INET6 ?
+		    ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port) :
+		    ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+
+		snprintf(c->peer_log, sizeof(c->peer_log),
+		    strchr(c->peer, ':') != NULL ? "[%s]:%d" : "%s:%d", c->peer, port);
+	}
 	return HK_NET_OK;
 }
 
@@ -480,7 +488,7 @@ hk_conn_read_line(struct hk_conn *c, struct hk_buf *line, size_t max)
 				c->trace(c->trace_ctx, '<', hk_buf_str(line),
 				    line->len, line->len);
 			else
-				hk_debug("%s < %.200s", c->peer, hk_buf_str(line));
+				hk_info("%s < %.200s", c->peer_log, hk_buf_str(line));
 			return HK_NET_OK;
 		}
 		c->rpos = c->rlen;
@@ -562,7 +570,7 @@ hk_conn_send_line(struct hk_conn *c, const char *line, size_t len,
 	if (c->trace != NULL)
 		c->trace(c->trace_ctx, '>', line, len, log_len);
 	else
-		hk_debug("%s > %.*s%s", c->peer, (int)(log_len > 200 ? 200 : log_len),
+		hk_info("%s > %.*s%s", c->peer_log, (int)(log_len > 200 ? 200 : log_len),
 		    line, log_len < len ? "********" : "");
 	buf = hk_malloc(len + 2);
 	memcpy(buf, line, len);

@@ -84,8 +84,9 @@ struct hk_conn {
 	struct hk_net_timeouts to;
 	long long deadline;		/* monotonic ms; 0: none */
 	char peer[64];			/* numeric address connected to */
+	char peer_log[80];		/* "addr:port" / "[v6]:port", for logs */
 	struct hk_buf err;		/* detail of the last failure */
-	hk_net_trace_fn trace;		/* NULL: hk_debug lines */
+	hk_net_trace_fn trace;		/* NULL: hk_info lines (docs/LOGGING.md) */
 	void *trace_ctx;
 	size_t rpos, rlen;		/* unread bytes: rbuf[rpos..rlen) */
 	unsigned char rbuf[HK_NET_RBUF];

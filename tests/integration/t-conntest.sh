@@ -244,6 +244,12 @@ is "the form's unsaved values test with 200" "$STATUS" 200
 like "... and pass" "$BODY" '<test-result ok="true" exit="0"'
 like "... marked as not saved" "$BODY" '<mail-server saved="false"><name>unsaved</name>'
 unlike "... never echoing the password" "$BODY" "$ALICE_PASS"
+# The worker logs every dialogue step, with the secrets blanked out.
+log=$(cat "$HK_WORKER_LOG")
+like "the worker logs each dialogue step" "$log" "127\.0\.0\.1:$IMAP_PORT > [^ ]+ (CAPABILITY|STARTTLS)"
+like "... the login with its password blanked" "$log" "127\.0\.0\.1:$IMAP_PORT > [^ ]+ LOGIN [^ ]+ \*{8}"
+unlike "... never the password itself" "$log" "$ALICE_PASS"
+unlike "... nor its base64" "$log" "$(printf '%s' "$ALICE_PASS" | base64)"
 req POST mail-servers/test "$form" -H 'Accept: application/xml'
 is "without credentials: 422" "$STATUS" 422
 like "... saying what is missing" "$BODY" '<error field="account_id" code="conntest.error.no-credentials">'
