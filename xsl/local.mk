@@ -23,3 +23,6 @@ dist_static_DATA += static/hikyaku.js
 dist_xsl_DATA += xsl/test-result.xsl
 dist_i18n_DATA += xsl/i18n/en-conntest.xml xsl/i18n/ja-conntest.xml
 dist_static_DATA += static/conntest.js
+# Sending and receiving: the oversized-mail screen and its messages.
+dist_xsl_DATA += xsl/oversized.xsl
+dist_i18n_DATA += xsl/i18n/en-mail.xml xsl/i18n/ja-mail.xml

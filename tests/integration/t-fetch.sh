@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# t-fetch.sh - `hikyakuctl fetch` and the /oversized screen (SPEC §1, §3,
+# §5 "Receiving") against real mail servers (tests/peers/mailpeers).
+#
+# Covers: mixed sizes over POP3 and IMAP4 with several recv_limits (only
+# the small ones land in the Maildir, byte for byte; the big ones are
+# recorded once, stay on the server and appear on /oversized through
+# nginx); a second fetch downloads nothing twice; deleting an oversized
+# message from the screen removes it from the server (and audits it);
+# RFC 2047 subjects decoded; a message that is not RFC 5322 still lands;
+# kill -9 at random points of a 200-message run, run again until done:
+# every message exactly once; the per-account lock; --all; exit codes.
+set -u
+. "$HK_SRCDIR/tests/lib/tap.sh"
+. "$HK_SRCDIR/tests/lib/instance.sh"
+. "$HK_SRCDIR/tests/lib/http.sh"
+
+MP=${MAILPEERS:-$HK_SRCDIR/tests/peers/mailpeers}
+if [ ! -x "$MP" ] || [ "$(id -u)" != 0 ] || ! "$MP" install >/dev/null 2>&1 && ! command -v dovecot >/dev/null; then
+	echo "1..0 # SKIP mailpeers needs root and its packages"
+	exit 0
+fi
+MPDIR=$(mktemp -d /tmp/hk-fetch-mp.XXXXXX)
+cleanup() {
+	"$MP" stop "$MPDIR" >/dev/null 2>&1
+	rm -rf "$MPDIR"
+	hk_instance_stop
+}
+trap cleanup EXIT
+if ! MAILPEERS_PORT_OFFSET=auto MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret" \
+	"$MP" start "$MPDIR" > "$MPDIR.env" 2>"$MPDIR.err"; then
+	echo "not ok 1 - mailpeers started"; sed 's/^/# /' "$MPDIR.err"; exit 1
+fi
+. "$MPDIR.env"
+rm -f "$MPDIR.env" "$MPDIR.err"
+
+hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
+new_browser
+sign_in >/dev/null
+CTL="$HK_PREFIX/bin/hikyakuctl --config $HK_CONFIG"
+CSRF=$(csrf_now mail-servers)
+MAILDIR=$HK_DIR/data/mail
+T=$HK_DIR/t-fetch
+mkdir -p "$T"
+DOVEADM="doveadm -c $MPDIR/etc/dovecot.conf"
+
+server_form() {
+	local name=$1; shift
+	local -A f=(
+		[smtp_host]=127.0.0.1 [smtp_port]=$SUBMISSION_PORT [smtp_security]=none
+		[smtp_auth]=on [smtp_auth_method]=login [smtp_credentials]=account
+		[pop_before_smtp_wait]=0 [send_limit]=0 [recv_protocol]=pop3
+		[recv_host]=127.0.0.1 [recv_port]=$POP3_PORT [recv_security]=none
+		[recv_limit]=0
+	)
+	local kv body="csrf_token=$CSRF&name=$name"
+	for kv in "$@"; do f[${kv%%=*}]=${kv#*=}; done
+	for kv in "${!f[@]}"; do
+		[ "${f[$kv]}" = off ] && continue
+		body="$body&$kv=${f[$kv]}"
+	done
+	printf '%s' "$body"
+}
+server_id() {	# NAME
+	req GET 'mail-servers?format=xml'
+	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-server id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
+}
+account_id() {	# NAME
+	req GET 'mail-accounts?format=xml'
+	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-account id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
+}
+mkserver() {
+	req POST mail-servers "$(server_form "$@")"
+	[ "$STATUS" = 303 ] || diag "adding server $1: $STATUS"
+}
+mkaccount() {	# NAME SERVER USER PASS
+	req POST mail-accounts "csrf_token=$CSRF&name=$1&address=$3@$MAIL_DOMAIN&server_id=$(server_id "$2")&username=$3&password=$4"
+	[ "$STATUS" = 303 ] || diag "adding account $1: $STATUS"
+}
+count() { "$MP" count "$MPDIR" "$1"; }
+seed() { "$MP" seed "$MPDIR" "$@"; }
+# hashes DIR...: the sorted SHA-256 of every message file under the dirs.
+hashes() { find "$@" -type f -exec sha256sum {} + 2>/dev/null | awk '{print $1}' | sort; }
+# server_hashes USER MAXSIZE: hashes of USER's messages on the server
+# whose wire size (CRLF) is at most MAXSIZE.
+server_hashes() {
+	local f
+	for f in "$MPDIR/mail/$1/Maildir/new/"* "$MPDIR/mail/$1/Maildir/cur/"*; do
+		[ -f "$f" ] || continue
+		(( $(wc -c < "$f") + $(wc -l < "$f") <= $2 )) && sha256sum < "$f" | awk '{print $1}'
+	done | sort
+}
+msgs() { find "$MAILDIR/$1/new" "$MAILDIR/$1/cur" -type f 2>/dev/null | wc -l; }
+
+mkserver p3-512k recv_limit=524288
+mkserver i4-1m recv_protocol=imap4 recv_port=$IMAP_PORT recv_limit=1048576
+mkserver p3s-3m recv_security=tls recv_port=$POP3S_PORT recv_tls_verify=off recv_limit=3145728
+mkserver p3-all
+mkaccount a-pop p3-512k alice alice-secret
+mkaccount a-imap i4-1m bob bob-secret
+mkaccount a-tls p3s-3m carol carol-secret
+mkaccount a-odd p3-all dave dave-secret
+mkaccount a-crash p3-all erin erin-secret
+mkaccount a-wrong p3-512k alice wrong-secret
+
+# ----------------------------------------------------- POP3, 512 KB
+seed alice 10000 3
+seed alice 300000 1
+seed alice 600000 2
+want=$(server_hashes alice 524288)
+out=$($CTL fetch --account a-pop 2>"$T/err"); rc=$?
+is "POP3: fetch exits 0" "$rc" 0
+[ $rc = 0 ] || sed 's/^/# /' "$T/err"
+like "POP3: the summary line counts them" "$out" '^a-pop: fetched 4, oversized 2, failed 0'
+is "POP3: the Maildir holds the 4 messages within 512 KB" "$(msgs a-pop)" 4
+is "POP3: byte for byte the messages on the server" "$(hashes "$MAILDIR/a-pop/new" "$MAILDIR/a-pop/cur")" "$want"
+is "POP3: the 2 big ones stay on the server, the rest are deleted" "$(count alice)" 2
+ok "POP3: tmp/ is empty" test -z "$(ls -A "$MAILDIR/a-pop/tmp")"
+out=$($CTL fetch --account a-pop 2>"$T/err"); rc=$?
+like "POP3: a second fetch gets nothing new" "$out" '^a-pop: fetched 0, oversized 0, failed 0'
+is "POP3: ... and the Maildir is unchanged" "$(msgs a-pop)" 4
+
+# ----------------------------------------------------- IMAP4, 1 MB
+seed bob 20000 2
+seed bob 2000000 1
+want=$(server_hashes bob 1048576)
+out=$($CTL fetch --account a-imap 2>"$T/err"); rc=$?
+is "IMAP: fetch exits 0" "$rc" 0
+[ $rc = 0 ] || sed 's/^/# /' "$T/err"
+like "IMAP: the summary line" "$out" '^a-imap: fetched 2, oversized 1, failed 0'
+is "IMAP: byte for byte the 2 small ones" "$(hashes "$MAILDIR/a-imap/new")" "$want"
+is "IMAP: the big one stays on the server" "$(count bob)" 1
+out=$($CTL fetch --account a-imap 2>"$T/err")
+like "IMAP: a second fetch gets nothing new" "$out" '^a-imap: fetched 0, oversized 0, failed 0'
+is "IMAP: ... and the Maildir is unchanged" "$(msgs a-imap)" 2
+
+# ----------------------------------------------------- POP3S, 3 MB, encoded words
+seed carol 1000000 1
+seed carol 4000000 1
+{
+	printf 'From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.test>\n'
+	printf 'Subject: =?UTF-8?B?5aSn44GN44Gq5re75LuY?=\n =?UTF-8?Q?_=E3=83=95=E3=82=A1=E3=82=A4=E3=83=AB?=\n'
+	printf 'Date: Mon, 2 Nov 2026 10:00:00 +0900\nMessage-ID: <jp.1@example.test>\n\n'
+	yes "$(printf '%076d' 0)" | head -n 45000
+} > "$T/jp"
+$DOVEADM save -u carol -m INBOX < "$T/jp"
+out=$($CTL fetch --account a-tls 2>"$T/err"); rc=$?
+is "POP3 over TLS: fetch exits 0" "$rc" 0
+[ $rc = 0 ] || sed 's/^/# /' "$T/err"
+like "POP3 over TLS: one fetched, two oversized" "$out" '^a-tls: fetched 1, oversized 2, failed 0'
+
+# ----------------------------------------------------- /oversized over HTTP
+req GET 'oversized?format=xml'
+is "/oversized answers 200" "$STATUS" 200
+xml=$(printf '%s' "$BODY" | tr '\n' ' ')
+is "it lists the 5 refused messages" "$(printf '%s' "$xml" | grep -oE '<message id="[0-9]+"' | wc -l)" 5
+AP=$(account_id a-pop)
+like "each <message> has id, account_id and size" "$xml" "<message id=\"[0-9]+\" account_id=\"$AP\" size=\"600000\">"
+like "... from, subject, date, server_id children" "$xml" '<from>seed@example.test</from> *<subject>seed [12], 600000 bytes</subject> *<date>[^<]+</date> *<server_id>[0-9]+</server_id>'
+like "an RFC 2047 subject is decoded" "$xml" '<subject>大きな添付 ファイル</subject>'
+like "an ISO-2022-JP sender is decoded" "$xml" '<from>山田 &lt;yamada@example.test&gt;</from>'
+req GET oversized
+is "the HTML screen answers 200" "$STATUS" 200
+like "it shows the subject" "$BODY" 'seed 1, 600000 bytes'
+like "it shows the size in human units" "$BODY" '585.9 KB'
+out=$($CTL fetch --account a-pop 2>&1)
+req GET 'oversized?format=xml'
+is "fetching again records nothing twice" "$(printf '%s' "$BODY" | grep -oE '<message id="[0-9]+"' | wc -l)" 5
+
+# deleting one from the POP3 server
+id=$(printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<message id=\"[0-9]+\" account_id=\"$AP\"" | head -1 | sed -E 's/^<message id="([0-9]+)".*/\1/')
+n0=$(count alice)
+req POST "oversized/$id/delete" "csrf_token=$CSRF"
+is "delete without confirm=yes: 422" "$STATUS" 422
+is "... and nothing was deleted" "$(count alice)" "$n0"
+req POST "oversized/$id/delete" "confirm=yes"
+is "delete without the CSRF token: 403" "$STATUS" 403
+req GET "oversized?delete=$id"
+like "the confirmation names the message" "$BODY" 'seed [12], 600000 bytes'
+req POST "oversized/$id/delete" "csrf_token=$CSRF&confirm=yes"
+is "a confirmed delete answers 303" "$STATUS" 303
+is "... the message is gone from the POP3 server" "$(count alice)" $((n0 - 1))
+req GET 'oversized?format=xml'
+unlike "... and from the list" "$BODY" "<message id=\"$id\""
+req GET 'audit?format=xml'
+like "... and it is in the audit trail" "$BODY" 'oversized-message'
+req POST "oversized/$id/delete" "csrf_token=$CSRF&confirm=yes"
+is "deleting it again: 404" "$STATUS" 404
+# deleting one from the IMAP server
+AI=$(account_id a-imap)
+req GET 'oversized?format=xml'
+id=$(printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<message id=\"[0-9]+\" account_id=\"$AI\"" | head -1 | sed -E 's/^<message id="([0-9]+)".*/\1/')
+req POST "oversized/$id/delete" "csrf_token=$CSRF&confirm=yes"
+is "IMAP: a confirmed delete answers 303" "$STATUS" 303
+is "IMAP: the message is gone from the server" "$(count bob)" 0
+
+# ----------------------------------------------------- not RFC 5322
+{
+	printf 'this is not a header\nno colon, no blank line, 8-bit: \xe9\xff\x80\n'
+	head -c 12000 /dev/zero | tr '\0' 'q'; printf '\n'
+	# a POP3 server ends every message with CRLF: give the last line its own
+	printf '.leading dot\n..two\n.\nend\n'
+} > "$T/odd"
+$DOVEADM save -u dave -m INBOX < "$T/odd"
+want=$(server_hashes dave 100000)
+out=$($CTL fetch --account a-odd 2>"$T/err"); rc=$?
+is "a message that is not RFC 5322: exit 0" "$rc" 0
+like "... fetched" "$out" '^a-odd: fetched 1, oversized 0, failed 0'
+is "... and it landed byte for byte" "$(hashes "$MAILDIR/a-odd/new")" "$want"
+
+# ----------------------------------------------------- exit codes, lock, --all
+out=$($CTL fetch --account a-wrong 2>"$T/err"); rc=$?
+is "a refused login: exit 4" "$rc" 4
+like "... one line naming the login" "$(cat "$T/err")" 'POP3 login as alice refused'
+unlike "... without the password" "$(cat "$T/err")" 'wrong-secret'
+$CTL fetch >/dev/null 2>&1
+is "neither --account nor --all: exit 1" "$?" 1
+AC=$(account_id a-crash)
+seed erin 2000 1
+flock "$MAILDIR/.hikyaku-fetch-$AC.lock" sleep 2 &
+holder=$!
+sleep 0.3
+out=$($CTL fetch --account a-crash 2>&1); rc=$?
+is "a locked account is skipped: exit 0" "$rc" 0
+like "... saying so" "$out" 'a-crash: skipped: another fetch of this account is running'
+is "... and nothing was fetched" "$(msgs a-crash)" 0
+wait $holder
+out=$($CTL fetch --all 2>"$T/err"); rc=$?
+is "--all: exit 4 (the first failure: a-wrong's login)" "$rc" 4
+like "--all: one line per account" "$out" 'a-crash: fetched 1, oversized 0, failed 0'
+like "--all: and a total" "$out" 'total: fetched 1, oversized 0, failed 0'
+
+# ----------------------------------------------------- kill -9, 200 messages
+seed erin 3000 199
+runs=0; kills=0
+while ((runs < 200)); do
+	runs=$((runs + 1))
+	$CTL fetch --account a-crash --batch 7 > "$T/crash.out" 2>&1 &
+	pid=$!
+	sleep "0.$(printf %03d $((RANDOM % 150 + 5)))"
+	# still running (not a zombie waiting to be reaped): kill it
+	st=$(ps -o stat= -p $pid 2>/dev/null)
+	if [ -n "$st" ] && [[ $st != Z* ]] && kill -9 $pid 2>/dev/null; then
+		wait $pid 2>/dev/null
+		kills=$((kills + 1))
+		continue
+	fi
+	wait $pid; rc=$?
+	[ $rc = 0 ] && grep -q 'fetched 0, oversized 0, failed 0' "$T/crash.out" && [ "$(count erin)" = 0 ] && break
+done
+diag "$kills kill -9 in $runs runs"
+ok "the crash test ran (killed at least once)" test "$kills" -ge 1
+is "after the kills, every message is in the Maildir" "$(msgs a-crash)" 200
+is "... exactly once (200 distinct Message-IDs)" "$(cat "$MAILDIR"/a-crash/new/* | grep -i '^Message-ID:' | sort -u | wc -l)" 200
+is "... and the server is empty" "$(count erin)" 0
+ok "... and tmp/ is empty" test -z "$(ls -A "$MAILDIR/a-crash/tmp")"
+
+done_testing
