@@ -19,6 +19,7 @@
 #include "view.h"
 
 struct hk_modset;
+struct hk_pagecache;
 struct hk_statics;
 
 struct hk_app {
@@ -29,6 +30,7 @@ struct hk_app {
 	struct hk_statics *statics;
 	unsigned char key[HK_KEY_LEN];	/* wiped by hk_app_free */
 	struct hk_db *db;		/* per worker */
+	struct hk_pagecache *pages;	/* per worker, made on first use */
 };
 
 /* Takes ownership of cfg.  0, or -1 with *err_r (caller frees). */
@@ -52,6 +54,8 @@ struct hk_ctx {
 	const char *lang;
 	char csrf[HK_TOKEN_HEX + 1];	/* the token for the next POST */
 	long long id;			/* the {id} of the route, if any */
+	char *cache_key;		/* keep the rendered page (pagecache.h) */
+	bool cache_hit;			/* res->body came from the page cache */
 };
 
 /* Handles one request completely: routing, sessions, CSRF, the handler,

@@ -112,6 +112,41 @@ const char *const hk_db_migrations[] = {
 	"  last_error TEXT,"			/* one English line */
 	"  last_error_reply TEXT,"		/* what the server said */
 	"  failures INTEGER NOT NULL DEFAULT 0);",	/* consecutive */
+
+	/* 5: the data generation (src/pagecache.h): a value that changes in
+	 * the same transaction as every write to a table the cached screens
+	 * show, whichever process writes.  Random rather than counted, so
+	 * that a database put back from a backup, or changed along another
+	 * history, never repeats a value that named other data.  Sessions,
+	 * login_throttle, admins and the audit trail do not change it. */
+	"CREATE TABLE data_generation ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  n INTEGER NOT NULL);"
+	"INSERT INTO data_generation (id, n) VALUES (1, random());"
+	"CREATE TRIGGER mail_servers_gen_insert AFTER INSERT ON mail_servers"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER mail_servers_gen_update AFTER UPDATE ON mail_servers"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER mail_servers_gen_delete AFTER DELETE ON mail_servers"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER mail_accounts_gen_insert AFTER INSERT ON mail_accounts"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER mail_accounts_gen_update AFTER UPDATE ON mail_accounts"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER mail_accounts_gen_delete AFTER DELETE ON mail_accounts"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER server_tests_gen_insert AFTER INSERT ON server_tests"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER server_tests_gen_update AFTER UPDATE ON server_tests"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER server_tests_gen_delete AFTER DELETE ON server_tests"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER server_health_gen_insert AFTER INSERT ON server_health"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER server_health_gen_update AFTER UPDATE ON server_health"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER server_health_gen_delete AFTER DELETE ON server_health"
+	"  BEGIN UPDATE data_generation SET n = random(); END;",
 };
 
 const int hk_db_migration_count =

@@ -14,6 +14,7 @@ libhikyaku_la_SOURCES = \
 	src/log.c src/log.h \
 	src/mem.c src/mem.h \
 	src/page.c \
+	src/pagecache.c src/pagecache.h \
 	src/params.c src/params.h \
 	src/password.c src/password.h \
 	src/routes.c src/routes.h \
