@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "negotiate.h"
+#include "pagecache.h"
 #include "routes.h"
 #include "statics.h"
 
@@ -73,6 +74,7 @@ hk_app_open_db(struct hk_app *app, char **err_r)
 void
 hk_app_free(struct hk_app *app)
 {
+	hk_pagecache_free(&app->pages);
 	hk_db_close(&app->db);
 	hk_view_free(&app->view);
 	hk_catalog_free(&app->cat);
@@ -287,7 +289,9 @@ render(struct hk_ctx *ctx)
 		res->status = 500;
 		res->content_type = "text/plain; charset=utf-8";
 		hk_buf_puts(&res->body, "500 Internal Server Error\n");
+		return;
 	}
+	hk_pagecache_fill(ctx);
 }
 
 static void
@@ -299,7 +303,7 @@ security_headers(struct hk_ctx *ctx)
 	hk_response_header(res, "X-Content-Type-Options", "nosniff");
 	hk_response_header(res, "X-Frame-Options", "DENY");
 	hk_response_header(res, "Referrer-Policy", "same-origin");
-	if (res->doc != NULL || res->status == 303) {
+	if (res->doc != NULL || ctx->cache_hit || res->status == 303) {
 		hk_response_header(res, "Cache-Control", "no-store");
 		hk_response_header(res, "Vary", "Accept, Accept-Language, Cookie");
 	}
@@ -395,7 +399,8 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 			hk_redirect(&ctx, "login");
 		goto out;
 	}
-	route->fn(&ctx);
+	/* The handler, or the same page from the cache (pagecache.h). */
+	hk_pagecache_run(&ctx, route->fn);
 out:
 	render(&ctx);
 	security_headers(&ctx);
@@ -404,5 +409,6 @@ out:
 	hk_params_free(&ctx.query);
 	hk_params_free(&ctx.form);
 	hk_params_free(&ctx.cookies);
+	free(ctx.cache_key);
 	free(ctx.path);
 }
