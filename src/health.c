@@ -122,3 +122,20 @@ hk_health_xml(struct hk_db *db, long long server_id, xmlNodePtr parent)
 	}
 	hk_db_done(st);
 }
+
+void
+hk_health_list_xml(struct hk_db *db, xmlNodePtr list)
+{
+	for (xmlNodePtr n = list != NULL ? list->children : NULL; n != NULL;
+	    n = n->next) {
+		xmlChar *id;
+
+		if (n->type != XML_ELEMENT_NODE ||
+		    xmlStrcmp(n->name, BAD_CAST "mail-server") != 0)
+			continue;
+		if ((id = xmlGetProp(n, BAD_CAST "id")) != NULL) {
+			hk_health_xml(db, strtoll((const char *)id, NULL, 10), n);
+			xmlFree(id);
+		}
+	}
+}

@@ -36,5 +36,7 @@ void hk_health_record(struct hk_db *db, long long server_id,
  * "failing" is true while the last attempt failed.  Adds nothing when the
  * server has no traffic yet. */
 void hk_health_xml(struct hk_db *db, long long server_id, xmlNodePtr parent);
+/* hk_health_xml for every <mail-server id=""> child of list. */
+void hk_health_list_xml(struct hk_db *db, xmlNodePtr list);
 
 #endif

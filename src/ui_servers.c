@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "health.h"
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
@@ -281,6 +282,8 @@ ui_servers_list(struct hk_ctx *ctx)
 	if ((rc = last_tests_xml(ctx, list)) != SQLITE_OK)
 		fail_store(ctx, (rc & 0xff) == SQLITE_BUSY ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
+	else
+		hk_health_list_xml(ctx->app->db, list);	/* health.h: send/fetch */
 }
 
 /* ---- add / change ----------------------------------------------------- */

@@ -237,6 +237,7 @@
             <span class="muted"><xsl:value-of select="$m.test.never"/></span>
           </xsl:otherwise>
         </xsl:choose>
+        <xsl:apply-templates select="health"/>
       </td>
       <td class="col-actions">
         <a class="button small"
@@ -257,6 +258,46 @@
   <!-- The host part of host:port, up to the colon: what the hostport
        template shows, for a host element in context (no parameters to
        pass, so cheaper per row). -->
+  <!-- Mail flow from real sending and receiving (src/health.c). -->
+  <xsl:template match="health">
+    <div class="health">
+      <xsl:choose>
+        <xsl:when test="@failing = 'true' and number(@failures) &gt; 1">
+          <span class="badge bad"><xsl:value-of select="hk:msg('health.failing', @failures)"/></span>
+        </xsl:when>
+        <xsl:when test="@failing = 'true'">
+          <span class="badge bad"><xsl:value-of select="hk:msg('health.failing.one')"/></span>
+        </xsl:when>
+        <xsl:otherwise>
+          <span class="badge ok"><xsl:value-of select="hk:msg('health.ok')"/></span>
+        </xsl:otherwise>
+      </xsl:choose>
+      <xsl:for-each select="last-send | last-receive">
+        <xsl:text> </xsl:text>
+        <span class="muted"><xsl:value-of select="hk:msg(concat('health.', local-name()))"/></span>
+        <xsl:text> </xsl:text>
+        <xsl:call-template name="hk.time">
+          <xsl:with-param name="iso" select="@at"/>
+        </xsl:call-template>
+      </xsl:for-each>
+      <xsl:if test="@failing = 'true' and last-error">
+        <span class="test-summary">
+          <xsl:value-of select="hk:msg('health.last-error')"/>
+          <xsl:text> (</xsl:text>
+          <xsl:value-of select="hk:msg(concat('health.end.', last-error/@end))"/>
+          <xsl:text>): </xsl:text>
+          <xsl:value-of select="last-error/message"/>
+          <xsl:if test="last-error/reply">
+            <xsl:text> </xsl:text>
+            <xsl:value-of select="hk:msg('health.reply')"/>
+            <xsl:text> </xsl:text>
+            <xsl:value-of select="last-error/reply"/>
+          </xsl:if>
+        </span>
+      </xsl:if>
+    </div>
+  </xsl:template>
+
   <xsl:template match="*" mode="host">
     <xsl:choose>
       <xsl:when test="string(@display)">

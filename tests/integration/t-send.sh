@@ -242,6 +242,21 @@ ok "... after its 1 s wait" test $(( (t1 - t0) / 1000000 )) -ge 1000
 "$MP" wait-mail "$MPDIR" bob $((nb + 1)) >/dev/null
 ok "... and the message arrived intact" cmp -s <(body_of "$(newest bob)") "$T/pbs"
 
+# ----------------------------------------------------- health on the server list
+req GET 'mail-servers?format=xml'
+xml=$(printf '%s' "$BODY" | tr '\n' ' ')
+row() { printf '%s' "$xml" | grep -oE "<mail-server id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>.*" | sed 's|</mail-server>.*||'; }
+like "a server that sent: health not failing, with the last send" "$(row s-tls)" '<health failing="false" failures="0"><last-send at="[0-9]{4}-[0-9]{2}-[0-9]{2}T'
+like "a closed port: failing, counted, with the error" "$(row s-closed)" '<health failing="true" failures="1">.*<last-error at="[^"]+" end="send"><message>SMTP 127.0.0.1:1: [^<]*refused'
+like "a refused login (the last attempt on s-account): failing, the server's reply kept" "$(row s-account)" '<health failing="true" failures="1"><last-send at="[^"]+"/><last-error at="[^"]+" end="send"><message>SMTP AUTH LOGIN: [^<]*</message><reply>535 '
+$CTL send --account a-closed --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/two" >/dev/null 2>&1
+req GET 'mail-servers?format=xml'
+xml=$(printf '%s' "$BODY" | tr '\n' ' ')
+like "failures in a row are counted" "$(row s-closed)" '<health failing="true" failures="2">'
+req GET 'mail-servers'
+like "the list shows a failing server" "$BODY" 'Failing \(2 attempts in a row\)'
+like "... and a working one" "$BODY" 'class="badge ok">Working<'
+
 # ----------------------------------------------------- usage
 $CTL send --account a-account --from "$ALICE_ADDR" < "$T/two" >/dev/null 2>&1
 is "no --to: exit 1" "$?" 1
