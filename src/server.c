@@ -390,8 +390,14 @@ hk_serve(struct hk_app *app, int listen_fd, int workers)
 			hk_warn("worker %ld ended (%s %d); starting another",
 			    (long)pid, WIFSIGNALED(status) ? "signal" : "status",
 			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			if (time(NULL) - last_spawn_fail < 2 && ++quick_deaths > 10)
-				sleep(1);	/* a crash loop: slow it down */
+			/* More than 10 deaths each within 2 s of the last is a
+			 * crash loop: slow it down.  A calm spell forgives. */
+			if (time(NULL) - last_spawn_fail < 2)
+				quick_deaths++;
+			else
+				quick_deaths = 0;
+			if (quick_deaths > 10)
+				sleep(1);
 			last_spawn_fail = time(NULL);
 		}
 	}
