@@ -227,7 +227,7 @@ stage_fail(struct stage *st, int exit_code, const char *field,
 
 /* What went wrong on the network, as an explanation key and exit code. */
 static const char *
-net_key(enum hk_net_rc rc, const char *stage)
+net_key(enum hk_net_rc rc, const char *stage, bool greeted)
 {
 	switch (rc) {
 	case HK_NET_RESOLVE: return "conntest.resolve.failed";
@@ -238,11 +238,13 @@ net_key(enum hk_net_rc rc, const char *stage)
 			return "conntest.resolve.timeout";
 		if (strcmp(stage, "connect") == 0)
 			return "conntest.connect.timeout";
-		if (strcmp(stage, "greeting") == 0)
+		/* Once the greeting line has come, silence or a hang-up is
+		 * no longer "said nothing" / "without greeting". */
+		if (strcmp(stage, "greeting") == 0 && !greeted)
 			return "conntest.greeting.timeout";
 		return "conntest.timeout";
 	case HK_NET_CLOSED:
-		return strcmp(stage, "greeting") == 0 ?
+		return strcmp(stage, "greeting") == 0 && !greeted ?
 		    "conntest.greeting.closed" : "conntest.closed";
 	case HK_NET_TOO_LONG: return "conntest.protocol.too-long";
 	case HK_NET_PROTOCOL: return "conntest.protocol.bad";
@@ -260,7 +262,7 @@ static void
 stage_net_fail(struct stage *st, struct hk_conn *c, enum hk_net_rc rc,
     const char *field, const char *stage)
 {
-	stage_fail(st, 5, field, net_key(rc, stage), NULL, 0,
+	stage_fail(st, 5, field, net_key(rc, stage, c->lines_in > 0), NULL, 0,
 	    hk_buf_str(&c->err));
 }
 

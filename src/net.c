@@ -484,6 +484,7 @@ hk_conn_read_line(struct hk_conn *c, struct hk_buf *line, size_t max)
 			    line->len) != NULL)
 				return hk_conn_fail(c, HK_NET_PROTOCOL,
 				    "the server sent a NUL byte");
+			c->lines_in++;
 			if (c->trace != NULL)
 				c->trace(c->trace_ctx, '<', hk_buf_str(line),
 				    line->len, line->len);

@@ -85,6 +85,7 @@ struct hk_conn {
 	long long deadline;		/* monotonic ms; 0: none */
 	char peer[64];			/* numeric address connected to */
 	char peer_log[80];		/* "addr:port" / "[v6]:port", for logs */
+	unsigned long lines_in;		/* lines read so far on this connection */
 	struct hk_buf err;		/* detail of the last failure */
 	hk_net_trace_fn trace;		/* NULL: hk_info lines (docs/LOGGING.md) */
 	void *trace_ctx;

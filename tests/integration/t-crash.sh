@@ -83,13 +83,14 @@ ok "... at once (${MS} ms)" test "$MS" -lt 3000
 is "... each end fails at the stage it reached" "$(printf '%s' "$OUT" | stages)" \
 	"receive resolve=true connect=true greeting=true login=false send resolve=true connect=true greeting=false"
 like "... saying the connection was reset" "$OUT" 'Connection reset by peer'
+unlike "... not that the SMTP server never greeted (it did)" "$OUT" 'code="conntest.greeting.closed"'
 like "... one line on stderr naming the stage" "$(cat "$T/err")" '^hikyakuctl: test reset: Receiving, Sign in: '
 
 # One byte every 200 ms: no single read waits 2 s, but an end's whole
 # dialogue may take only 4 x 2 s.  POP3: a greeting line that never
 # ends; SMTP: a multi-line greeting that never ends.
 peer pop-drip 'drip 200 +OK slow slow slow '; POP_DRIP=$PORT
-peer smtp-drip 'drip 200 220-slow\n'; SMTP_DRIP=$PORT
+peer smtp-drip $'drip 200 220-slow\n'; SMTP_DRIP=$PORT
 req POST mail-servers "$(form "$TA" drip smtp_host=127.0.0.1 smtp_port=$SMTP_DRIP recv_host=127.0.0.1 recv_port=$POP_DRIP)"
 run_test drip
 is "a server answering a byte per 200 ms: exit 5" "$RC" 5
@@ -98,6 +99,8 @@ ok "... and not before them: the per-read timeout alone never fires" test "$MS" 
 is "... the greetings fail" "$(printf '%s' "$OUT" | stages)" \
 	"receive resolve=true connect=true greeting=false send resolve=true connect=true greeting=false"
 is "... both for the dialogue's deadline" "$(printf '%s' "$OUT" | grep -c '<detail>the dialogue took longer than 8000 ms</detail>')" 2
+is "... the SMTP one, whose greeting lines did come, as stopping mid-way" \
+	"$(printf '%s' "$OUT" | sed -n '/<end name="send"/,/<\/end>/p' | grep -o 'explanation code="[^"]*"')" 'explanation code="conntest.timeout"'
 like "... named on stderr" "$(cat "$T/err")" '^hikyakuctl: test drip: Receiving, Greeting'
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 PIDS=()
