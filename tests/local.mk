@@ -3,6 +3,8 @@
 if HAVE_CMOCKA
 HK_UNIT_CFLAGS = $(libhikyaku_la_CFLAGS) $(CMOCKA_CFLAGS)
 HK_UNIT_DEPS = libhikyaku.la $(CMOCKA_LIBS)
+# The temporary-database fixture (testdb.h) the store tests share.
+HK_TESTDB_SOURCES = tests/unit/testdb.c tests/unit/testdb.h
 
 include tests/unit/core.mk
 include tests/unit/http-input.mk

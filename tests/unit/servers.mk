@@ -3,5 +3,6 @@ check_PROGRAMS += tests/unit/test_validate tests/unit/test_servers
 TESTS += tests/unit/test_validate tests/unit/test_servers
 tests_unit_test_validate_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_validate_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_servers_SOURCES = tests/unit/test_servers.c $(HK_TESTDB_SOURCES)
 tests_unit_test_servers_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_servers_LDADD = $(HK_UNIT_DEPS)

@@ -17,48 +17,21 @@
 #include "params.h"
 #include "secret.h"
 #include "mem.h"
-
-struct fixture {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
-};
+#include "testdb.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = hk_calloc(1, sizeof(*f));
-	char *err = NULL;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-acc.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
-	if ((f->db = hk_db_open(f->path, true, &err)) == NULL ||
-	    hk_db_migrate(f->db, &err) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return free(err), -1;
-	}
-	*state = f;
-	return 0;
+	*state = hk_testdb_new("acc", true);
+	return *state != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct hk_testdb *t = *state;
 
-	hk_db_close(&f->db);
-	for (size_t i = 0; i < 4; i++) {
-		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
-
-		unlink(p);
-		free(p);
-	}
-	rmdir(f->dir);
-	free(f->path);
-	free(f);
+	hk_testdb_free(&t);
 	return 0;
 }
 
@@ -206,7 +179,7 @@ make(long long server, const char *name, const char *pw)
 static void
 test_create_load_secret(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long s = add_server(f->db, "Main", 1);
 	struct hk_account a = make(s, "Support", "s3cret"), b = { 0 };
 	sqlite3_stmt *st;
@@ -253,7 +226,7 @@ test_create_load_secret(void **state)
 static void
 test_create_refusals(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long s = add_server(f->db, "Main", 1);
 	struct hk_account a = make(s, "Support", "pw"), b = make(s, "sUPPORT",
 	    "pw"), c = make(s + 100, "Other", "pw");
@@ -276,7 +249,7 @@ test_create_refusals(void **state)
 static void
 test_update_and_stale(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long s1 = add_server(f->db, "One", 1), s2 = add_server(f->db,
 	    "Two", 2);
 	struct hk_account a = make(s1, "Support", "pw"), b = { 0 };
@@ -328,7 +301,7 @@ test_update_and_stale(void **state)
 static void
 test_unreadable_and_wrong_key(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long s = add_server(f->db, "Main", 1);
 	struct hk_account a = make(s, "A", "pw-a"), b = make(s, "B", "pw-b"),
 	    l = { 0 }, *list;

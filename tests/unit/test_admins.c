@@ -17,54 +17,27 @@
 #include "admins.h"
 #include "db.h"
 #include "mem.h"
+#include "testdb.h"
 #include "session.h"
-
-struct fixture {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
-};
 
 static int
 setup(void **state)
 {
-	struct fixture *f = hk_calloc(1, sizeof(*f));
-	char *err = NULL;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-admins.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
-	if ((f->db = hk_db_open(f->path, true, &err)) == NULL ||
-	    hk_db_migrate(f->db, &err) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return free(err), -1;
-	}
-	*state = f;
-	return 0;
+	*state = hk_testdb_new("admins", true);
+	return *state != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct hk_testdb *t = *state;
 
-	hk_db_close(&f->db);
-	for (size_t i = 0; i < 4; i++) {
-		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
-
-		unlink(p);
-		free(p);
-	}
-	rmdir(f->dir);
-	free(f->path);
-	free(f);
+	hk_testdb_free(&t);
 	return 0;
 }
 
 static char *
-stored_hash(struct fixture *f, const char *name)
+stored_hash(struct hk_testdb *f, const char *name)
 {
 	sqlite3_stmt *st;
 	char *h = NULL;
@@ -140,7 +113,7 @@ test_password_valid(void **state)
 static void
 test_add_and_check(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long id = 0, id2 = 0;
 
 	assert_int_equal(hk_admin_add(f->db, "alice", "correct horse"),
@@ -165,7 +138,7 @@ test_add_and_check(void **state)
 static void
 test_add_twice(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 
 	assert_int_equal(hk_admin_add(f->db, "alice", "password-1"), HK_STORE_OK);
 	assert_int_equal(hk_admin_add(f->db, "alice", "password-2"),
@@ -190,7 +163,7 @@ test_add_twice(void **state)
 static void
 test_set_password(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long id = 0;
 
 	assert_int_equal(hk_admin_set_password(f->db, "nobody", "password-1"),
@@ -209,7 +182,7 @@ test_set_password(void **state)
 /* Inserts an admin whose hash uses scrypt cost ln, computed here; returns
  * the stored hash (caller frees). */
 static char *
-insert_weak_admin(struct fixture *f, const char *name, const char *password,
+insert_weak_admin(struct hk_testdb *f, const char *name, const char *password,
     int ln)
 {
 	unsigned char salt[16], out[32];
@@ -231,7 +204,7 @@ insert_weak_admin(struct fixture *f, const char *name, const char *password,
 static void
 test_weak_hash_upgraded_on_sign_in(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *hash, *now;
 	long long id = 0;
 
@@ -255,7 +228,7 @@ test_weak_hash_upgraded_on_sign_in(void **state)
 static void
 test_rehash_keeps_other_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char cookie[HK_TOKEN_HEX + 1];
 	struct hk_session s, found;
 	long long id = 0;
@@ -277,7 +250,7 @@ test_rehash_keeps_other_sessions(void **state)
 static void
 test_malformed_stored_hash(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	long long id = -1;
 
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (name, "
@@ -291,7 +264,7 @@ test_malformed_stored_hash(void **state)
 static void
 test_set_lang(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	sqlite3_stmt *st;
 
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (id, name, "

@@ -15,48 +15,21 @@
 
 #include "audit.h"
 #include "mem.h"
-
-struct fixture {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
-};
+#include "testdb.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = hk_calloc(1, sizeof(*f));
-	char *err = NULL;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-audit.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
-	if ((f->db = hk_db_open(f->path, true, &err)) == NULL ||
-	    hk_db_migrate(f->db, &err) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return free(err), -1;
-	}
-	*state = f;
-	return 0;
+	*state = hk_testdb_new("audit", true);
+	return *state != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct hk_testdb *t = *state;
 
-	hk_db_close(&f->db);
-	for (size_t i = 0; i < 4; i++) {
-		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
-
-		unlink(p);
-		free(p);
-	}
-	rmdir(f->dir);
-	free(f->path);
-	free(f);
+	hk_testdb_free(&t);
 	return 0;
 }
 
@@ -75,7 +48,7 @@ count(struct hk_db *db)
 static void
 test_record_all_columns(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	sqlite3_stmt *st;
 	long long before = (long long)time(NULL);
 
@@ -101,7 +74,7 @@ test_record_all_columns(void **state)
 static void
 test_optional_parts(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	sqlite3_stmt *st;
 
 	assert_int_equal(hk_audit_record(f->db, "", "rotate-key",
@@ -120,7 +93,7 @@ test_optional_parts(void **state)
 static void
 test_follows_transaction(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 
 	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
 	assert_int_equal(hk_audit_record(f->db, "bob", "delete",

@@ -15,47 +15,21 @@
 #include "db.h"
 #include "db_schema.h"
 #include "mem.h"
-
-struct fixture {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
-};
+#include "testdb.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = hk_calloc(1, sizeof(*f));
-	char *err = NULL;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-db.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
-	if ((f->db = hk_db_open(f->path, true, &err)) == NULL) {
-		fprintf(stderr, "%s\n", err);
-		return free(err), -1;
-	}
-	*state = f;
-	return 0;
+	*state = hk_testdb_new("db", false);
+	return *state != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct hk_testdb *t = *state;
 
-	hk_db_close(&f->db);
-	for (size_t i = 0; i < 4; i++) {
-		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
-
-		unlink(p);
-		free(p);
-	}
-	rmdir(f->dir);
-	free(f->path);
-	free(f);
+	hk_testdb_free(&t);
 	return 0;
 }
 
@@ -76,7 +50,7 @@ query_int(struct hk_db *db, const char *sql)
 static void
 test_open_settings(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	sqlite3_stmt *st;
 
 	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
@@ -91,7 +65,7 @@ test_open_settings(void **state)
 static void
 test_open_missing_without_create(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *err = NULL, *path = hk_aprintf("%s/absent.db", f->dir);
 	struct hk_db *db = hk_db_open(path, false, &err);
 
@@ -107,7 +81,7 @@ test_open_missing_without_create(void **state)
 static void
 test_migrate_fresh(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *err = (char *)"untouched";
 
 	assert_int_equal(hk_db_schema_latest(), hk_db_migration_count);
@@ -126,7 +100,7 @@ test_migrate_fresh(void **state)
 static void
 test_migrate_twice_is_noop(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *err = NULL;
 	long long tables;
 
@@ -155,7 +129,7 @@ test_migrate_twice_is_noop(void **state)
 static void
 test_migrate_partial(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *err = NULL;
 
 	/* A database made by an older hikyaku (migration 1 only) gets just
@@ -175,7 +149,7 @@ test_migrate_partial(void **state)
 static void
 test_newer_schema_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *err = NULL, *set, *want;
 	int latest = hk_db_schema_latest();
 
@@ -196,7 +170,7 @@ test_newer_schema_refused(void **state)
 static void
 test_failed_migration_rolls_back(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	char *err = NULL;
 
 	/* A table in the way makes migration 1 fail half-way. */
@@ -217,7 +191,7 @@ test_failed_migration_rolls_back(void **state)
 static void
 test_prepare_cache(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 	static const char same_text[] = "SELECT ?1 + 1";
 	const char *sql = "SELECT ?1 + 1";
 	sqlite3_stmt *a, *b, *c;
@@ -253,7 +227,7 @@ test_prepare_cache(void **state)
 static void
 test_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct hk_testdb *f = *state;
 
 	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v INTEGER)"),
 	    SQLITE_OK);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "db.h"
 #include "mem.h"
+#include "testdb.h"
 #include "pagecache.h"
 
 static const char tok_a[] =
@@ -369,12 +370,6 @@ test_edges(void **state)
 
 /* ---- the migration's triggers --------------------------------------- */
 
-struct dbfix {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
-};
-
 static long long
 generation(struct hk_db *db)
 {
@@ -402,71 +397,54 @@ bumps(struct hk_db *db, const char *sql)
 static void
 test_triggers(void **state)
 {
-	struct dbfix f;
-	char *err = NULL;
+	struct hk_testdb *f = hk_testdb_new("pc", true);
 	long long g;
 
 	(void)state;
-	snprintf(f.dir, sizeof(f.dir), "/tmp/hk-test-pc.XXXXXX");
-	assert_non_null(mkdtemp(f.dir));
-	f.path = hk_aprintf("%s/hikyaku.db", f.dir);
-	f.db = hk_db_open(f.path, true, &err);
-	assert_non_null(f.db);
-	assert_int_equal(hk_db_migrate(f.db, &err), 0);
+	assert_non_null(f);
 
 	/* Not written by these. */
-	assert_false(bumps(f.db, "INSERT INTO admins (name, password_hash, "
+	assert_false(bumps(f->db, "INSERT INTO admins (name, password_hash, "
 	    "created_at, updated_at) VALUES ('alice', 'x', 0, 0)"));
-	assert_false(bumps(f.db, "INSERT INTO sessions VALUES (x'01', 1, 'c', 0, 0)"));
-	assert_false(bumps(f.db, "UPDATE sessions SET seen_at = 5"));
-	assert_false(bumps(f.db, "DELETE FROM sessions"));
-	assert_false(bumps(f.db, "INSERT INTO login_throttle VALUES ('ip:x', 1, 0)"));
-	assert_false(bumps(f.db, "UPDATE login_throttle SET failures = 2"));
-	assert_false(bumps(f.db, "DELETE FROM login_throttle"));
-	assert_false(bumps(f.db, "UPDATE admins SET lang = 'ja'"));
+	assert_false(bumps(f->db, "INSERT INTO sessions VALUES (x'01', 1, 'c', 0, 0)"));
+	assert_false(bumps(f->db, "UPDATE sessions SET seen_at = 5"));
+	assert_false(bumps(f->db, "DELETE FROM sessions"));
+	assert_false(bumps(f->db, "INSERT INTO login_throttle VALUES ('ip:x', 1, 0)"));
+	assert_false(bumps(f->db, "UPDATE login_throttle SET failures = 2"));
+	assert_false(bumps(f->db, "DELETE FROM login_throttle"));
+	assert_false(bumps(f->db, "UPDATE admins SET lang = 'ja'"));
 
 	/* Every write the cached screens show. */
-	assert_true(bumps(f.db, "INSERT INTO mail_servers (position, name, "
+	assert_true(bumps(f->db, "INSERT INTO mail_servers (position, name, "
 	    "smtp_host, smtp_port, smtp_security, smtp_tls_verify, smtp_auth, "
 	    "smtp_auth_method, smtp_credentials, pop_before_smtp, "
 	    "pop_before_smtp_wait, send_limit, recv_protocol, apop, recv_host, "
 	    "recv_port, recv_security, recv_tls_verify, recv_limit, created_at, "
 	    "updated_at) VALUES (1, 'S', 'h', 25, 'none', 1, 0, 'plain', "
 	    "'account', 0, 0, 0, 'pop3', 0, 'h', 110, 'none', 1, 0, 0, 0)"));
-	assert_true(bumps(f.db, "UPDATE mail_servers SET name = 'T'"));
-	assert_true(bumps(f.db, "UPDATE mail_servers SET position = position"));
-	assert_true(bumps(f.db, "INSERT INTO mail_accounts (name, address, "
+	assert_true(bumps(f->db, "UPDATE mail_servers SET name = 'T'"));
+	assert_true(bumps(f->db, "UPDATE mail_servers SET position = position"));
+	assert_true(bumps(f->db, "INSERT INTO mail_accounts (name, address, "
 	    "server_id, username, password, created_at, updated_at) VALUES "
 	    "('a', 'a@x', 1, 'u', x'00', 0, 0)"));
-	assert_true(bumps(f.db, "UPDATE mail_accounts SET address = 'b@x'"));
-	assert_true(bumps(f.db, "DELETE FROM mail_accounts"));
-	assert_true(bumps(f.db, "INSERT INTO server_tests VALUES (1, 0, 1, 's', '<r/>')"));
-	assert_true(bumps(f.db, "UPDATE server_tests SET ok = 0"));
-	assert_true(bumps(f.db, "DELETE FROM server_tests"));
-	assert_true(bumps(f.db, "INSERT INTO server_health (server_id) VALUES (1)"));
-	assert_true(bumps(f.db, "UPDATE server_health SET failures = 3"));
-	assert_true(bumps(f.db, "DELETE FROM server_health"));
+	assert_true(bumps(f->db, "UPDATE mail_accounts SET address = 'b@x'"));
+	assert_true(bumps(f->db, "DELETE FROM mail_accounts"));
+	assert_true(bumps(f->db, "INSERT INTO server_tests VALUES (1, 0, 1, 's', '<r/>')"));
+	assert_true(bumps(f->db, "UPDATE server_tests SET ok = 0"));
+	assert_true(bumps(f->db, "DELETE FROM server_tests"));
+	assert_true(bumps(f->db, "INSERT INTO server_health (server_id) VALUES (1)"));
+	assert_true(bumps(f->db, "UPDATE server_health SET failures = 3"));
+	assert_true(bumps(f->db, "DELETE FROM server_health"));
 	/* A rolled-back write leaves it as it was. */
-	g = generation(f.db);
-	assert_int_equal(hk_db_exec(f.db, "BEGIN; UPDATE mail_servers SET "
+	g = generation(f->db);
+	assert_int_equal(hk_db_exec(f->db, "BEGIN; UPDATE mail_servers SET "
 	    "name = 'V'; ROLLBACK"), SQLITE_OK);
-	assert_true(generation(f.db) == g);
-	assert_true(bumps(f.db, "DELETE FROM mail_servers"));
+	assert_true(generation(f->db) == g);
+	assert_true(bumps(f->db, "DELETE FROM mail_servers"));
 	/* An update that matches no row writes nothing. */
-	assert_false(bumps(f.db, "UPDATE mail_servers SET name = 'U'"));
+	assert_false(bumps(f->db, "UPDATE mail_servers SET name = 'U'"));
 
-	hk_db_close(&f.db);
-	{
-		char *wal = hk_aprintf("%s-wal", f.path), *shm = hk_aprintf("%s-shm", f.path);
-
-		unlink(wal);
-		unlink(shm);
-		free(wal);
-		free(shm);
-	}
-	unlink(f.path);
-	rmdir(f.dir);
-	free(f.path);
+	hk_testdb_free(&f);
 }
 
 int

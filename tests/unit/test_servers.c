@@ -14,14 +14,14 @@
 
 #include "db.h"
 #include "mem.h"
+#include "testdb.h"
 #include "servers.h"
 
 #define PW "Unit-test-secret-42"
 
 struct fixture {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
+	struct hk_testdb *tdb;
+	struct hk_db *db;	/* tdb->db, borrowed */
 	unsigned char key[HK_KEY_LEN];
 };
 
@@ -29,17 +29,10 @@ static int
 setup(void **state)
 {
 	struct fixture *f = hk_calloc(1, sizeof(*f));
-	char *err = NULL;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-servers.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
-	if ((f->db = hk_db_open(f->path, true, &err)) == NULL ||
-	    hk_db_migrate(f->db, &err) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return free(err), -1;
-	}
+	if ((f->tdb = hk_testdb_new("servers", true)) == NULL)
+		return free(f), -1;
+	f->db = f->tdb->db;
 	hk_random(f->key, sizeof(f->key));
 	*state = f;
 	return 0;
@@ -49,17 +42,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 
-	hk_db_close(&f->db);
-	for (size_t i = 0; i < 4; i++) {
-		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
-
-		unlink(p);
-		free(p);
-	}
-	rmdir(f->dir);
-	free(f->path);
+	hk_testdb_free(&f->tdb);
 	free(f);
 	return 0;
 }

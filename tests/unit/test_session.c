@@ -21,27 +21,14 @@
 #include "admins.h"
 #include "db.h"
 #include "mem.h"
+#include "testdb.h"
 #include "session.h"
 
 struct fixture {
-	char dir[64];
-	char *path;
-	struct hk_db *db;
+	struct hk_testdb *tdb;
+	struct hk_db *db;	/* tdb->db, borrowed */
 	long long alice;
 };
-
-static void
-remove_db_files(const struct fixture *f)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-	for (size_t i = 0; i < 4; i++) {
-		char *p = hk_aprintf("%s%s", f->path, suffixes[i]);
-
-		unlink(p);
-		free(p);
-	}
-}
 
 /* One database and one admin for the whole group: adding an admin costs
  * an scrypt hash. */
@@ -49,18 +36,11 @@ static int
 group_setup(void **state)
 {
 	struct fixture *f = hk_calloc(1, sizeof(*f));
-	char *err = NULL;
 	long long id = 0;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/hk-test-session.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->path = hk_aprintf("%s/hikyaku.db", f->dir);
-	if ((f->db = hk_db_open(f->path, true, &err)) == NULL ||
-	    hk_db_migrate(f->db, &err) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return free(err), -1;
-	}
+	if ((f->tdb = hk_testdb_new("session", true)) == NULL)
+		return free(f), -1;
+	f->db = f->tdb->db;
 	if (hk_admin_add(f->db, "alice", "correct horse") != HK_STORE_OK)
 		return -1;
 	if (hk_admin_check(f->db, "alice", "correct horse", &id) != HK_STORE_OK)
@@ -75,10 +55,7 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	hk_db_close(&f->db);
-	remove_db_files(f);
-	rmdir(f->dir);
-	free(f->path);
+	hk_testdb_free(&f->tdb);
 	free(f);
 	return 0;
 }
