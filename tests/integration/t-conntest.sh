@@ -14,63 +14,11 @@ set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
+. "$HK_SRCDIR/tests/lib/mail.sh"
 
-MP=${MAILPEERS:-$HK_SRCDIR/tests/peers/mailpeers}
-if [ ! -x "$MP" ] || [ "$(id -u)" != 0 ] || ! "$MP" install >/dev/null 2>&1 && ! command -v dovecot >/dev/null; then
-	echo "1..0 # SKIP mailpeers needs root and its packages"
-	exit 0
-fi
-MPDIR=$(mktemp -d /tmp/hk-conntest-mp.XXXXXX)
-cleanup() {
-	"$MP" stop "$MPDIR" >/dev/null 2>&1
-	rm -rf "$MPDIR"
-	hk_instance_stop
-}
-trap cleanup EXIT
 # The SIZE both SMTP ports advertise: 5 MiB, below a 10 MiB send_limit.
-if ! MAILPEERS_PORT_OFFSET=auto MAILPEERS_MAX_MESSAGE_SIZE=5242880 \
-	"$MP" start "$MPDIR" > "$MPDIR.env" 2>"$MPDIR.err"; then
-	echo "not ok 1 - mailpeers started"; sed 's/^/# /' "$MPDIR.err"; exit 1
-fi
-. "$MPDIR.env"
-rm -f "$MPDIR.env" "$MPDIR.err"
+hk_mail_start conntest MAILPEERS_MAX_MESSAGE_SIZE=5242880
 
-hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
-new_browser
-sign_in >/dev/null
-CTL="$HK_PREFIX/bin/hikyakuctl --config $HK_CONFIG"
-CSRF=$(csrf_now mail-servers)
-
-# server_form NAME [field=value...]: the add/change form's fields
-# (defaults: plain POP3 and plain submission with LOGIN, no verification);
-# a value "off" leaves the field out (an unchecked checkbox).
-server_form() {
-	local name=$1; shift
-	local -A f=(
-		[smtp_host]=127.0.0.1 [smtp_port]=$SUBMISSION_PORT [smtp_security]=none
-		[smtp_auth]=on [smtp_auth_method]=login [smtp_credentials]=account
-		[pop_before_smtp_wait]=0 [send_limit]=0 [recv_protocol]=pop3
-		[recv_host]=127.0.0.1 [recv_port]=$POP3_PORT [recv_security]=none
-		[recv_limit]=0
-	)
-	local kv body="csrf_token=$CSRF&name=$name"
-	for kv in "$@"; do f[${kv%%=*}]=${kv#*=}; done
-	for kv in "${!f[@]}"; do
-		[ "${f[$kv]}" = off ] && continue
-		body="$body&$kv=${f[$kv]}"
-	done
-	printf '%s' "$body"
-}
-# mkserver NAME [field=value...]: adds a server through the add screen.
-mkserver() {
-	local name=$1
-	req POST mail-servers "$(server_form "$@")"
-	[ "$STATUS" = 303 ] || { diag "adding $name: $STATUS"; printf '%s\n' "$BODY" | grep -o '<error[^<]*<' | sed 's/^/# /'; }
-}
-server_id() {	# NAME
-	req GET 'mail-servers?format=xml'
-	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-server id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
-}
 # stages XML: "end:stage:ok ..." in document order.
 stages() {
 	grep -oE '<end name="[a-z]+"|<stage name="[a-z-]+" ok="[a-z]+"' | sed -E 's/<end name="([a-z]+)"/\1/; s/<stage name="([a-z-]+)" ok="([a-z]+)"/\1=\2/' | tr '\n' ' ' | sed 's/ $//'

@@ -14,70 +14,14 @@ set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
+. "$HK_SRCDIR/tests/lib/mail.sh"
 
-MP=${MAILPEERS:-$HK_SRCDIR/tests/peers/mailpeers}
-if [ ! -x "$MP" ] || [ "$(id -u)" != 0 ] || ! "$MP" install >/dev/null 2>&1 && ! command -v dovecot >/dev/null; then
-	echo "1..0 # SKIP mailpeers needs root and its packages"
-	exit 0
-fi
-MPDIR=$(mktemp -d /tmp/hk-fetch-mp.XXXXXX)
-cleanup() {
-	"$MP" stop "$MPDIR" >/dev/null 2>&1
-	rm -rf "$MPDIR"
-	hk_instance_stop
-}
-trap cleanup EXIT
-if ! MAILPEERS_PORT_OFFSET=auto MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret" \
-	"$MP" start "$MPDIR" > "$MPDIR.env" 2>"$MPDIR.err"; then
-	echo "not ok 1 - mailpeers started"; sed 's/^/# /' "$MPDIR.err"; exit 1
-fi
-. "$MPDIR.env"
-rm -f "$MPDIR.env" "$MPDIR.err"
-
-hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
-new_browser
-sign_in >/dev/null
-CTL="$HK_PREFIX/bin/hikyakuctl --config $HK_CONFIG"
-CSRF=$(csrf_now mail-servers)
+hk_mail_start fetch MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret"
 MAILDIR=$HK_DIR/data/mail
 T=$HK_DIR/t-fetch
 mkdir -p "$T"
 DOVEADM="doveadm -c $MPDIR/etc/dovecot.conf"
 
-server_form() {
-	local name=$1; shift
-	local -A f=(
-		[smtp_host]=127.0.0.1 [smtp_port]=$SUBMISSION_PORT [smtp_security]=none
-		[smtp_auth]=on [smtp_auth_method]=login [smtp_credentials]=account
-		[pop_before_smtp_wait]=0 [send_limit]=0 [recv_protocol]=pop3
-		[recv_host]=127.0.0.1 [recv_port]=$POP3_PORT [recv_security]=none
-		[recv_limit]=0
-	)
-	local kv body="csrf_token=$CSRF&name=$name"
-	for kv in "$@"; do f[${kv%%=*}]=${kv#*=}; done
-	for kv in "${!f[@]}"; do
-		[ "${f[$kv]}" = off ] && continue
-		body="$body&$kv=${f[$kv]}"
-	done
-	printf '%s' "$body"
-}
-server_id() {	# NAME
-	req GET 'mail-servers?format=xml'
-	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-server id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
-}
-account_id() {	# NAME
-	req GET 'mail-accounts?format=xml'
-	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-account id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
-}
-mkserver() {
-	req POST mail-servers "$(server_form "$@")"
-	[ "$STATUS" = 303 ] || diag "adding server $1: $STATUS"
-}
-mkaccount() {	# NAME SERVER USER PASS
-	req POST mail-accounts "csrf_token=$CSRF&name=$1&address=$3@$MAIL_DOMAIN&server_id=$(server_id "$2")&username=$3&password=$4"
-	[ "$STATUS" = 303 ] || diag "adding account $1: $STATUS"
-}
-count() { "$MP" count "$MPDIR" "$1"; }
 seed() { "$MP" seed "$MPDIR" "$@"; }
 # hashes DIR...: the sorted SHA-256 of every message file under the dirs.
 hashes() { find "$@" -type f -exec sha256sum {} + 2>/dev/null | awk '{print $1}' | sort; }

@@ -15,66 +15,13 @@ set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
+. "$HK_SRCDIR/tests/lib/mail.sh"
 
-MP=${MAILPEERS:-$HK_SRCDIR/tests/peers/mailpeers}
-if [ ! -x "$MP" ] || [ "$(id -u)" != 0 ] || ! "$MP" install >/dev/null 2>&1 && ! command -v dovecot >/dev/null; then
-	echo "1..0 # SKIP mailpeers needs root and its packages"
-	exit 0
-fi
-MPDIR=$(mktemp -d /tmp/hk-send-mp.XXXXXX)
-cleanup() {
-	"$MP" stop "$MPDIR" >/dev/null 2>&1
-	rm -rf "$MPDIR"
-	hk_instance_stop
-}
-trap cleanup EXIT
 # Both SMTP ports advertise SIZE 5 MiB.
-if ! MAILPEERS_PORT_OFFSET=auto MAILPEERS_MAX_MESSAGE_SIZE=5242880 \
-	"$MP" start "$MPDIR" > "$MPDIR.env" 2>"$MPDIR.err"; then
-	echo "not ok 1 - mailpeers started"; sed 's/^/# /' "$MPDIR.err"; exit 1
-fi
-. "$MPDIR.env"
-rm -f "$MPDIR.env" "$MPDIR.err"
-
-hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
-new_browser
-sign_in >/dev/null
-CTL="$HK_PREFIX/bin/hikyakuctl --config $HK_CONFIG"
-CSRF=$(csrf_now mail-servers)
+hk_mail_start send MAILPEERS_MAX_MESSAGE_SIZE=5242880
 T=$HK_DIR/t-send
 mkdir -p "$T"
 
-# server_form NAME [field=value...]: plain submission with LOGIN and the
-# account's credentials, plain POP3; "off" leaves a checkbox out.
-server_form() {
-	local name=$1; shift
-	local -A f=(
-		[smtp_host]=127.0.0.1 [smtp_port]=$SUBMISSION_PORT [smtp_security]=none
-		[smtp_auth]=on [smtp_auth_method]=login [smtp_credentials]=account
-		[pop_before_smtp_wait]=0 [send_limit]=0 [recv_protocol]=pop3
-		[recv_host]=127.0.0.1 [recv_port]=$POP3_PORT [recv_security]=none
-		[recv_limit]=0
-	)
-	local kv body="csrf_token=$CSRF&name=$name"
-	for kv in "$@"; do f[${kv%%=*}]=${kv#*=}; done
-	for kv in "${!f[@]}"; do
-		[ "${f[$kv]}" = off ] && continue
-		body="$body&$kv=${f[$kv]}"
-	done
-	printf '%s' "$body"
-}
-server_id() {	# NAME
-	req GET 'mail-servers?format=xml'
-	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-server id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$1</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
-}
-mkserver() {	# NAME [field=value...]
-	req POST mail-servers "$(server_form "$@")"
-	[ "$STATUS" = 303 ] || diag "adding server $1: $STATUS"
-}
-mkaccount() {	# NAME SERVER USER PASS ADDR
-	req POST mail-accounts "csrf_token=$CSRF&name=$1&address=$5&server_id=$(server_id "$2")&username=$3&password=$4"
-	[ "$STATUS" = 303 ] || diag "adding account $1: $STATUS"
-}
 # body_of FILE: a delivered message without the trace fields the servers
 # put on top (Return-Path, Delivered-To, Received, with their folds).
 body_of() {
@@ -88,7 +35,6 @@ body_of() {
 newest() {
 	ls -t "$MPDIR/mail/$1/Maildir/new/"* "$MPDIR/mail/$1/Maildir/cur/"* 2>/dev/null | head -1
 }
-count() { "$MP" count "$MPDIR" "$1"; }
 # message FILE SIZE TAG: an RFC 5322 message with LF line ends of about
 # SIZE bytes, with a dot-line and a bare-dot line in it.
 message() {
