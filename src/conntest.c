@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "pop3.h"
+#include "presend.h"
 #include "smtp.h"
 #include "tls.h"
 #include "utf8.h"
@@ -903,34 +904,17 @@ stage_presend(struct run *r, xmlNodePtr end)
 	const struct hk_authmod *mod = hk_modset_find(p->mods, "pop-before-smtp",
 	    HK_AUTHMOD_KIND_PRESEND);
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
-	struct hk_endpoint ep = {
-		.host = s->recv_host, .port = (unsigned)s->recv_port,
-		.security = s->recv_security == HK_SEC_TLS ? HK_NET_IMPLICIT_TLS :
-		    s->recv_security == HK_SEC_STARTTLS ? HK_NET_STARTTLS :
-		    HK_NET_PLAIN,
-		.verify = s->recv_tls_verify,
-	};
-	char wait[4];
-	struct hk_auth_opt opts[2] = {
-		{ "wait", wait }, { "apop", s->apop ? "on" : "off" },
-	};
-	struct hk_authsess_params ap = {
-		.mod = mod, .protocol = 0,	/* what it serves (SMTP) */
-		.user = p->user, .password = p->password, .host = s->recv_host,
-		.opts = opts, .n_opts = 2,
-	};
 	struct stage st;
 	enum hk_auth_status as;
 	bool ok = false;
 
-	snprintf(wait, sizeof(wait), "%d", s->pop_before_smtp_wait);
 	stage_begin(&st, r, end, "pop-before-smtp", "pop_before_smtp");
 	if (mod == NULL) {
 		stage_fail(&st, 2, "pop_before_smtp", "conntest.module.missing",
 		    (const char *[]){ "pop-before-smtp" }, 1, NULL);
 		return false;
 	}
-	as = hk_pop3_presend(&ap, &ep, &p->to, &ar);
+	as = hk_presend_run(mod, s, p->user, p->password, &p->to, &ar);
 	stage_reply(&st, hk_buf_str(&ar.last_reply));
 	if (s->pop_before_smtp_wait > 0) {
 		xmlNodePtr w = xmlNewDocNode(r->doc, NULL, BAD_CAST "wait", NULL);

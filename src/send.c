@@ -8,7 +8,7 @@
 
 #include "log.h"
 #include "mem.h"
-#include "pop3.h"
+#include "presend.h"
 #include "send.h"
 #include "sizefmt.h"
 #include "smtp.h"
@@ -267,30 +267,14 @@ presend(const struct hk_send_params *p, struct hk_send_result *res)
 	const struct hk_authmod *mod = hk_modset_find(p->mods, "pop-before-smtp",
 	    HK_AUTHMOD_KIND_PRESEND);
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
-	struct hk_endpoint ep = {
-		.host = s->recv_host, .port = (unsigned)s->recv_port,
-		.security = s->recv_security == HK_SEC_TLS ? HK_NET_IMPLICIT_TLS :
-		    s->recv_security == HK_SEC_STARTTLS ? HK_NET_STARTTLS :
-		    HK_NET_PLAIN,
-		.verify = s->recv_tls_verify,
-	};
-	char wait[4];
-	struct hk_auth_opt opts[2] = {
-		{ "wait", wait }, { "apop", s->apop ? "on" : "off" },
-	};
-	struct hk_authsess_params ap = {
-		.mod = mod, .protocol = 0,
-		.user = p->acct->username, .password = p->acct->password,
-		.host = s->recv_host, .opts = opts, .n_opts = 2,
-	};
 	enum hk_auth_status as;
 	int code = 0;
 
 	if (mod == NULL)
 		return fail(res, 2, false, NULL, "the pop-before-smtp module is "
 		    "not installed");
-	snprintf(wait, sizeof(wait), "%d", s->pop_before_smtp_wait);
-	as = hk_pop3_presend(&ap, &ep, &p->to_ms, &ar);
+	as = hk_presend_run(mod, s, p->acct->username, p->acct->password,
+	    &p->to_ms, &ar);
 	if (as != HK_AUTH_OK)
 		code = fail(res, hk_auth_status_exit(as), as != HK_AUTH_CONFIG,
 		    hk_buf_str(&ar.last_reply), "POP before SMTP: %s",
