@@ -199,4 +199,5 @@ is "... exactly once (200 distinct Message-IDs)" "$(cat "$MAILDIR"/a-crash/new/*
 is "... and the server is empty" "$(count erin)" 0
 ok "... and tmp/ is empty" test -z "$(ls -A "$MAILDIR/a-crash/tmp")"
 
+hk_instance_stop
 done_testing

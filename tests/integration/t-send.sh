@@ -211,4 +211,5 @@ is "a malformed --to: exit 1" "$?" 1
 $CTL send --account nobody --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/two" >/dev/null 2>&1
 is "an unknown account: exit 2" "$?" 2
 
+hk_instance_stop
 done_testing
