@@ -170,11 +170,18 @@ hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
 	/* Touch at most once a minute: a write per request would serialise
 	 * every reader behind the WAL lock for nothing. */
 	if (now - seen >= 60) {
+		sqlite3 *h = hk_db_handle(db);
+
+		/* Best effort, and never waiting: a page view must not stall
+		 * for the busy timeout behind another process's write lock.
+		 * A skipped touch is retried on the next request. */
+		sqlite3_busy_timeout(h, 0);
 		st = hk_db_prepare(db, "UPDATE sessions SET seen_at = ?2 WHERE id_hash = ?1");
 		sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, now);
 		(void)sqlite3_step(st);
 		hk_db_done(st);
+		sqlite3_busy_timeout(h, HK_DB_BUSY_MS);
 	}
 	return load_admin(db, s);
 }

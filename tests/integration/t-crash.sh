@@ -206,6 +206,11 @@ req POST mail-servers "$(form "$TA" After-the-storm)"
 is "... and still writes" "$STATUS" 303
 
 # ------------------------------------------- a locked database
+# "At once" is well under the 5 s busy timeout: 3 s leaves room for a
+# sanitizer build on a busy machine and still proves no read waited on the lock.
+# Sessions last seen over a minute ago are touched on the next request: that
+# write must not make a page view wait for the lock.
+sql "UPDATE sessions SET seen_at = seen_at - 120" >/dev/null
 (echo 'BEGIN IMMEDIATE; DELETE FROM login_throttle;'; sleep 9; echo 'ROLLBACK;') | sqlite3 "$DB" &
 locker=$!
 sleep 0.5
@@ -213,7 +218,9 @@ reads=""
 for p in mail-servers mail-servers/new "mail-servers/$S/edit" mail-servers/order audit; do
 	t0=$(date +%s%N)
 	req GET "$p"
-	reads+="$p=$STATUS($(( $(ms_since "$t0") < 1000 ))) "
+	ms=$(ms_since "$t0")
+	reads+="$p=$STATUS($(( ms < 3000 ))) "
+	diag "GET $p with the lock held: $ms ms"
 done
 is "with a writer holding the lock, the screens still answer 200 at once (WAL)" "$reads" \
 	"mail-servers=200(1) mail-servers/new=200(1) mail-servers/$S/edit=200(1) mail-servers/order=200(1) audit=200(1) "
