@@ -179,9 +179,17 @@ seed erin 3000 199
 runs=0; kills=0
 while ((runs < 200)); do
 	runs=$((runs + 1))
+	before=$(msgs a-crash)
 	$CTL fetch --account a-crash --batch 7 > "$T/crash.out" 2>&1 &
 	pid=$!
-	sleep "0.$(printf %03d $((RANDOM % 150 + 5)))"
+	# Kill after a random number of stored messages (not after a random
+	# time, which a fast machine outruns), give or take a few ms, so the
+	# kills land before, inside and after batch commits and deletions.
+	target=$((before + RANDOM % 12 + 1))
+	while kill -0 $pid 2>/dev/null && [ "$(msgs a-crash)" -lt "$target" ]; do
+		sleep 0.002
+	done
+	sleep "0.0$(printf %02d $((RANDOM % 20)))"
 	# still running (not a zombie waiting to be reaped): kill it
 	st=$(ps -o stat= -p $pid 2>/dev/null)
 	if [ -n "$st" ] && [[ $st != Z* ]] && kill -9 $pid 2>/dev/null; then
