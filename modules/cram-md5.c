@@ -71,7 +71,7 @@ cram_step(void *state, const struct hk_authmod_session *sess,
 			act->message = "HMAC-MD5 failed";
 			return HK_AUTHMOD_FAIL_INTERNAL;
 		}
-		hkm_hex(md, 16, hex);
+		hk_hex(md, 16, hex);
 		rc = HK_AUTHMOD_SEND;
 		if (hkm_buf_adds(&st->resp, sess->user) < 0 ||
 		    hkm_buf_add(&st->resp, " ", 1) < 0 ||

@@ -10,9 +10,15 @@ hikyakuinclude_HEADERS = include/hikyaku/authmod.h
 dist_man3_MANS = docs/hikyaku-authmod.3
 dist_doc_DATA += docs/MODULES.md
 
-# Helpers linked into every module (and the core's SASL framing).
+# Modules build on the SDK (include/) and the core's base layer (src/lib)
+# only: never on anything above it.
+HK_MOD_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_lib) -I$(top_srcdir)/modules
+
+# Helpers linked into every module: their own, and the core's base64.
 noinst_LTLIBRARIES += modules/libhkmodutil.la
-modules_libhkmodutil_la_SOURCES = modules/modutil.c modules/modutil.h
+modules_libhkmodutil_la_SOURCES = modules/modutil.c modules/modutil.h \
+	src/lib/base64.c src/lib/base64.h
+modules_libhkmodutil_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_libhkmodutil_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 
 HK_MOD_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -fvisibility=hidden
@@ -26,31 +32,37 @@ modules_LTLIBRARIES += modules/login.la modules/plain.la \
 
 modules_login_la_SOURCES = modules/login.c
 modules_login_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_login_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_login_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_login_la_LIBADD = $(HK_MOD_LIBADD)
 
 modules_plain_la_SOURCES = modules/plain.c
 modules_plain_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_plain_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_plain_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_plain_la_LIBADD = $(HK_MOD_LIBADD)
 
 modules_cram_md5_la_SOURCES = modules/cram-md5.c
 modules_cram_md5_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_cram_md5_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_cram_md5_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_cram_md5_la_LIBADD = $(HK_MOD_LIBADD)
 
 modules_scram_sha_256_la_SOURCES = modules/scram-sha-256.c
 modules_scram_sha_256_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_scram_sha_256_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_scram_sha_256_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_scram_sha_256_la_LIBADD = $(HK_MOD_LIBADD)
 
 modules_apop_la_SOURCES = modules/apop.c
 modules_apop_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_apop_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_apop_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_apop_la_LIBADD = $(HK_MOD_LIBADD)
 
 modules_pop_before_smtp_la_SOURCES = modules/pop-before-smtp.c
 modules_pop_before_smtp_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_pop_before_smtp_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_pop_before_smtp_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_pop_before_smtp_la_LIBADD = $(HK_MOD_LIBADD)
 

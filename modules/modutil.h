@@ -1,7 +1,7 @@
 /* modutil.h - small helpers shared by the shipped auth modules.
  *
- * Linked statically into each module (and into the core, which uses the
- * base64 code for SASL framing); modules export nothing but their entry
+ * Linked statically into each module, together with the core's base64.c
+ * (base64.h, in src/lib), which they share with the core; modules export nothing but their entry
  * symbol, so these names never clash between modules.  Third-party
  * modules do not get these: the SDK is authmod.h alone.
  */
@@ -10,18 +10,7 @@
 
 #include <stddef.h>
 
-/* Characters base64 needs for n bytes, without the NUL. */
-#define HKM_B64_LEN(n) ((((n) + 2) / 3) * 4)
-
-/* Encodes n bytes into out, which holds HKM_B64_LEN(n) + 1 bytes. */
-void hkm_b64_encode(const void *p, size_t n, char *out);
-/* Decodes strictly (RFC 4648 alphabet, padding only at the end, length a
- * multiple of 4, no white space).  out holds len / 4 * 3 bytes.  Returns
- * the decoded length, or -1 when in is not valid base64. */
-long hkm_b64_decode(const char *in, size_t len, unsigned char *out);
-
-/* Lower-case hex of n bytes into out (2n + 1 bytes). */
-void hkm_hex(const void *p, size_t n, char *out);
+#include "base64.h"
 
 /* Finds the APOP timestamp (RFC 1939 §7: "<...@...>", printable ASCII, no
  * spaces) in a POP3 greeting.  Returns 0 and the timestamp with its angle

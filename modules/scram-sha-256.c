@@ -34,7 +34,7 @@ enum scram_phase { SCRAM_INIT, SCRAM_SENT_FIRST, SCRAM_SENT_FINAL,
 
 struct scram_state {
 	enum scram_phase phase;
-	char nonce[HKM_B64_LEN(SCRAM_NONCE_BYTES) + 1];
+	char nonce[HK_B64_LEN(SCRAM_NONCE_BYTES) + 1];
 	struct hkm_buf out;		/* what act->data points to */
 	struct hkm_buf first_bare;	/* client-first-message-bare */
 	struct hkm_buf gs2;		/* gs2-header */
@@ -73,7 +73,7 @@ scram_start(struct scram_state *st, const struct hk_authmod_session *sess,
 		return HK_AUTHMOD_FAIL_CONFIG;
 	}
 	sess->svc->random(sess->svc->ctx, raw, sizeof(raw));
-	hkm_b64_encode(raw, sizeof(raw), st->nonce);
+	hk_b64_encode(raw, sizeof(raw), st->nonce);
 	sess->svc->wipe(raw, sizeof(raw));
 
 	bad = hkm_buf_adds(&st->first_bare, "n=") < 0 ||
@@ -148,7 +148,7 @@ scram_server_first(struct scram_state *st,
 	unsigned char salted[SCRAM_HASH_LEN], client_key[SCRAM_HASH_LEN];
 	unsigned char stored_key[SCRAM_HASH_LEN], client_sig[SCRAM_HASH_LEN];
 	unsigned char server_key[SCRAM_HASH_LEN], proof[SCRAM_HASH_LEN];
-	char proof64[HKM_B64_LEN(SCRAM_HASH_LEN) + 1];
+	char proof64[HK_B64_LEN(SCRAM_HASH_LEN) + 1];
 	struct hkm_buf auth_msg = { NULL, 0, 0 };
 	unsigned long iterations = 0;
 	size_t final_bare_len;
@@ -183,8 +183,8 @@ scram_server_first(struct scram_state *st,
 		act->message = "the server's SCRAM nonce does not extend ours";
 		return HK_AUTHMOD_FAIL_PROTOCOL;
 	}
-	if (salt64_len == 0 || salt64_len > HKM_B64_LEN(SCRAM_SALT_MAX) ||
-	    (salt_len = hkm_b64_decode((const char *)salt64, salt64_len,
+	if (salt64_len == 0 || salt64_len > HK_B64_LEN(SCRAM_SALT_MAX) ||
+	    (salt_len = hk_b64_decode((const char *)salt64, salt64_len,
 	    salt)) <= 0) {
 		act->message = "the server's SCRAM salt is not valid base64";
 		return HK_AUTHMOD_FAIL_PROTOCOL;
@@ -210,12 +210,12 @@ scram_server_first(struct scram_state *st,
 
 	/* client-final-message-without-proof ("c=" is the gs2 header in
 	 * base64), then AuthMessage. */
-	gs2_64 = malloc(HKM_B64_LEN(st->gs2.len) + 1);
+	gs2_64 = malloc(HK_B64_LEN(st->gs2.len) + 1);
 	if (gs2_64 == NULL) {
 		act->message = "out of memory";
 		return HK_AUTHMOD_FAIL_INTERNAL;
 	}
-	hkm_b64_encode(st->gs2.p, st->gs2.len, gs2_64);
+	hk_b64_encode(st->gs2.p, st->gs2.len, gs2_64);
 	hkm_buf_clear(&st->out);
 	bad = hkm_buf_adds(&st->out, "c=") < 0 ||
 	    hkm_buf_adds(&st->out, gs2_64) < 0;
@@ -251,7 +251,7 @@ scram_server_first(struct scram_state *st,
 		goto out;
 	for (size_t i = 0; i < SCRAM_HASH_LEN; i++)
 		proof[i] = client_key[i] ^ client_sig[i];
-	hkm_b64_encode(proof, sizeof(proof), proof64);
+	hk_b64_encode(proof, sizeof(proof), proof64);
 	if (hkm_buf_adds(&st->out, ",p=") < 0 ||
 	    hkm_buf_adds(&st->out, proof64) < 0) {
 		act->message = "out of memory";
@@ -303,8 +303,8 @@ scram_server_final(struct scram_state *st,
 		act->message = st->error;
 		return HK_AUTHMOD_FAIL_AUTH;
 	}
-	if (val_len != HKM_B64_LEN(SCRAM_HASH_LEN) ||
-	    hkm_b64_decode((const char *)val, val_len, sig) != SCRAM_HASH_LEN ||
+	if (val_len != HK_B64_LEN(SCRAM_HASH_LEN) ||
+	    hk_b64_decode((const char *)val, val_len, sig) != SCRAM_HASH_LEN ||
 	    CRYPTO_memcmp(sig, st->server_sig, SCRAM_HASH_LEN) != 0) {
 		act->message = "the server's SCRAM signature is wrong: it does not know the password (or someone is in the middle)";
 		return HK_AUTHMOD_FAIL_AUTH;

@@ -1,55 +1,44 @@
-# src/ - the core library, the FastCGI worker and the admin command line.
+# src/ - the core, one folder per layer, listed here from the bottom up.
+#
+# Each layer is a convenience library compiled with the include path of
+# its own folder and the folders below it only (HK_INC_<layer>), so a
+# header of a higher layer cannot be included from a lower one: the
+# compiler does not find it.  tests/check-layers says the same in words
+# (and catches "../" includes).  Order, bottom first:
+#   lib < lib-secret < lib-http < lib-net < lib-auth < lib-store < lib-model < lib-mail < lib-web < ui < fcgi, ctl
 
-noinst_LTLIBRARIES += libhikyaku.la
-libhikyaku_la_SOURCES = \
-	src/admins.c src/admins.h \
-	src/app.c src/app.h \
-	src/buf.c src/buf.h \
-	src/conf.c src/conf.h \
-	src/db.c src/db.h \
-	src/db_schema.c src/db_schema.h \
-	src/http.c src/http.h \
-	src/i18n.c src/i18n.h \
-	src/keyfile.c src/keyfile.h \
-	src/log.c src/log.h \
-	src/mem.c src/mem.h \
-	src/page.c \
-	src/pagecache.c src/pagecache.h \
-	src/params.c src/params.h \
-	src/password.c src/password.h \
-	src/routes.c src/routes.h \
-	src/server.c src/server.h \
-	src/session.c src/session.h \
-	src/statics.c src/statics.h \
-	src/ui.h \
-	src/ui_login.c \
-	src/ui_static.c \
-	src/view.c src/view.h
-libhikyaku_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBXSLT_CFLAGS) \
+# Compiler flags for the libraries every layer may use.
+HK_DEP_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(LIBXSLT_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS) $(IDN2_CFLAGS)
-libhikyaku_la_LIBADD = $(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) \
-	$(OPENSSL_LIBS) $(IDN2_LIBS) $(FCGI_LIBS)
 
-sbin_PROGRAMS += hikyaku-fcgi
-hikyaku_fcgi_SOURCES = src/hikyaku-fcgi.c
-hikyaku_fcgi_CFLAGS = $(libhikyaku_la_CFLAGS)
-hikyaku_fcgi_LDADD = libhikyaku.la
+HK_INC_lib = -I$(top_srcdir)/src/lib
+HK_INC_secret = $(HK_INC_lib) -I$(top_srcdir)/src/lib-secret
+HK_INC_http = $(HK_INC_secret) -I$(top_srcdir)/src/lib-http
+HK_INC_net = $(HK_INC_http) -I$(top_srcdir)/src/lib-net
+HK_INC_auth = $(HK_INC_net) -I$(top_srcdir)/src/lib-auth
+HK_INC_store = $(HK_INC_auth) -I$(top_srcdir)/src/lib-store
+HK_INC_model = $(HK_INC_store) -I$(top_srcdir)/src/lib-model
+HK_INC_mail = $(HK_INC_model) -I$(top_srcdir)/src/lib-mail
+HK_INC_web = $(HK_INC_mail) -I$(top_srcdir)/src/lib-web
+HK_INC_ui = $(HK_INC_web) -I$(top_srcdir)/src/ui
 
-bin_PROGRAMS += hikyakuctl
-hikyakuctl_SOURCES = src/hikyakuctl.c src/ctl.h src/ctl_input.c
-hikyakuctl_CFLAGS = $(libhikyaku_la_CFLAGS)
-hikyakuctl_LDADD = libhikyaku.la
+include src/lib/local.mk
+include src/lib-secret/local.mk
+include src/lib-http/local.mk
+include src/lib-net/local.mk
+include src/lib-auth/local.mk
+include src/lib-store/local.mk
+include src/lib-model/local.mk
+include src/lib-mail/local.mk
+include src/lib-web/local.mk
+include src/ui/local.mk
 
-# Each area keeps its own list of files:
-# mail servers (model, validation, screens)
-include src/servers.mk
-# mail accounts, secrets at rest, the audit trail, key rotation
-include src/accounts.mk
-# talking to mail servers: network, TLS, SMTP/POP3/IMAP, connection test
-include src/net.mk
-# sending and receiving: send/fetch, Maildir, oversized mail
-include src/mail.mk
-# Request input parsers: form/query, cookies, UTF-8, negotiation.
-include src/http-input.mk
-# The auth module loader.
-include src/modload.mk
+# Everything the programs and the unit tests link: the layers, top first.
+noinst_LTLIBRARIES += libhikyaku.la
+libhikyaku_la_SOURCES =
+libhikyaku_la_LIBADD = src/ui/libhk-ui.la src/lib-web/libhk-web.la src/lib-mail/libhk-mail.la src/lib-model/libhk-model.la src/lib-store/libhk-store.la src/lib-auth/libhk-auth.la src/lib-net/libhk-net.la src/lib-http/libhk-http.la src/lib-secret/libhk-secret.la src/lib/libhk-lib.la \
+	$(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) \
+	$(IDN2_LIBS) $(FCGI_LIBS)
+
+include src/fcgi/local.mk
+include src/ctl/local.mk

@@ -1,7 +1,7 @@
 # tests/ - unit tests (cmocka), run by `make check`.  Integration and
 # browser tests are driven by tests/run (see README).
 if HAVE_CMOCKA
-HK_UNIT_CFLAGS = $(libhikyaku_la_CFLAGS) $(CMOCKA_CFLAGS)
+HK_UNIT_CFLAGS = $(HK_DEP_CFLAGS) $(CMOCKA_CFLAGS)
 HK_UNIT_DEPS = libhikyaku.la $(CMOCKA_LIBS)
 # The temporary-database fixture (testdb.h) the store tests share.
 HK_TESTDB_SOURCES = tests/unit/testdb.c tests/unit/testdb.h
@@ -14,3 +14,7 @@ include tests/unit/accounts.mk
 include tests/unit/net.mk
 include tests/unit/mail.mk
 endif
+
+# The layers of src/ include only downwards (src/local.mk).
+TESTS += tests/unit/check-layers.sh
+EXTRA_DIST += tests/unit/check-layers.sh

@@ -19,7 +19,7 @@ dist_i18n_DATA += xsl/i18n/en-accounts.xml xsl/i18n/ja-accounts.xml
 dist_xsl_DATA += xsl/mail-server-form.xsl xsl/mail-servers-order.xsl xsl/mail-server-delete.xsl
 dist_i18n_DATA += xsl/i18n/en-servers.xml xsl/i18n/ja-servers.xml
 dist_static_DATA += static/hikyaku.js
-# The connection test (src/conntest.c): its screen, catalogues and script.
+# The connection test (src/lib-mail/conntest.c): its screen, catalogues and script.
 dist_xsl_DATA += xsl/test-result.xsl
 dist_i18n_DATA += xsl/i18n/en-conntest.xml xsl/i18n/ja-conntest.xml
 dist_static_DATA += static/conntest.js

@@ -258,7 +258,7 @@
   <!-- The host part of host:port, up to the colon: what the hostport
        template shows, for a host element in context (no parameters to
        pass, so cheaper per row). -->
-  <!-- Mail flow from real sending and receiving (src/health.c). -->
+  <!-- Mail flow from real sending and receiving (src/lib-mail/health.c). -->
   <xsl:template match="health">
     <div class="health">
       <xsl:choose>

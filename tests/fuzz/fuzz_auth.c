@@ -42,7 +42,7 @@
 #include "buf.h"
 #include "log.h"
 #include "modload.h"
-#include "../modules/modutil.h"
+#include "base64.h"
 
 #define SECRET "Zq7-sEcReT-9xK"
 
@@ -182,9 +182,9 @@ static void
 fill_reply(bool pop3, const uint8_t *l, size_t n, struct hk_auth_reply *r)
 {
 	if (n > 0 && l[0] == '~') {
-		char *enc = malloc(HKM_B64_LEN(n - 1) + 1);
+		char *enc = malloc(HK_B64_LEN(n - 1) + 1);
 
-		hkm_b64_encode(l + 1, n - 1, enc);
+		hk_b64_encode(l + 1, n - 1, enc);
 		r->kind = HK_REPLY_CONT;
 		r->code = pop3 ? 0 : 334;
 		hk_buf_puts(&r->text, enc);

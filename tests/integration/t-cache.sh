@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-cache.sh - the rendered-page cache (src/pagecache.h) through a real
+# t-cache.sh - the rendered-page cache (src/lib-web/pagecache.h) through a real
 # nginx with two workers: two signed-in admins never see each other's CSRF
 # token or name; every kind of write (through the screens, by hikyakuctl,
 # by sqlite3 from outside) shows on the next list from both workers; the

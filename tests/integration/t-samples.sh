@@ -24,18 +24,18 @@ cleanup() {
 trap cleanup EXIT
 
 # --- hikyaku.conf.sample: every key, uncommented, is valid
-keys=$(sed -nE 's/^[[:space:]]*\{ "([a-z_]+)",.*K_[A-Z]+.*/\1/p' "$HK_SRCDIR/src/conf.c")
-ok "the key list was read from src/conf.c" test "$(printf '%s\n' "$keys" | wc -l)" -ge 12
+keys=$(sed -nE 's/^[[:space:]]*\{ "([a-z_]+)",.*K_[A-Z]+.*/\1/p' "$HK_SRCDIR/src/lib/conf.c")
+ok "the key list was read from src/lib/conf.c" test "$(printf '%s\n' "$keys" | wc -l)" -ge 12
 missing=
 for k in $keys; do
 	grep -Eq "^#$k = " "$C/hikyaku.conf.sample" || missing="$missing $k"
 done
-is "hikyaku.conf.sample shows every key of src/conf.c" "$missing" ""
+is "hikyaku.conf.sample shows every key of src/lib/conf.c" "$missing" ""
 missing=
 for k in $keys; do
 	grep -Eq "^\.B $k\$" "$HK_SRCDIR/docs/hikyaku.conf.5" || missing="$missing $k"
 done
-is "hikyaku.conf(5) documents every key of src/conf.c" "$missing" ""
+is "hikyaku.conf(5) documents every key of src/lib/conf.c" "$missing" ""
 
 mkdir -p "$T/etc" "$T/var/mail" "$T/run"
 sed -E -e 's/^#([a-z_]+ = )/\1/' \

@@ -37,7 +37,7 @@ tests_unit_test_buf_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_http_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(HK_UNIT_DEPS)
 
-# The rendered-page cache (src/pagecache.c) and the data generation's
+# The rendered-page cache (src/lib-web/pagecache.c) and the data generation's
 # triggers.
 check_PROGRAMS += tests/unit/test_pagecache
 TESTS += tests/unit/test_pagecache

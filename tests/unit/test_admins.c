@@ -16,6 +16,7 @@
 
 #include "admins.h"
 #include "db.h"
+#include "base64.h"
 #include "mem.h"
 #include "testdb.h"
 #include "session.h"

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "base64.h"
 #include "mem.h"
 #include "params.h"
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "keyfile.h"
+#include "base64.h"
 #include "mem.h"
 
 struct fixture {

@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "mem.h"
 #include "password.h"
 

@@ -28,7 +28,7 @@ find(const char *method, const char *path)
 	memset(&r, 0, sizeof(r));
 	r.id = -1;
 	r.tail = (const char *)&r;	/* must be overwritten on FOUND */
-	r.m = hk_route_find(method, path, &r.route, &r.id, &r.tail, r.allow,
+	r.m = hk_route_find(hk_ui_routes, hk_ui_routes_count, method, path, &r.route, &r.id, &r.tail, r.allow,
 	    sizeof(r.allow));
 	return r;
 }
@@ -93,11 +93,11 @@ test_allow_buffer_small(void **state)
 
 	(void)state;
 	memset(allow, 'Z', sizeof(allow));
-	assert_int_equal(hk_route_find("PUT", "/login", &route, &id, &tail,
+	assert_int_equal(hk_route_find(hk_ui_routes, hk_ui_routes_count, "PUT", "/login", &route, &id, &tail,
 	    allow, sizeof(allow)), HK_ROUTE_NO_METHOD);
 	/* Truncated, terminated, and never written past its end. */
 	assert_string_equal(allow, "GET,");
-	assert_int_equal(hk_route_find("PUT", "/login", &route, &id, &tail,
+	assert_int_equal(hk_route_find(hk_ui_routes, hk_ui_routes_count, "PUT", "/login", &route, &id, &tail,
 	    NULL, 0), HK_ROUTE_NO_METHOD);
 	assert_null(route);
 }

@@ -20,6 +20,7 @@
 
 #include "admins.h"
 #include "db.h"
+#include "base64.h"
 #include "mem.h"
 #include "testdb.h"
 #include "session.h"

@@ -26,7 +26,5 @@ void hk_free_secret(char *s);
 int hk_ct_equal(const void *a, const void *b, size_t n);
 /* Fills p with n bytes from the OpenSSL CSPRNG; fatal on failure. */
 void hk_random(void *p, size_t n);
-/* Lower-case hex of n bytes into out, which holds 2n+1 bytes. */
-void hk_hex(const void *p, size_t n, char *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "view.h"
 
 struct hk_modset;
+struct hk_route;
 struct hk_pagecache;
 struct hk_statics;
 
@@ -28,13 +29,17 @@ struct hk_app {
 	struct hk_view *view;
 	struct hk_modset *mods;
 	struct hk_statics *statics;
+	const struct hk_route *routes;	/* the route table (not owned) */
+	size_t nroutes;
 	unsigned char key[HK_KEY_LEN];	/* wiped by hk_app_free */
 	struct hk_db *db;		/* per worker */
 	struct hk_pagecache *pages;	/* per worker, made on first use */
 };
 
-/* Takes ownership of cfg.  0, or -1 with *err_r (caller frees). */
-int hk_app_init(struct hk_app *app, struct hk_config *cfg, char **err_r);
+/* Takes ownership of cfg; routes (nroutes entries) is borrowed for the
+ * app's life.  0, or -1 with *err_r (caller frees). */
+int hk_app_init(struct hk_app *app, struct hk_config *cfg,
+    const struct hk_route *routes, size_t nroutes, char **err_r);
 /* Opens the worker's connection and checks the schema is current. */
 int hk_app_open_db(struct hk_app *app, char **err_r);
 void hk_app_free(struct hk_app *app);

@@ -17,6 +17,7 @@
 #include "imap.h"
 #include "log.h"
 #include "maildir.h"
+#include "base64.h"
 #include "mem.h"
 #include "msgheaders.h"
 #include "oversized.h"

@@ -31,11 +31,14 @@ static const char csp[] =
 	"frame-ancestors 'none'; base-uri 'none'";
 
 int
-hk_app_init(struct hk_app *app, struct hk_config *cfg, char **err_r)
+hk_app_init(struct hk_app *app, struct hk_config *cfg,
+    const struct hk_route *routes, size_t nroutes, char **err_r)
 {
 	char *i18n_dir;
 
 	memset(app, 0, sizeof(*app));
+	app->routes = routes;
+	app->nroutes = nroutes;
 	app->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	if (hk_keyfile_read(app->cfg.secret_key, app->key, err_r) < 0)
@@ -348,7 +351,8 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 
 	ctx.path = route_path(req->uri, app->cfg.base_path);
 	match = ctx.path == NULL ? HK_ROUTE_NO_PATH :
-	    hk_route_find(req->method ? req->method : "", ctx.path, &route,
+	    hk_route_find(app->routes, app->nroutes,
+	    req->method ? req->method : "", ctx.path, &route,
 	    &ctx.id, &tail, allow, sizeof(allow));
 	if (match == HK_ROUTE_FOUND && (route->flags & HK_ROUTE_RAW)) {
 		/* tail points into ctx.path: copy before freeing. */

@@ -3,6 +3,11 @@
 #define HK_UI_H
 
 #include "app.h"
+#include "routes.h"
+
+/* ui_routes.c: every screen's route, handed to hk_app_init. */
+extern const struct hk_route hk_ui_routes[];
+extern const size_t hk_ui_routes_count;
 
 /* ui_login.c */
 void ui_root(struct hk_ctx *ctx);

@@ -24,6 +24,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "server.h"
+#include "ui.h"
 
 static void
 usage(FILE *out)
@@ -90,7 +91,7 @@ main(int argc, char **argv)
 		cfg.listen = hk_strdup(listen_flag);
 	}
 	workers = cfg.workers;
-	if (hk_app_init(&app, &cfg, &err) < 0) {
+	if (hk_app_init(&app, &cfg, hk_ui_routes, hk_ui_routes_count, &err) < 0) {
 		hk_err("%s", err);
 		free(err);
 		hk_app_free(&app);

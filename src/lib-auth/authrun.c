@@ -11,7 +11,7 @@
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
-#include "../modules/modutil.h"
+#include "base64.h"
 
 /* Largest decoded server challenge the driver passes on. */
 #define CHALLENGE_MAX 8192
@@ -134,10 +134,10 @@ line_b64(struct run *r, const unsigned char *p, size_t n, int initial)
 			hk_buf_putc(&r->line, '=');
 		return;
 	}
-	enc = hk_malloc(HKM_B64_LEN(n) + 1);
-	hkm_b64_encode(p, n, enc);
+	enc = hk_malloc(HK_B64_LEN(n) + 1);
+	hk_b64_encode(p, n, enc);
 	hk_buf_puts(&r->line, enc);
-	hk_wipe(enc, HKM_B64_LEN(n));
+	hk_wipe(enc, HK_B64_LEN(n));
 	free(enc);
 }
 
@@ -177,7 +177,7 @@ run_sasl(struct run *r)
 	hk_buf_printf(&r->line, "AUTH %s", mod->sasl_name);
 	cmd_len = r->line.len;
 	if (rc == HK_AUTHMOD_SEND) {
-		if (cmd_len + 1 + (act.len ? HKM_B64_LEN(act.len) : 1) + 2 >
+		if (cmd_len + 1 + (act.len ? HK_B64_LEN(act.len) : 1) + 2 >
 		    proto->max_line) {
 			/* RFC 4954 §4: too long for the AUTH line, so send it
 			 * after the server's empty challenge instead. */
@@ -236,7 +236,7 @@ run_sasl(struct run *r)
 
 		while (tl > 0 && (t[tl - 1] == ' ' || t[tl - 1] == '\t'))
 			tl--;
-		if (tl > HKM_B64_LEN(CHALLENGE_MAX)) {
+		if (tl > HK_B64_LEN(CHALLENGE_MAX)) {
 			st = finish(r, HK_AUTH_PROTOCOL,
 			    "the server's %s challenge is longer than %d bytes",
 			    mod->sasl_name, CHALLENGE_MAX);
@@ -245,7 +245,7 @@ run_sasl(struct run *r)
 			goto out;
 		}
 		chal = hk_malloc(tl / 4 * 3 + 1);
-		chal_len = hkm_b64_decode(t, tl, chal);
+		chal_len = hk_b64_decode(t, tl, chal);
 		if (chal_len < 0) {
 			free(chal);
 			st = finish(r, HK_AUTH_PROTOCOL,

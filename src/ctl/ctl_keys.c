@@ -47,6 +47,7 @@
 #include "db.h"
 #include "keyfile.h"
 #include "log.h"
+#include "base64.h"
 #include "mem.h"
 #include "secret.h"
 

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "base64.h"
 #include "mem.h"
 #include "statics.h"
 

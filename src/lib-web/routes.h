@@ -31,10 +31,12 @@ enum hk_route_match {
 	HK_ROUTE_NO_METHOD,	/* 405; *allow_r lists the methods */
 };
 
-/* Looks path up.  On FOUND, *route_r is set, and *id_r holds the {id} (0
+/* Looks path up in the nroutes entries of routes (the screens' table is
+ * hk_ui_routes in ui/ui.h; the first entry that matches wins).  On FOUND, *route_r is set, and *id_r holds the {id} (0
  * when none) and *tail_r the "*" segment (NULL when none; points into
  * path).  On NO_METHOD, allow_r (size allow_len) gets "GET, POST"-style. */
-enum hk_route_match hk_route_find(const char *method, const char *path,
+enum hk_route_match hk_route_find(const struct hk_route *routes,
+    size_t nroutes, const char *method, const char *path,
     const struct hk_route **route_r, long long *id_r, const char **tail_r,
     char *allow_r, size_t allow_len);
 

@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "mem.h"
 #include "password.h"
 

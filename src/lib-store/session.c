@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "log.h"
+#include "base64.h"
 #include "mem.h"
 #include "session.h"
 

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "base64.h"
 #include "mem.h"
 #include "pagecache.h"
 

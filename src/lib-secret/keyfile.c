@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "keyfile.h"
+#include "base64.h"
 #include "mem.h"
 
 int

@@ -106,16 +106,3 @@ hk_random(void *p, size_t n)
 	if (RAND_bytes(p, (int)n) != 1)
 		hk_fatal("the random number generator failed");
 }
-
-void
-hk_hex(const void *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}

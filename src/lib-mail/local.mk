@@ -1,0 +1,31 @@
+# src/lib-mail/ - talking to mail servers: SMTP, POP3, IMAP, the connection test, send, fetch, Maildir, oversized mail, health.
+# May include: src/lib-mail and the layers below it (src/local.mk).
+
+noinst_LTLIBRARIES += src/lib-mail/libhk-mail.la
+src_lib_mail_libhk_mail_la_SOURCES = \
+	src/lib-mail/conntest.c \
+	src/lib-mail/conntest.h \
+	src/lib-mail/fetch.c \
+	src/lib-mail/fetch.h \
+	src/lib-mail/health.c \
+	src/lib-mail/health.h \
+	src/lib-mail/imap.c \
+	src/lib-mail/imap.h \
+	src/lib-mail/maildir.c \
+	src/lib-mail/maildir.h \
+	src/lib-mail/msgheaders.c \
+	src/lib-mail/msgheaders.h \
+	src/lib-mail/oversized.c \
+	src/lib-mail/oversized.h \
+	src/lib-mail/pop3.c \
+	src/lib-mail/pop3.h \
+	src/lib-mail/presend.c \
+	src/lib-mail/presend.h \
+	src/lib-mail/recv.c \
+	src/lib-mail/recv.h \
+	src/lib-mail/send.c \
+	src/lib-mail/send.h \
+	src/lib-mail/smtp.c \
+	src/lib-mail/smtp.h
+src_lib_mail_libhk_mail_la_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_mail)
+src_lib_mail_libhk_mail_la_CFLAGS = $(HK_DEP_CFLAGS)

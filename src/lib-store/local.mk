@@ -1,0 +1,19 @@
+# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, key check.
+# May include: src/lib-store and the layers below it (src/local.mk).
+
+noinst_LTLIBRARIES += src/lib-store/libhk-store.la
+src_lib_store_libhk_store_la_SOURCES = \
+	src/lib-store/admins.c \
+	src/lib-store/admins.h \
+	src/lib-store/audit.c \
+	src/lib-store/audit.h \
+	src/lib-store/db.c \
+	src/lib-store/db.h \
+	src/lib-store/db_schema.c \
+	src/lib-store/db_schema.h \
+	src/lib-store/keycheck.c \
+	src/lib-store/keycheck.h \
+	src/lib-store/session.c \
+	src/lib-store/session.h
+src_lib_store_libhk_store_la_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_store)
+src_lib_store_libhk_store_la_CFLAGS = $(HK_DEP_CFLAGS)
