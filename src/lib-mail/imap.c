@@ -292,15 +292,18 @@ out:
 	return rc;
 }
 
-/* A CAPABILITY list in an untagged response or a response code. */
+/* A CAPABILITY list: the untagged CAPABILITY response, or a [CAPABILITY]
+ * response code of a status response (greeting, or the completion of
+ * LOGIN/AUTHENTICATE).  The free text of a status response is never a list:
+ * "h1 OK CAPABILITY completed" must not replace what "* CAPABILITY" said. */
 static void
-note_caps(struct hk_imap *m, const char *text)
+note_caps(struct hk_imap *m, const char *text, bool is_status)
 {
 	const char *p = NULL;
 
-	if (strncasecmp(text, "CAPABILITY ", 11) == 0)
+	if (!is_status && strncasecmp(text, "CAPABILITY ", 11) == 0)
 		p = text + 11;
-	else if (strncasecmp(text, "[CAPABILITY ", 12) == 0)
+	else if (is_status && strncasecmp(text, "[CAPABILITY ", 12) == 0)
 		p = text + 12;
 	if (p == NULL)
 		return;
@@ -338,7 +341,7 @@ complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
 			}
 			hk_buf_reset(&m->last);
 			hk_buf_append(&m->last, r.line.data, r.line.len);
-			note_caps(m, l + r.text);
+			note_caps(m, l + r.text, true);
 			*st = r.st;
 			break;
 		}
@@ -352,7 +355,7 @@ complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
 			hk_buf_append(&m->last, r.line.data, r.line.len);
 			continue;
 		}
-		note_caps(m, l + r.text);
+		note_caps(m, l + r.text, r.is_status);
 		if (fn != NULL && fn(ctx, m, l + r.text) < 0) {
 			rc = hk_conn_fail(m->c, HK_NET_PROTOCOL,
 			    "an IMAP response was refused: \"%.80s\"", l);
@@ -402,7 +405,7 @@ hk_imap_greeting(struct hk_imap *m, enum hk_imap_status *st)
 			*st = r.st;
 			hk_buf_reset(&m->last);
 			hk_buf_append(&m->last, r.line.data, r.line.len);
-			note_caps(m, hk_buf_str(&r.line) + r.text);
+			note_caps(m, hk_buf_str(&r.line) + r.text, true);
 		}
 	}
 	hk_buf_free(&r.line);

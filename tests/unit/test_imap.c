@@ -221,6 +221,47 @@ test_select_and_sizes(void **state)
 	hk_buf_free(&got);
 }
 
+/* Capabilities come from a greeting's or a tagged reply's [CAPABILITY]
+ * response code, or from an untagged CAPABILITY response (RFC 3501 7.2.1,
+ * RFC 9051 7.2.2); a completion's own text ("h1 OK CAPABILITY completed")
+ * is no list, and must not replace the one the server just sent. */
+static void
+test_caps_where_they_come_from(void **state)
+{
+	static const char data[] =
+	    "* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] ready\r\n"
+	    "* capability imap4rev1 STARTTLS AUTH=PLAIN\r\n"
+	    "h1 OK CAPABILITY Completed\r\n"
+	    "* OK CAPABILITY is what this text says\r\n"
+	    "h2 OK [CAPABILITY IMAP4rev1 UIDPLUS SASL-IR] Logged in\r\n";
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st;
+
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_greeting(&m, &st), HK_NET_OK);
+	assert_true(m.caps_known);
+	assert_true(m.caps.logindisabled);
+	assert_false(m.caps.starttls);
+	assert_int_equal(hk_imap_capability(&m, &st), HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_OK);
+	assert_true(m.caps_known);
+	assert_true(m.caps.imap4rev1);
+	assert_true(m.caps.starttls);
+	assert_false(m.caps.logindisabled);
+	assert_string_equal(m.caps.list, "imap4rev1 STARTTLS AUTH=PLAIN");
+	/* An untagged OK whose text merely starts with the word, then a
+	 * login whose completion carries the new list. */
+	assert_int_equal(hk_imap_login(&m, "u", "pw", &st), HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_OK);
+	assert_true(m.caps.uidplus);
+	assert_false(m.caps.starttls);
+	assert_string_equal(m.caps.list, "IMAP4rev1 UIDPLUS SASL-IR");
+	hk_imap_free(&m);
+	fake_close(&f);
+}
+
 int
 main(void)
 {
@@ -231,6 +272,7 @@ main(void)
 		cmocka_unit_test(test_login_literal),
 		cmocka_unit_test(test_fetch_literal),
 		cmocka_unit_test(test_select_and_sizes),
+		cmocka_unit_test(test_caps_where_they_come_from),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
