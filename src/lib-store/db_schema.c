@@ -24,7 +24,7 @@ const char *const hk_db_migrations[] = {
 	"  failures INTEGER NOT NULL,"
 	"  last_at INTEGER NOT NULL) WITHOUT ROWID;",
 
-	/* 2: mail servers and mail accounts (SPEC §2). */
+	/* 2: mail servers and mail accounts (docs/REFERENCE.md). */
 	"CREATE TABLE mail_servers ("
 	"  id INTEGER PRIMARY KEY,"
 	"  version INTEGER NOT NULL DEFAULT 1,"
