@@ -3,7 +3,7 @@
 # Each layer is a convenience library compiled with the include path of
 # its own folder and the folders below it only (HK_INC_<layer>), so a
 # header of a higher layer cannot be included from a lower one: the
-# compiler does not find it.  tests/check-layers says the same in words
+# compiler does not find it.  tests/unit/check-layers.sh says it in words
 # (and catches "../" includes).  Order, bottom first:
 #   lib < lib-secret < lib-http < lib-net < lib-auth < lib-store < lib-model < lib-mail < lib-web < ui < fcgi, ctl
 

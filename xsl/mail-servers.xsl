@@ -53,7 +53,7 @@
               </tr>
             </thead>
             <tbody>
-              <!-- Already in display order (SPEC §3). -->
+              <!-- Already in display order (docs/REFERENCE.md). -->
               <xsl:apply-templates select="$servers"/>
             </tbody>
           </table>

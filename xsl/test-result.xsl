@@ -1,6 +1,6 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
-  test-result.xsl - the staged connection test (SPEC §3, §5).
+  test-result.xsl - the staged connection test (docs/PROTOCOLS.md).
 
   Input: <page screen="test-result"> with
     <mail-server id="" saved="true|false"><name/></mail-server>

@@ -1,6 +1,6 @@
 /* ctl.h - hikyakuctl's commands that live outside hikyakuctl.c, one file
  * per family.  Each takes the loaded config and the command's own argv
- * (argv[0] is the command name) and returns the exit status of SPEC §1:
+ * (argv[0] is the command name) and returns the status of docs/REFERENCE.md:
  * 0 success; 1 usage; 2 configuration or database error; 3 a size limit
  * refused the message; 4 authentication failed; 5 connection, TLS or
  * protocol failure.  Errors go to stderr as one line naming the cause. */

@@ -1,4 +1,4 @@
-/* ctl_mail.c - hikyakuctl send and fetch (SPEC §1, §5).
+/* ctl_mail.c - hikyakuctl send and fetch (docs/MAIL.md).
  *
  *   hikyakuctl send --account NAME --from ADDR --to ADDR [--to ADDR...]
  *   hikyakuctl fetch (--account NAME | --all) [--keep] [--batch N]

@@ -1,4 +1,4 @@
-/* ctl_test.c - hikyakuctl test: the staged connection test (SPEC §1, §5).
+/* ctl_test.c - hikyakuctl test: the staged connection test (docs/PROTOCOLS.md).
  *
  *   hikyakuctl test SERVER (--account NAME | --user U [--address ADDR])
  *                  [--xml] [--timeout SECONDS]
@@ -7,7 +7,7 @@
  * address as the relay target.  With --user the password is the first
  * line of standard input.  The stages go to standard output, one line
  * each, in English from the en catalogue (or, with --xml, the
- * <test-result> document of SPEC §3); a failure also gives one line on
+ * <test-result> of docs/PROTOCOLS.md); a failure also gives one line on
  * standard error.  The result is stored as the server's last test.
  * --timeout sets the per-step timeout (the whole dialogue of an end gets
  * four times as long).

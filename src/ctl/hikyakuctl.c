@@ -1,6 +1,6 @@
 /* hikyakuctl - the admin command line.
  *
- * Exit status (SPEC §1): 0 success; 1 usage; 2 configuration or database
+ * Exit status (docs/REFERENCE.md): 0 ok; 1 usage; 2 configuration or database
  * error; 3 a size limit refused the message; 4 authentication failed;
  * 5 connection, TLS or protocol failure.  Errors are one line on stderr.
  */

@@ -1,4 +1,4 @@
-/* conntest.h - the staged connection test of SPEC §5.
+/* conntest.h - the staged connection test (docs/PROTOCOLS.md).
  *
  * Runs both ends of one mail server (its saved or unsaved settings) and
  * describes every stage as XML:

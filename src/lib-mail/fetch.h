@@ -1,4 +1,4 @@
-/* fetch.h - receiving one account's mail into its Maildir (SPEC §5
+/* fetch.h - receiving one account's mail into its Maildir (docs/MAIL.md
  * "Receiving").  The crash-safety design is in docs/MAIL.md; in short:
  *
  *   list (UIDL + LIST, or UIDVALIDITY + UID FETCH RFC822.SIZE)
@@ -48,7 +48,7 @@ struct hk_fetch_result {
 	unsigned long failed;		/* reported and skipped */
 	unsigned long deleted;		/* removed from the server */
 	unsigned long recovered;	/* found delivered after a crash */
-	int exit_code;			/* 0, 2, 4, 5 (SPEC §1) */
+	int exit_code;			/* 0, 2, 4, 5 (docs/REFERENCE.md) */
 	char *error;			/* one English line when exit_code != 0 */
 	char *reply;			/* the server's reply behind it, if any */
 	bool server_fault;		/* counts against the server's health */

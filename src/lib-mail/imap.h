@@ -1,4 +1,4 @@
-/* imap.h - the little IMAP4rev1 client hikyaku needs (RFC 3501; SPEC §5:
+/* imap.h - the little IMAP4rev1 client we need (RFC 3501; docs/PROTOCOLS.md:
  * INBOX only): greeting, CAPABILITY, STARTTLS, LOGIN with proper quoting
  * or literals (LITERAL+ when offered), SELECT, UID FETCH of sizes and of
  * whole messages, UID STORE \Deleted, EXPUNGE, LOGOUT.

@@ -1,4 +1,4 @@
-/* oversized.h - received messages refused by recv_limit (SPEC §3
+/* oversized.h - received messages refused by recv_limit (docs/MAIL.md
  * /oversized): recording them (fetch.c), listing them, and deleting one
  * straight from its mail server.
  *

@@ -1,4 +1,4 @@
-/* send.h - sending one message through an account's mail server (SPEC §5
+/* send.h - sending one message through an account's mail server (docs/MAIL.md
  * "Sending"): the size check before any connection, POP before SMTP with
  * its wait, the SMTP session (plain, STARTTLS or implicit TLS), SMTP AUTH
  * through the chosen module with the server's credentials choice, SIZE=
@@ -56,7 +56,7 @@ struct hk_send_params {
 };
 
 struct hk_send_result {
-	int exit_code;		/* SPEC §1: 0, 2, 3, 4 or 5 */
+	int exit_code;		/* docs/REFERENCE.md: 0, 2, 3, 4 or 5 */
 	char *error;		/* one English line when exit_code != 0 */
 	char *reply;		/* the server's reply that decided it, if any */
 	size_t accepted;	/* recipients the server accepted */

@@ -1,4 +1,4 @@
-/* accounts.h - the mail-account model (SPEC §2 "Mail account"): the record,
+/* accounts.h - the mail-account model (docs/REFERENCE.md): the record,
  * reading it from a form (validation included), and storing it.
  *
  * Used by the screens (ui_accounts.c), the connection test (an account's

@@ -616,7 +616,7 @@ commit(struct hk_db *db)
 	return server_rc(rc);
 }
 
-/* Binds the SPEC fields of s to ?1..?20 in SERVER_COLS order (name first,
+/* Binds the form fields of s to ?1..?20 in SERVER_COLS order (name first,
  * without the password). */
 static void
 bind_fields(sqlite3_stmt *st, const struct hk_server *s)

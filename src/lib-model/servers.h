@@ -1,4 +1,4 @@
-/* servers.h - the mail-server model (SPEC §2): the record, its defaults,
+/* servers.h - the mail-server model (docs/REFERENCE.md): record, defaults,
  * reading it from a form (validation included), and storing it.
  *
  * Used by the screens (ui_servers.c), the connection test (which can test
@@ -101,7 +101,7 @@ int hk_recv_default_port(enum hk_recv_protocol p, enum hk_security s);
 
 /* ---- the record ---- */
 
-/* Fills s with the SPEC defaults (strings allocated, name and hosts "").
+/* Fills s with the documented defaults (strings allocated, name and hosts "").
  * s must not hold anything that needs freeing. */
 void hk_server_defaults(struct hk_server *s);
 /* Frees every string (wiping the password) and zeroes s. */
@@ -135,7 +135,7 @@ void hk_server_list_free(struct hk_server **list, size_t n);
 /* hk_server_from_form flags */
 #define HK_SERVER_FORM_CHANGE 0x1	/* an empty password keeps the stored one */
 
-/* Reads and checks every field of SPEC §2 from a submitted form into out
+/* Reads and checks every field (docs/REFERENCE.md) of a form into out
  * (which it first fills with the defaults): choices must be one of their
  * values, absent checkboxes are off, pop_before_smtp and apop need pop3,
  * smtp_auth_method must name a loaded SASL module serving SMTP (mods may

@@ -1,7 +1,7 @@
 /* tls.h - TLS on a connection (net.h) through OpenSSL: implicit TLS and
  * the handshake after STARTTLS/STLS.
  *
- * Policy (SPEC §5): TLS 1.2 or newer; the system CA store (OpenSSL's
+ * Policy (docs/PROTOCOLS.md): TLS 1.2 or newer; the system CA store (OpenSSL's
  * default paths, so SSL_CERT_FILE / SSL_CERT_DIR apply); the chain and the
  * host name verified unless verification is off for that server; a host
  * given as an IP literal is checked against the certificate's IP SANs;

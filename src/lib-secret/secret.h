@@ -1,4 +1,4 @@
-/* secret.h - passwords encrypted at rest (SPEC §2).
+/* secret.h - passwords encrypted at rest (docs/DESIGN.md).
  *
  * AES-256-GCM under the key from secret_key, a random 96-bit nonce per
  * value, and "<table>:<record id>:<field>" as associated data, so a

@@ -24,7 +24,7 @@ const char *const hk_db_migrations[] = {
 	"  failures INTEGER NOT NULL,"
 	"  last_at INTEGER NOT NULL) WITHOUT ROWID;",
 
-	/* 2: mail servers and mail accounts (SPEC §2). */
+	/* 2: mail servers and mail accounts (docs/REFERENCE.md). */
 	"CREATE TABLE mail_servers ("
 	"  id INTEGER PRIMARY KEY,"
 	"  version INTEGER NOT NULL DEFAULT 1,"
@@ -81,7 +81,7 @@ const char *const hk_db_migrations[] = {
 	"  summary TEXT NOT NULL,"		/* one line for the list */
 	"  result_xml TEXT NOT NULL);",	/* the whole <test-result> */
 
-	/* 4: sending and receiving (src/fetch.c, src/send.c): the messages
+	/* 4: sending and receiving (lib-mail/fetch.c, send.c): the messages
 	 * each account has stored (never downloaded twice), the received
 	 * messages refused by recv_limit (/oversized), and each server's
 	 * health from real traffic. */
@@ -113,7 +113,7 @@ const char *const hk_db_migrations[] = {
 	"  last_error_reply TEXT,"		/* what the server said */
 	"  failures INTEGER NOT NULL DEFAULT 0);",	/* consecutive */
 
-	/* 5: the data generation (src/pagecache.h): a value that changes in
+	/* 5: the data generation (lib-web/pagecache.h): a value that changes in
 	 * the same transaction as every write to a table the cached screens
 	 * show, whichever process writes.  Random rather than counted, so
 	 * that a database put back from a backup, or changed along another

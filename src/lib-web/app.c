@@ -384,7 +384,7 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 		hk_fail(&ctx, 405, "method-not-allowed");
 		goto out;
 	}
-	/* A POST must carry the token first of all (SPEC §3: a POST without
+	/* A POST must carry the token first (docs/REFERENCE.md: a POST without
 	 * the session's csrf_token is 403), signed in or not. */
 	if (post) {
 		if ((status = load_form(&ctx)) != 0) {

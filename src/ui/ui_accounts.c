@@ -1,6 +1,6 @@
 /* ui_accounts.c - the mail-account screens: list, add, change, delete.
  *
- * Documents (SPEC §3): <mail-accounts> of <mail-account id version> on the
+ * XML (docs/REFERENCE.md): <mail-accounts> of <mail-account id version> on the
  * list; one <mail-account> on a form, with <mail-servers> (display order)
  * for the pulldown; a conflict (409) adds <current> holding the stored
  * values beside the entered ones.  Passwords never appear: only

@@ -1,4 +1,4 @@
-/* ui_conntest.c - the staged connection test from the screens (SPEC §3, §5).
+/* ui_conntest.c - the connection test from the screens (docs/PROTOCOLS.md).
  *
  * POST /mail-servers/test: the form's unsaved values (every server field,
  * as the add/change form posts them).
@@ -10,7 +10,7 @@
  * address), or test_user + test_password (+ test_address, optional).
  *
  * Answers 200 with screen "test-result" whatever the outcome of the test
- * (SPEC §3); 422 when the form or the credentials cannot be tested (the
+ * (docs/REFERENCE.md); 422 if the form or the credentials cannot be tested (the
  * screen then shows the errors and, for a saved server, a credentials
  * form); 404 for an unknown server.  The result of a saved server's test
  * is stored as its last test.

@@ -1,4 +1,4 @@
-/* ui_oversized.c - received mail refused by recv_limit (SPEC §3):
+/* ui_oversized.c - received mail refused by recv_limit (docs/MAIL.md):
  *
  *   GET  /oversized                 the list; ?delete=ID adds the
  *                                   confirmation for message ID
@@ -7,7 +7,7 @@
  *
  * Document:
  *   <oversized-messages>
- *     <message id="" account_id="" size="">   (exactly SPEC §3)
+ *     <message id="" account_id="" size="">   (docs/REFERENCE.md)
  *       <from/> <subject/> <date/> <server_id/>
  *     </message>...
  *   </oversized-messages>

@@ -76,7 +76,7 @@ server_xml(xmlNodePtr parent, const struct hk_server *s)
 	return e;
 }
 
-/* The form fields, in SPEC order: text ones are echoed as entered,
+/* The form fields, in documented order: text ones are echoed as entered,
  * checkboxes as on/off; the password never. */
 static const struct {
 	const char *name;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-accounts.sh - the mail-account screens (SPEC §2 "Mail account", §3)
+# t-accounts.sh - the mail-account screens (docs/REFERENCE.md)
 # and the audit log through a real nginx: every route, status and XML
 # shape, validation, the server pulldown in display order, optimistic
 # locking, and the audit trail they write.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-conntest.sh - the staged connection test (SPEC §5) against real mail
+# t-conntest.sh - the staged connection test (docs/PROTOCOLS.md) with real mail
 # servers on loopback (tests/peers/mailpeers: Dovecot + Postfix), through
 # hikyakuctl and through the screens, which must report the same stages.
 #

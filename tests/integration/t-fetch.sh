@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# t-fetch.sh - `hikyakuctl fetch` and the /oversized screen (SPEC §1, §3,
-# §5 "Receiving") against real mail servers (tests/peers/mailpeers).
+# t-fetch.sh - `hikyakuctl fetch` and the /oversized screen (docs/MAIL.md,
+# "Receiving") against real mail servers (tests/peers/mailpeers).
 #
 # Covers: mixed sizes over POP3 and IMAP4 with several recv_limits (only
 # the small ones land in the Maildir, byte for byte; the big ones are

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-hostile.sh - hostile HTTP and FastCGI input (SPEC §6: "a clear error,
+# t-hostile.sh - hostile HTTP/FastCGI input (docs/REFERENCE.md: "a clear error,
 # never a crash, never a partial write").  Through nginx: bodies that lie
 # about their length, chunked bodies over max_body, a body exactly at it,
 # huge headers and cookies, cookies with invalid UTF-8, random bytes as

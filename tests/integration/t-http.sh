@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-http.sh - the HTTP contract of SPEC §3 and §6 through a real nginx:
+# t-http.sh - the HTTP contract of docs/REFERENCE.md through a real nginx:
 # HTML vs XML, sign-in, sessions, CSRF, cookies, headers, language,
 # routing errors and hostile input.
 set -u

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-sdk.sh - the module SDK as a third party sees it (SPEC §4): build
+# t-sdk.sh - the module SDK as a third party sees it (docs/MODULES.md): build
 # examples/xoauth2 out of tree against the installed authmod.h and
 # hikyaku-authmod.pc, drop it next to the shipped modules, and check that
 # `hikyakuctl modules` lists all seven, and that broken modules in the
@@ -34,7 +34,7 @@ ok "... into xoauth2.so" test -f "$T/xoauth2/xoauth2.so"
 exported=$(nm -D --defined-only "$T/xoauth2/xoauth2.so" 2>/dev/null |
 	awk '$2 == "T" { print $3 }' | grep -v '^_' | tr '\n' ' ')
 is "... exporting only the entry symbol" "$exported" "hikyaku_authmod_entry "
-# ... and with the one-line command SPEC §4 promises.
+# ... and with the one-line command docs/REFERENCE.md promises.
 ok "cc -shared -fPIC \$(pkg-config --cflags hikyaku-authmod) works too" \
 	$CC -shared -fPIC $cflags -o "$T/xoauth2-direct.so" "$T/xoauth2/xoauth2.c"
 

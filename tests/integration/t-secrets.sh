@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-secrets.sh - passwords at rest (SPEC §2 "Secrets"): never in a
+# t-secrets.sh - passwords at rest (docs/REFERENCE.md "Secrets"): never in a
 # response, a log line or the database file in clear; an altered value is
 # reported and never used; hikyakuctl rotate-key re-encrypts everything in
 # one go, survives being interrupted, and refuses (changing nothing) when

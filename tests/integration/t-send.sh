@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-send.sh - `hikyakuctl send` (SPEC §1, §5 "Sending") against real mail
+# t-send.sh - `hikyakuctl send` (docs/MAIL.md "Sending") against real mail
 # servers on loopback (tests/peers/mailpeers: Dovecot submission + Postfix).
 #
 # Covers: a message under send_limit arrives with exactly the bytes sent

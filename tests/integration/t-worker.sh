@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t-worker.sh - the worker and hikyakuctl as processes (SPEC §1): config
+# t-worker.sh - worker and hikyakuctl as processes (docs/REFERENCE.md): config
 # errors and exit codes, init idempotence, SIGTERM with a request in
 # flight, fd 0 (spawn-fcgi), base_path, trust_remote_user, HTTPS cookies.
 set -u

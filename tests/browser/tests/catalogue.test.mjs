@@ -73,7 +73,7 @@ test('the keys the C core and the screens build at run time exist', () => {
 	for (const s of ['none', 'starttls', 'tls'])
 		need.push(`security.${s}`);
 	need.push('protocol.pop3', 'protocol.imap4', 'layout.language.en', 'layout.language.ja');
-	// The errors src/servers.c and src/ui_servers.c report.
+	// The errors src/lib-model/servers.c and src/ui/ui_servers.c report.
 	for (const e of ['required', 'too-long', 'name-taken', 'host', 'port', 'choice', 'range',
 	    'auth-method', 'pop3-only', 'encoding', 'order', 'stale', 'in-use', 'server-missing'])
 		need.push(`error.${e}`);
