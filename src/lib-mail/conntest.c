@@ -413,7 +413,7 @@ end_pop3(struct run *r, xmlNodePtr end)
 			    s->recv_tls_verify, &ti);
 			pop3_reply_text(&pr, &text);
 			stage_reply(&st, text.data);
-			if (rc == HK_NET_PROTOCOL && c.ssl == NULL) {
+			if (rc == HK_NET_PROTOCOL && !hk_conn_has_layer(&c)) {
 				stage_fail(&st, 5, "recv_security",
 				    "conntest.starttls.refused", NULL, 0,
 				    hk_buf_str(&c.err));
@@ -606,7 +606,7 @@ end_imap(struct run *r, xmlNodePtr end)
 			rc = hk_imap_starttls(&m, s->recv_host, s->recv_tls_verify,
 			    &ti);
 			stage_reply(&st, hk_buf_str(&m.last));
-			if (rc == HK_NET_PROTOCOL && c.ssl == NULL) {
+			if (rc == HK_NET_PROTOCOL && !hk_conn_has_layer(&c)) {
 				stage_fail(&st, 5, "recv_security",
 				    "conntest.starttls.refused", NULL, 0,
 				    hk_buf_str(&c.err));
@@ -779,7 +779,7 @@ smtp_start(struct run *r, xmlNodePtr end, struct hk_conn *c,
 			    s->smtp_tls_verify, &so->ti);
 			smtp_text(&sr, &text);
 			stage_reply(cur, text.data);
-			if (rc == HK_NET_PROTOCOL && c->ssl == NULL) {
+			if (rc == HK_NET_PROTOCOL && !hk_conn_has_layer(c)) {
 				stage_fail(cur, 5, "smtp_security",
 				    "conntest.starttls.refused", NULL, 0,
 				    hk_buf_str(&c->err));

@@ -11,6 +11,8 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/health.h \
 	src/lib-mail/imap.c \
 	src/lib-mail/imap.h \
+	src/lib-mail/mailopen.c \
+	src/lib-mail/mailopen.h \
 	src/lib-mail/maildir.c \
 	src/lib-mail/maildir.h \
 	src/lib-mail/msgheaders.c \

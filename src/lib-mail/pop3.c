@@ -260,6 +260,7 @@ struct pop3_io {
 	bool side_init;
 	const struct hk_endpoint *ep;
 	const struct hk_net_timeouts *to;
+	hk_pop3_side_open_fn open_side;
 };
 
 static int
@@ -299,20 +300,19 @@ io_side_open(void *ctx, struct hk_auth_reply *greeting)
 {
 	struct pop3_io *io = ctx;
 	struct hk_pop3_reply r = HK_POP3_REPLY_INIT;
-	struct hk_pop3_caps caps;
-	enum hk_net_rc rc;
+	int rc;
 
 	if (io->side_init)
 		hk_conn_free(&io->side);
 	hk_conn_init(&io->side, io->to);
 	io->side_init = true;
-	rc = hk_pop3_open(&io->side, io->ep, &r, &caps);
-	if (rc == HK_NET_OK) {
+	rc = io->open_side(&io->side, io->ep, &r);
+	if (rc == 0) {
 		greeting->kind = r.ok ? HK_REPLY_OK : HK_REPLY_ERR;
 		hk_buf_append(&greeting->text, r.text.data, r.text.len);
 	}
 	hk_pop3_reply_free(&r);
-	return rc == HK_NET_OK ? 0 : -1;
+	return rc == 0 ? 0 : -1;
 }
 
 static void
@@ -346,9 +346,10 @@ hk_pop3_auth(struct hk_conn *c, const struct hk_authsess_params *p,
 enum hk_auth_status
 hk_pop3_presend(const struct hk_authsess_params *p,
     const struct hk_endpoint *ep, const struct hk_net_timeouts *to,
-    struct hk_auth_result *res)
+    hk_pop3_side_open_fn open_side, struct hk_auth_result *res)
 {
-	struct pop3_io pio = { .main = NULL, .ep = ep, .to = to };
+	struct pop3_io pio = { .main = NULL, .ep = ep, .to = to,
+	    .open_side = open_side };
 	struct hk_auth_io io = {
 		.ctx = &pio,
 		.send_line = io_send,
@@ -495,40 +496,4 @@ enum hk_net_rc
 hk_pop3_quit(struct hk_conn *c, struct hk_pop3_reply *r)
 {
 	return hk_pop3_command(c, r, "QUIT", 4);
-}
-
-enum hk_net_rc
-hk_pop3_open(struct hk_conn *c, const struct hk_endpoint *ep,
-    struct hk_pop3_reply *greeting, struct hk_pop3_caps *caps)
-{
-	struct hk_addrs addrs;
-	struct hk_pop3_reply r = HK_POP3_REPLY_INIT;
-	enum hk_net_rc rc;
-
-	memset(caps, 0, sizeof(*caps));
-	if ((rc = hk_net_resolve(c, ep->host, ep->port, &addrs)) != HK_NET_OK ||
-	    (rc = hk_conn_connect(c, &addrs)) != HK_NET_OK)
-		goto out;
-	if (ep->security == HK_NET_IMPLICIT_TLS &&
-	    (rc = hk_tls_start(c, ep->host, ep->verify, NULL)) != HK_NET_OK)
-		goto out;
-	if ((rc = hk_pop3_greeting(c, greeting, caps)) != HK_NET_OK)
-		goto out;
-	if (!greeting->ok) {
-		rc = hk_conn_fail(c, HK_NET_PROTOCOL,
-		    "the POP3 server's greeting was -ERR %.200s",
-		    hk_buf_str(&greeting->text));
-		goto out;
-	}
-	if (ep->security == HK_NET_STARTTLS) {
-		if ((rc = hk_pop3_stls(c, &r, ep->host, ep->verify, NULL)) !=
-		    HK_NET_OK)
-			goto out;
-		rc = hk_pop3_capa(c, &r, caps);
-	}
-out:
-	hk_pop3_reply_free(&r);
-	if (rc != HK_NET_OK)
-		hk_conn_close(c);
-	return rc;
 }

@@ -114,16 +114,15 @@ enum hk_net_rc hk_pop3_dele(struct hk_conn *c, struct hk_pop3_reply *r,
 /* QUIT (which commits DELEs); r->ok says whether the server agreed. */
 enum hk_net_rc hk_pop3_quit(struct hk_conn *c, struct hk_pop3_reply *r);
 
-/* Opens a POP3 session to ep: resolve, connect, implicit TLS or STLS as
- * ep says, greeting (and CAPA around STLS).  greeting receives the +OK
- * text.  On failure c is closed. */
-enum hk_net_rc hk_pop3_open(struct hk_conn *c, const struct hk_endpoint *ep,
-    struct hk_pop3_reply *greeting, struct hk_pop3_caps *caps);
+/* Opens the side connection c to ep (c is hk_conn_init'ed): 0 with the
+ * greeting in *greeting, or -1 with c closed and c->err set. */
+typedef int (*hk_pop3_side_open_fn)(struct hk_conn *c,
+    const struct hk_endpoint *ep, struct hk_pop3_reply *greeting);
 
 /* Runs a pre-send module (POP-before-SMTP): its side connection goes to
- * ep with timeouts to; its wait is a plain sleep. */
+ * ep with timeouts to, opened by open_side; its wait is a plain sleep. */
 enum hk_auth_status hk_pop3_presend(const struct hk_authsess_params *p,
     const struct hk_endpoint *ep, const struct hk_net_timeouts *to,
-    struct hk_auth_result *res);
+    hk_pop3_side_open_fn open_side, struct hk_auth_result *res);
 
 #endif

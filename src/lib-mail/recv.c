@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "mem.h"
+#include "mailopen.h"
 #include "recv.h"
-#include "tls.h"
 
 void
 hk_recv_fail_set(struct hk_recv_fail *f, int exit_code, const char *reply,
@@ -49,28 +49,34 @@ open_pop3(struct hk_recv *r, const struct hk_account *acct,
     const struct hk_modset *mods, struct hk_recv_fail *f)
 {
 	const struct hk_server *s = r->srv;
-	struct hk_endpoint ep = {
-		.host = s->recv_host, .port = (unsigned)s->recv_port,
-		.security = s->recv_security == HK_SEC_TLS ? HK_NET_IMPLICIT_TLS :
-		    s->recv_security == HK_SEC_STARTTLS ? HK_NET_STARTTLS :
-		    HK_NET_PLAIN,
-		.verify = s->recv_tls_verify,
-	};
-	struct hk_pop3_reply greet = HK_POP3_REPLY_INIT, pr = HK_POP3_REPLY_INIT;
+	struct hk_endpoint ep;
+	struct hk_mailsess ms;
+	struct hk_pop3_reply pr = HK_POP3_REPLY_INIT;
+	const struct hk_pop3_reply *greet = &ms.pop3_greet;
 	struct hk_buf text = HK_BUF_INIT;
 	enum hk_net_rc rc;
 	int code = 0;
 
-	if ((rc = hk_pop3_open(&r->c, &ep, &greet, &r->caps)) != HK_NET_OK) {
-		hk_pop3_reply_format(&greet, &text);
-		code = net_fail(r, f, greet.text.len ? text.data : NULL);
+	hk_mail_endpoint_recv(s, &ep);
+	hk_mailsess_init(&ms, &hk_mailproto_pop3, &r->c, &ep, NULL);
+	switch (hk_mail_open(&ms)) {
+	case HK_OPEN_OK:
+		break;
+	case HK_OPEN_REFUSED:
+		if (ms.step == HK_OPEN_GREETING)
+			(void)hk_conn_fail(&r->c, HK_NET_PROTOCOL,
+			    "the POP3 server's greeting was -ERR %.200s",
+			    hk_buf_str(&greet->text));
+		/* fall through */
+	default:
+		hk_pop3_reply_format(greet, &text);
+		/* CAPA in plain text was always asked after the opening. */
+		code = net_fail(r, f, greet->text.len && !(ms.step ==
+		    HK_OPEN_CAPS && ep.security != HK_NET_STARTTLS) ?
+		    text.data : NULL);
 		goto out;
 	}
-	if (!r->caps.capa && (rc = hk_pop3_capa(&r->c, &pr, &r->caps)) !=
-	    HK_NET_OK) {
-		code = net_fail(r, f, NULL);
-		goto out;
-	}
+	r->caps = ms.pop3_caps;
 	if (s->apop) {
 		const struct hk_authmod *mod = hk_modset_find(mods, "apop",
 		    HK_AUTHMOD_KIND_POP3);
@@ -86,7 +92,7 @@ open_pop3(struct hk_recv *r, const struct hk_account *acct,
 			code = 2;
 			goto out;
 		}
-		as = hk_pop3_auth(&r->c, &ap, hk_buf_str(&greet.text), &ar);
+		as = hk_pop3_auth(&r->c, &ap, hk_buf_str(&greet->text), &ar);
 		if (as != HK_AUTH_OK) {
 			code = hk_auth_status_exit(as);
 			hk_recv_fail_set(f, code, hk_buf_str(&ar.last_reply),
@@ -118,7 +124,7 @@ open_pop3(struct hk_recv *r, const struct hk_account *acct,
 		hk_conn_close(&r->c);
 	}
 out:
-	hk_pop3_reply_free(&greet);
+	hk_mailsess_free(&ms);
 	hk_pop3_reply_free(&pr);
 	hk_buf_free(&text);
 	return code;
@@ -129,41 +135,30 @@ open_imap(struct hk_recv *r, const struct hk_account *acct,
     struct hk_recv_fail *f)
 {
 	const struct hk_server *s = r->srv;
-	struct hk_addrs addrs;
-	enum hk_imap_status st = HK_IMAP_OK, gst = HK_IMAP_OK;
-	enum hk_net_rc rc;
+	enum hk_imap_status st = HK_IMAP_OK, gst;
+	struct hk_endpoint ep;
+	struct hk_mailsess ms;
+	enum hk_open_outcome out;
 
-	if ((rc = hk_net_resolve(&r->c, s->recv_host, (unsigned)s->recv_port,
-	    &addrs)) != HK_NET_OK ||
-	    (rc = hk_conn_connect(&r->c, &addrs)) != HK_NET_OK)
-		return net_fail(r, f, NULL);
-	if (s->recv_security == HK_SEC_TLS &&
-	    hk_tls_start(&r->c, s->recv_host, s->recv_tls_verify, NULL) !=
-	    HK_NET_OK)
-		return net_fail(r, f, NULL);
-	if (hk_imap_greeting(&r->m, &gst) != HK_NET_OK)
-		return net_fail(r, f, NULL);
-	if (gst == HK_IMAP_BYE) {
+	hk_mail_endpoint_recv(s, &ep);
+	hk_mailsess_init(&ms, &hk_mailproto_imap, &r->c, &ep, &r->m);
+	out = hk_mail_open(&ms);
+	gst = ms.imap_greeting;
+	hk_mailsess_free(&ms);
+	if (out == HK_OPEN_REFUSED && ms.step == HK_OPEN_GREETING) {
 		hk_recv_fail_set(f, 5, hk_buf_str(&r->m.last), "the IMAP server "
 		    "refused the connection");
 		hk_conn_close(&r->c);
 		return 5;
 	}
-	if (!r->m.caps_known && hk_imap_capability(&r->m, &st) != HK_NET_OK)
-		return net_fail(r, f, NULL);
-	if (s->recv_security == HK_SEC_STARTTLS) {
-		if (!r->m.caps.starttls) {
-			hk_recv_fail_set(f, 5, NULL, "the IMAP server %s does not offer "
-			    "STARTTLS, which the settings require", s->recv_host);
-			hk_conn_close(&r->c);
-			return 5;
-		}
-		if (hk_imap_starttls(&r->m, s->recv_host, s->recv_tls_verify,
-		    NULL) != HK_NET_OK ||
-		    hk_imap_capability(&r->m, &st) != HK_NET_OK)
-			return net_fail(r, f, NULL);
-		gst = HK_IMAP_OK;
+	if (out == HK_OPEN_NOT_OFFERED) {
+		hk_recv_fail_set(f, 5, NULL, "the IMAP server %s does not offer "
+		    "STARTTLS, which the settings require", s->recv_host);
+		hk_conn_close(&r->c);
+		return 5;
 	}
+	if (out != HK_OPEN_OK)
+		return net_fail(r, f, NULL);
 	if (gst != HK_IMAP_PREAUTH) {
 		if (hk_imap_login(&r->m, acct->username, acct->password, &st) !=
 		    HK_NET_OK)

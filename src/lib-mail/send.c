@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "log.h"
+#include "mailopen.h"
 #include "mem.h"
 #include "presend.h"
 #include "send.h"
 #include "sizefmt.h"
 #include "smtp.h"
-#include "tls.h"
 
 /* ---- canonical form ------------------------------------------------ */
 
@@ -194,69 +194,54 @@ server_size_error(unsigned long long size, const struct hk_smtp_caps *caps)
 /* ---- the dialogue ------------------------------------------------------ */
 
 
-/* resolve, connect, TLS, greeting, EHLO (+ STARTTLS + EHLO). */
+/* resolve, connect, TLS, greeting, EHLO (+ STARTTLS + EHLO): the opener,
+ * with send's own words for a refusal. */
 static int
 smtp_open(const struct hk_send_params *p, struct hk_conn *c,
     struct hk_smtp_caps *caps, struct hk_send_result *res)
 {
 	const struct hk_server *s = p->srv;
-	struct hk_smtp_reply r = HK_SMTP_REPLY_INIT;
-	struct hk_addrs addrs;
-	enum hk_net_rc rc;
+	struct hk_endpoint ep;
+	struct hk_mailsess ms;
 	char *l = NULL;
 	int code = 0;
 
-	if ((rc = hk_net_resolve(c, s->smtp_host, (unsigned)s->smtp_port,
-	    &addrs)) != HK_NET_OK ||
-	    (rc = hk_conn_connect(c, &addrs)) != HK_NET_OK)
-		goto net;
-	if (s->smtp_security == HK_SEC_TLS &&
-	    (rc = hk_tls_start(c, s->smtp_host, s->smtp_tls_verify, NULL)) !=
-	    HK_NET_OK)
-		goto net;
-	if ((rc = hk_smtp_read_reply(c, &r)) != HK_NET_OK)
-		goto net;
-	if (r.code != 220) {
-		l = reply_line(&r);
-		code = fail(res, 5, true, l, "the SMTP server %s refused the "
-		    "connection", s->smtp_host);
-		goto out;
-	}
-	if ((rc = hk_smtp_hello(c, &r, caps)) != HK_NET_OK)
-		goto net;
-	if (r.code != 250) {
-		l = reply_line(&r);
-		code = fail(res, 5, true, l, "the SMTP server refused EHLO and HELO");
-		goto out;
-	}
-	if (s->smtp_security == HK_SEC_STARTTLS) {
-		if (!caps->starttls) {
-			code = fail(res, 5, true, NULL, "the SMTP server %s does not "
-			    "offer STARTTLS, which the settings require",
-			    s->smtp_host);
-			goto out;
+	hk_mail_endpoint_smtp(s, &ep);
+	hk_mailsess_init(&ms, &hk_mailproto_smtp, c, &ep, NULL);
+	switch (hk_mail_open(&ms)) {
+	case HK_OPEN_OK:
+		break;
+	case HK_OPEN_NET:
+		if (ms.smtp_last != NULL && ms.smtp_last->code != 0)
+			l = reply_line(ms.smtp_last);
+		code = fail(res, 5, true, l, "SMTP %s:%d: %s", s->smtp_host,
+		    s->smtp_port, hk_buf_str(&c->err));
+		break;
+	case HK_OPEN_NOT_OFFERED:
+		code = fail(res, 5, true, NULL, "the SMTP server %s does not "
+		    "offer STARTTLS, which the settings require", s->smtp_host);
+		break;
+	case HK_OPEN_REFUSED:
+		if (ms.step == HK_OPEN_STARTTLS) {
+			/* As the dialogue error it always was. */
+			l = reply_line(ms.smtp_last);
+			code = fail(res, 5, true, l, "SMTP %s:%d: %s",
+			    s->smtp_host, s->smtp_port, hk_buf_str(&c->err));
+			break;
 		}
-		if ((rc = hk_smtp_starttls(c, &r, caps, s->smtp_host,
-		    s->smtp_tls_verify, NULL)) != HK_NET_OK)
-			goto net;
-		if ((rc = hk_smtp_hello(c, &r, caps)) != HK_NET_OK)
-			goto net;
-		if (r.code != 250) {
-			l = reply_line(&r);
-			code = fail(res, 5, true, l, "the SMTP server refused EHLO "
-			    "after STARTTLS");
-			goto out;
-		}
+		l = reply_line(ms.smtp_last);
+		if (ms.step == HK_OPEN_GREETING)
+			code = fail(res, 5, true, l, "the SMTP server %s refused "
+			    "the connection", s->smtp_host);
+		else
+			code = fail(res, 5, true, l, ms.starttls_done ?
+			    "the SMTP server refused EHLO after STARTTLS" :
+			    "the SMTP server refused EHLO and HELO");
+		break;
 	}
-	goto out;
-net:
-	if (r.code != 0)
-		l = reply_line(&r);
-	code = fail(res, 5, true, l, "SMTP %s:%d: %s", s->smtp_host,
-	    s->smtp_port, hk_buf_str(&c->err));
-out:
+	*caps = ms.smtp_caps;
 	free(l);
-	hk_smtp_reply_free(&r);
+	hk_mailsess_free(&ms);
 	return code;
 }
 

@@ -19,7 +19,6 @@
 #include "log.h"
 #include "mem.h"
 #include "net.h"
-#include "tls.h"
 
 const struct hk_net_timeouts hk_net_timeouts_default = {
 	.resolve_ms = 10000,
@@ -69,20 +68,49 @@ hk_conn_fail(struct hk_conn *c, enum hk_net_rc rc, const char *fmt, ...)
 	return rc;
 }
 
+static const struct hk_conn_ops plain_ops;
+
 void
 hk_conn_init(struct hk_conn *c, const struct hk_net_timeouts *to)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	c->ops = &plain_ops;
 	c->to = to != NULL ? *to : hk_net_timeouts_default;
 	if (c->to.total_ms > 0)
 		c->deadline = hk_net_now_ms() + c->to.total_ms;
 }
 
+/* Gives the layer back its state to free and returns to plain text. */
+static void
+pop_layer(struct hk_conn *c)
+{
+	if (c->ops != NULL && c->ops->close != NULL)
+		c->ops->close(c);
+	c->ops = &plain_ops;
+	c->layer = NULL;
+}
+
+void
+hk_conn_push_layer(struct hk_conn *c, const struct hk_conn_ops *ops,
+    void *state)
+{
+	pop_layer(c);
+	hk_conn_drop_input(c);
+	c->ops = ops;
+	c->layer = state;
+}
+
+bool
+hk_conn_has_layer(const struct hk_conn *c)
+{
+	return c->ops != NULL && c->ops != &plain_ops;
+}
+
 void
 hk_conn_close(struct hk_conn *c)
 {
-	hk_tls_free(c);
+	pop_layer(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -123,10 +151,8 @@ step_ms(const struct hk_conn *c, int step)
 	return left < step ? (int)left : step;
 }
 
-/* Copies host without IPv6 brackets into out; -1 when it does not fit or
- * the brackets do not match. */
-static int
-strip_brackets(const char *host, char *out, size_t outlen)
+int
+hk_net_strip_brackets(const char *host, char *out, size_t outlen)
 {
 	size_t n = strlen(host);
 
@@ -149,7 +175,7 @@ hk_net_is_ip_literal(const char *host)
 	char h[256];
 	unsigned char a[16];
 
-	if (strip_brackets(host, h, sizeof(h)) < 0)
+	if (hk_net_strip_brackets(host, h, sizeof(h)) < 0)
 		return false;
 	return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
 }
@@ -177,7 +203,7 @@ hk_net_resolve(struct hk_conn *c, const char *host, unsigned int port,
 
 	memset(out, 0, sizeof(*out));
 	if (host == NULL || *host == '\0' ||
-	    strip_brackets(host, h, sizeof(h)) < 0)
+	    hk_net_strip_brackets(host, h, sizeof(h)) < 0)
 		return hk_conn_fail(c, HK_NET_RESOLVE, "invalid host name");
 	if (port == 0 || port > 65535)
 		return hk_conn_fail(c, HK_NET_RESOLVE, "invalid port %u", port);
@@ -407,35 +433,18 @@ hk_conn_wait(struct hk_conn *c, bool want_write)
 	return HK_NET_OK;
 }
 
-/* Reads what is available into rbuf (which must have room). */
+/* Plain text: recv, waiting while the socket has nothing. */
 static enum hk_net_rc
-fill(struct hk_conn *c)
+plain_read(struct hk_conn *c, void *p, size_t len, size_t *got)
 {
 	enum hk_net_rc rc;
 	ssize_t n;
 
-	if (c->fd < 0)
-		return hk_conn_fail(c, HK_NET_CLOSED, "the connection is closed");
-	if (c->rpos == c->rlen)
-		c->rpos = c->rlen = 0;
-	else if (c->rpos > 0 && c->rlen == sizeof(c->rbuf)) {
-		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
-		c->rlen -= c->rpos;
-		c->rpos = 0;
-	}
-	if (c->ssl != NULL) {
-		size_t got = 0;
-
-		rc = hk_tls_read(c, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
-		    &got);
-		if (rc == HK_NET_OK)
-			c->rlen += got;
-		return rc;
-	}
+	*got = 0;
 	for (;;) {
-		n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+		n = recv(c->fd, p, len, 0);
 		if (n > 0) {
-			c->rlen += (size_t)n;
+			*got = (size_t)n;
 			return HK_NET_OK;
 		}
 		if (n == 0)
@@ -449,6 +458,71 @@ fill(struct hk_conn *c)
 		if ((rc = hk_conn_wait(c, false)) != HK_NET_OK)
 			return rc;
 	}
+}
+
+/* Plain text: send all of p, waiting while the socket is full. */
+static enum hk_net_rc
+plain_write(struct hk_conn *c, const void *p, size_t len)
+{
+	const char *s = p;
+	enum hk_net_rc rc;
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(c->fd, s, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			s += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((rc = hk_conn_wait(c, true)) != HK_NET_OK)
+				return rc;
+			continue;
+		}
+		return hk_conn_fail(c, errno_rc(errno), "send: %s",
+		    strerror(errno));
+	}
+	return HK_NET_OK;
+}
+
+static const struct hk_conn_ops plain_ops = {
+	.name = "plain",
+	.read = plain_read,
+	.write = plain_write,
+	.close = NULL,
+};
+
+/* The connection's transport (a zeroed hk_conn counts as plain). */
+static const struct hk_conn_ops *
+ops_of(const struct hk_conn *c)
+{
+	return c->ops != NULL ? c->ops : &plain_ops;
+}
+
+/* Reads what is available into rbuf (which must have room). */
+static enum hk_net_rc
+fill(struct hk_conn *c)
+{
+	enum hk_net_rc rc;
+	size_t got = 0;
+
+	if (c->fd < 0)
+		return hk_conn_fail(c, HK_NET_CLOSED, "the connection is closed");
+	if (c->rpos == c->rlen)
+		c->rpos = c->rlen = 0;
+	else if (c->rpos > 0 && c->rlen == sizeof(c->rbuf)) {
+		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+		c->rlen -= c->rpos;
+		c->rpos = 0;
+	}
+	rc = ops_of(c)->read(c, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
+	    &got);
+	if (rc == HK_NET_OK)
+		c->rlen += got;
+	return rc;
 }
 
 enum hk_net_rc
@@ -527,32 +601,9 @@ hk_conn_read_n(struct hk_conn *c, unsigned long long n,
 enum hk_net_rc
 hk_conn_write(struct hk_conn *c, const void *p, size_t len)
 {
-	const char *s = p;
-	enum hk_net_rc rc;
-	ssize_t n;
-
 	if (c->fd < 0)
 		return hk_conn_fail(c, HK_NET_CLOSED, "the connection is closed");
-	if (c->ssl != NULL)
-		return hk_tls_write(c, p, len);
-	while (len > 0) {
-		n = send(c->fd, s, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			s += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if ((rc = hk_conn_wait(c, true)) != HK_NET_OK)
-				return rc;
-			continue;
-		}
-		return hk_conn_fail(c, errno_rc(errno), "send: %s",
-		    strerror(errno));
-	}
-	return HK_NET_OK;
+	return ops_of(c)->write(c, p, len);
 }
 
 enum hk_net_rc

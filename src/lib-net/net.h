@@ -11,9 +11,13 @@
  * logs and the connection test's <detail>; never shown as the explanation,
  * which comes from the message catalogues).
  *
+ * The bytes themselves move through the connection's transport (struct
+ * hk_conn_ops): plain send/recv until a layer such as TLS (tls.h) installs
+ * its own operations on the connected socket.  This file knows no layer.
+ *
  * Ownership: the caller owns struct hk_conn (stack or heap); hk_conn_init
- * prepares it, hk_conn_close releases the socket and TLS state and may be
- * called any number of times.
+ * prepares it, hk_conn_close releases the socket and any layer's state and
+ * may be called any number of times.
  */
 #ifndef HK_NET_H
 #define HK_NET_H
@@ -76,11 +80,25 @@ typedef void (*hk_net_trace_fn)(void *ctx, char dir, const char *line,
 
 #define HK_NET_RBUF 16384
 
-struct ssl_st;
+struct hk_conn;
+
+/* How bytes cross a connection.  A layer (TLS) installs its table with
+ * hk_conn_push_layer once the socket is connected; hk_conn_close calls its
+ * close and goes back to plain.  read stores the count received in *got
+ * (at least 1 on HK_NET_OK) and waits with hk_conn_wait; write sends all
+ * of p.  Both report failures through hk_conn_fail. */
+struct hk_conn_ops {
+	const char *name;		/* "plain", "tls": for logs */
+	enum hk_net_rc (*read)(struct hk_conn *c, void *p, size_t len,
+	    size_t *got);
+	enum hk_net_rc (*write)(struct hk_conn *c, const void *p, size_t len);
+	void (*close)(struct hk_conn *c);	/* frees layer; no waiting */
+};
 
 struct hk_conn {
 	int fd;				/* -1 when closed */
-	struct ssl_st *ssl;		/* NULL: plain text */
+	const struct hk_conn_ops *ops;	/* never NULL after hk_conn_init */
+	void *layer;			/* the layer's state, owned by ops */
 	struct hk_net_timeouts to;
 	long long deadline;		/* monotonic ms; 0: none */
 	char peer[64];			/* numeric address connected to */
@@ -141,7 +159,21 @@ enum hk_net_rc hk_conn_send_line(struct hk_conn *c, const char *line,
  * defence).  Returns the number of bytes dropped. */
 size_t hk_conn_drop_input(struct hk_conn *c);
 
-/* For tls.c: waits until the socket is readable (want_write false) or
+/* Installs a layer's operations over the connected socket (ops and its
+ * state; ops->close frees state).  Any layer already there is closed
+ * first.  Buffered plain input is dropped: bytes that arrived before the
+ * layer must not be read as if they came through it. */
+void hk_conn_push_layer(struct hk_conn *c, const struct hk_conn_ops *ops,
+    void *state);
+
+/* True when a layer other than plain text carries the bytes. */
+bool hk_conn_has_layer(const struct hk_conn *c);
+
+/* Copies host without IPv6 brackets into out; -1 when it does not fit or
+ * the brackets do not match. */
+int hk_net_strip_brackets(const char *host, char *out, size_t outlen);
+
+/* For layers: waits until the socket is readable (want_write false) or
  * writable, within the step timeout and the deadline. */
 enum hk_net_rc hk_conn_wait(struct hk_conn *c, bool want_write);
 

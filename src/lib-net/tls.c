@@ -1,4 +1,6 @@
-/* tls.c - OpenSSL client sessions over net.h connections. */
+/* tls.c - OpenSSL client sessions as a layer on net.h connections: once
+ * the handshake starts, the connection's reads and writes go through
+ * tls_ops below.  net.c knows nothing of this file. */
 #include "config.h"
 
 #include <stdio.h>
@@ -19,8 +21,21 @@
  * the context is read-only once built). */
 static SSL_CTX *tls_ctx;
 
+static enum hk_net_rc tls_read(struct hk_conn *c, void *p, size_t len,
+    size_t *got);
+static enum hk_net_rc tls_write(struct hk_conn *c, const void *p,
+    size_t len);
+static void tls_close(struct hk_conn *c);
+
+static const struct hk_conn_ops tls_ops = {
+	.name = "tls",
+	.read = tls_read,
+	.write = tls_write,
+	.close = tls_close,
+};
+
 static SSL_CTX *
-ctx_get(struct hk_conn *c)
+ctx_get(void)
 {
 	if (tls_ctx != NULL)
 		return tls_ctx;
@@ -150,7 +165,6 @@ hk_tls_start(struct hk_conn *c, const char *host, bool verify,
 	SSL_CTX *ctx;
 	SSL *ssl;
 	char h[256], err[256];
-	size_t n = host != NULL ? strlen(host) : 0;
 	enum hk_net_rc rc;
 	int r;
 
@@ -159,18 +173,17 @@ hk_tls_start(struct hk_conn *c, const char *host, bool verify,
 	memset(info, 0, sizeof(*info));
 	if (c->fd < 0)
 		return hk_conn_fail(c, HK_NET_CLOSED, "the connection is closed");
-	if (n == 0 || n >= sizeof(h))
+	if (host == NULL || *host == '\0' ||
+	    hk_net_strip_brackets(host, h, sizeof(h)) < 0)
 		return hk_conn_fail(c, HK_NET_TLS, "invalid host name for TLS");
-	if (host[0] == '[' && host[n - 1] == ']') {
-		memcpy(h, host + 1, n - 2);
-		h[n - 2] = '\0';
-	} else
-		memcpy(h, host, n + 1);
-	if ((ctx = ctx_get(c)) == NULL || (ssl = SSL_new(ctx)) == NULL) {
+	if ((ctx = ctx_get()) == NULL || (ssl = SSL_new(ctx)) == NULL) {
 		err_text(err, sizeof(err));
 		return hk_conn_fail(c, HK_NET_TLS, "TLS set-up failed: %s", err);
 	}
-	c->ssl = ssl;
+	/* From here on the connection owns ssl (freed by hk_conn_close);
+	 * whatever arrived in plain text before the handshake (after
+	 * STARTTLS) is dropped, not read as if it came over TLS. */
+	hk_conn_push_layer(c, &tls_ops, ssl);
 	SSL_set_fd(ssl, c->fd);
 	if (hk_net_is_ip_literal(h)) {
 		X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
@@ -183,9 +196,6 @@ hk_tls_start(struct hk_conn *c, const char *host, bool verify,
 		    SSL_set_tlsext_host_name(ssl, h) != 1)
 			return hk_conn_fail(c, HK_NET_TLS, "invalid host name");
 	}
-	/* Whatever arrived in plain text before the handshake (after
-	 * STARTTLS) must not be read as if it came over TLS. */
-	hk_conn_drop_input(c);
 	ERR_clear_error();
 	for (;;) {
 		r = SSL_connect(ssl);
@@ -232,10 +242,10 @@ hk_tls_start(struct hk_conn *c, const char *host, bool verify,
 	return HK_NET_OK;
 }
 
-enum hk_net_rc
-hk_tls_read(struct hk_conn *c, void *p, size_t len, size_t *got)
+static enum hk_net_rc
+tls_read(struct hk_conn *c, void *p, size_t len, size_t *got)
 {
-	SSL *ssl = c->ssl;
+	SSL *ssl = c->layer;
 	enum hk_net_rc rc;
 	char err[256];
 	int r;
@@ -272,11 +282,11 @@ hk_tls_read(struct hk_conn *c, void *p, size_t len, size_t *got)
 	}
 }
 
-enum hk_net_rc
-hk_tls_write(struct hk_conn *c, const void *p, size_t len)
+static enum hk_net_rc
+tls_write(struct hk_conn *c, const void *p, size_t len)
 {
 	const char *s = p;
-	SSL *ssl = c->ssl;
+	SSL *ssl = c->layer;
 	enum hk_net_rc rc;
 	char err[256];
 	size_t done;
@@ -308,14 +318,16 @@ hk_tls_write(struct hk_conn *c, const void *p, size_t len)
 	return HK_NET_OK;
 }
 
-void
-hk_tls_free(struct hk_conn *c)
+static void
+tls_close(struct hk_conn *c)
 {
-	if (c->ssl == NULL)
+	SSL *ssl = c->layer;
+
+	if (ssl == NULL)
 		return;
 	/* One close_notify, no waiting for the peer's. */
-	(void)SSL_shutdown(c->ssl);
-	SSL_free(c->ssl);
-	c->ssl = NULL;
+	(void)SSL_shutdown(ssl);
+	SSL_free(ssl);
+	c->layer = NULL;
 	ERR_clear_error();
 }

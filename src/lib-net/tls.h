@@ -1,5 +1,7 @@
 /* tls.h - TLS on a connection (net.h) through OpenSSL: implicit TLS and
- * the handshake after STARTTLS/STLS.
+ * the handshake after STARTTLS/STLS.  TLS is a layer: hk_tls_start
+ * installs its read/write/close operations on the connection, and
+ * hk_conn_close frees the session.
  *
  * Policy (docs/PROTOCOLS.md): TLS 1.2 or newer; the system CA store (OpenSSL's
  * default paths, so SSL_CERT_FILE / SSL_CERT_DIR apply); the chain and the
@@ -50,12 +52,5 @@ enum hk_tls_verify_kind hk_tls_verify_kind(int verify_error);
  * other handshake failures, or a network error. */
 enum hk_net_rc hk_tls_start(struct hk_conn *c, const char *host, bool verify,
     struct hk_tls_info *info);
-
-/* Used by net.c on a TLS connection. */
-enum hk_net_rc hk_tls_read(struct hk_conn *c, void *p, size_t len,
-    size_t *got);
-enum hk_net_rc hk_tls_write(struct hk_conn *c, const void *p, size_t len);
-/* Frees the TLS state (no close_notify wait).  NULL-safe. */
-void hk_tls_free(struct hk_conn *c);
 
 #endif
