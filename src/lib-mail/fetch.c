@@ -495,14 +495,16 @@ imap_sink(void *ctx, const char *p, size_t len)
 }
 
 /* How many bytes a download may take: what the server announced, with
- * room for servers that count loosely, within the limit. */
+ * room for servers that count loosely, but never over recv_limit: the
+ * limit holds on the bytes received, whatever the listing said.  A
+ * message that overruns fails (HK_NET_TOO_LONG) and is not stored. */
 static unsigned long long
 download_cap(const struct run *x, const struct item *it)
 {
 	unsigned long long cap = it->size + it->size / 8 + 65536;
 
-	if (x->limit > 0 && cap > x->limit + 65536)
-		cap = x->limit + 65536;
+	if (x->limit > 0 && cap > x->limit)
+		cap = x->limit;
 	return cap;
 }
 

@@ -204,16 +204,55 @@ parse_status_word(const char *p, enum hk_imap_status *st, size_t *len)
 	return -1;
 }
 
-/* Reads one logical response.  A literal in it goes to sink when the
- * line so far is a FETCH of a body (sink != NULL), else it is skipped. */
+/* The one message body a UID FETCH may store.  Only the BODY[] literal
+ * of the FETCH response for uid fills the sink, and only once: a server
+ * that repeats the body, or sends bodies of other messages, cannot grow
+ * what is stored past the one literal that max allowed. */
+struct body_want {
+	unsigned long long uid;
+	unsigned long long max;		/* 0: no cap */
+	int (*sink)(void *ctx, const char *p, size_t len);
+	void *ctx;
+	bool got;			/* the body arrived */
+};
+
+/* Is the logical line so far ("* 3 FETCH (UID 7 BODY[] {n}") the body
+ * bw asks for?  *uid_later: the line has no UID yet (it may follow the
+ * body); the caller checks it when the line is complete. */
+static bool
+is_wanted_body(const struct body_want *bw, const char *line, size_t len,
+    bool *uid_later)
+{
+	const char *p = line, *open;
+	unsigned long long v;
+	size_t i = len;
+
+	if (bw == NULL || bw->got || strncmp(p, "* ", 2) != 0)
+		return false;
+	for (p += 2; isdigit((unsigned char)*p); p++)
+		;
+	if (p == line + 2 || strncasecmp(p, " FETCH (", 8) != 0)
+		return false;
+	/* The literal must be the BODY[] item's value: "... BODY[] {n}". */
+	while (i > 0 && line[i - 1] != '{')
+		i--;
+	if (i < 9 || (strncasecmp(line + i - 9, " BODY[] ", 8) != 0 &&
+	    strncasecmp(line + i - 9, "(BODY[] ", 8) != 0))
+		return false;
+	open = p + 7;
+	*uid_later = !num_after(open, "UID", &v);
+	return *uid_later || v == bw->uid;
+}
+
+/* Reads one logical response.  A literal in it goes to bw's sink when it
+ * is the body bw asks for (see struct body_want), else it is skipped. */
 static enum hk_net_rc
-read_resp(struct hk_imap *m, struct resp *r, unsigned long long max_literal,
-    int (*sink)(void *ctx, const char *p, size_t len), void *ctx)
+read_resp(struct hk_imap *m, struct resp *r, struct body_want *bw)
 {
 	struct hk_conn *c = m->c;
 	struct hk_buf phys = HK_BUF_INIT;
-	unsigned long long n;
-	bool nonsync;
+	unsigned long long n, v;
+	bool nonsync, uid_later = false, check_uid = false;
 	enum hk_net_rc rc;
 	const char *l;
 	size_t sl;
@@ -240,16 +279,17 @@ read_resp(struct hk_imap *m, struct resp *r, unsigned long long max_literal,
 		}
 		if (lit == 0)
 			break;
-		if (sink != NULL && strcasestr(hk_buf_str(&r->line), " FETCH (") !=
-		    NULL) {
-			if (max_literal > 0 && n > max_literal) {
+		if (is_wanted_body(bw, hk_buf_str(&r->line), r->line.len,
+		    &uid_later)) {
+			if (bw->max > 0 && n > bw->max) {
 				rc = hk_conn_fail(c, HK_NET_TOO_LONG,
 				    "an IMAP literal of %llu bytes (the cap is %llu)",
-				    n, max_literal);
+				    n, bw->max);
 				goto out;
 			}
-			rc = hk_conn_read_n(c, n, sink, ctx);
-			sink = NULL;	/* one body per FETCH */
+			bw->got = true;
+			check_uid = uid_later;
+			rc = hk_conn_read_n(c, n, bw->sink, bw->ctx);
 		} else {
 			if (n > HK_IMAP_SKIP_MAX) {
 				rc = hk_conn_fail(c, HK_NET_TOO_LONG,
@@ -260,6 +300,13 @@ read_resp(struct hk_imap *m, struct resp *r, unsigned long long max_literal,
 		}
 		if (rc != HK_NET_OK)
 			goto out;
+	}
+	if (check_uid && (!num_after(strchr(hk_buf_str(&r->line), '('), "UID",
+	    &v) || v != bw->uid)) {
+		/* The body went to the sink: fail, so that it is not kept. */
+		rc = hk_conn_fail(c, HK_NET_PROTOCOL, "the IMAP server sent a "
+		    "message body without the UID %llu asked for", bw->uid);
+		goto out;
 	}
 	l = hk_buf_str(&r->line);
 	if (l[0] == '*' && l[1] == ' ') {
@@ -317,16 +364,14 @@ typedef int (*untagged_fn)(void *ctx, struct hk_imap *m, const char *text);
  * (and noting capabilities).  A BYE followed by the close is CLOSED. */
 static enum hk_net_rc
 complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
-    untagged_fn fn, void *ctx, unsigned long long max_literal,
-    int (*sink)(void *ctx, const char *p, size_t len), void *sink_ctx)
+    untagged_fn fn, void *ctx, struct body_want *bw)
 {
 	struct resp r = { HK_BUF_INIT, 0, 0, false, 0 };
 	enum hk_net_rc rc;
 	size_t tl = strlen(tag);
 
 	for (;;) {
-		if ((rc = read_resp(m, &r, max_literal, sink, sink_ctx)) !=
-		    HK_NET_OK)
+		if ((rc = read_resp(m, &r, bw)) != HK_NET_OK)
 			break;
 		const char *l = hk_buf_str(&r.line);
 
@@ -384,14 +429,14 @@ simple(struct hk_imap *m, const char *cmd, enum hk_imap_status *st,
 	free(line);
 	if (rc != HK_NET_OK)
 		return rc;
-	return complete(m, tag, st, fn, ctx, 0, NULL, NULL);
+	return complete(m, tag, st, fn, ctx, NULL);
 }
 
 enum hk_net_rc
 hk_imap_greeting(struct hk_imap *m, enum hk_imap_status *st)
 {
 	struct resp r = { HK_BUF_INIT, 0, 0, false, 0 };
-	enum hk_net_rc rc = read_resp(m, &r, 0, NULL, NULL);
+	enum hk_net_rc rc = read_resp(m, &r, NULL);
 
 	if (rc == HK_NET_OK) {
 		if (r.kind != '*' || !r.is_status || (r.st != HK_IMAP_OK &&
@@ -470,7 +515,7 @@ add_astring(struct hk_imap *m, struct hk_buf *cmd, const char *s,
 	if (rc != HK_NET_OK)
 		return rc;
 	if (!m->caps.literal_plus) {
-		rc = read_resp(m, &r, 0, NULL, NULL);
+		rc = read_resp(m, &r, NULL);
 		if (rc == HK_NET_OK && r.kind == 't') {
 			/* Refused instead of continued. */
 			hk_buf_reset(&m->last);
@@ -517,7 +562,7 @@ hk_imap_login(struct hk_imap *m, const char *user, const char *password,
 		goto out;
 	rc = hk_conn_send_line(m->c, cmd.data, cmd.len, log_len);
 	if (rc == HK_NET_OK)
-		rc = complete(m, tag, st, NULL, NULL, 0, NULL, NULL);
+		rc = complete(m, tag, st, NULL, NULL, NULL);
 out:
 	hk_buf_wipe_free(&cmd);
 	return rc;
@@ -603,6 +648,7 @@ hk_imap_uid_fetch_message(struct hk_imap *m, unsigned long long uid,
     int (*sink)(void *ctx, const char *p, size_t len), void *ctx,
     enum hk_imap_status *st)
 {
+	struct body_want bw = { uid, max, sink, ctx, false };
 	char tag[16], *line;
 	enum hk_net_rc rc;
 
@@ -612,7 +658,7 @@ hk_imap_uid_fetch_message(struct hk_imap *m, unsigned long long uid,
 	free(line);
 	if (rc != HK_NET_OK)
 		return rc;
-	return complete(m, tag, st, NULL, NULL, max, sink, ctx);
+	return complete(m, tag, st, NULL, NULL, &bw);
 }
 
 enum hk_net_rc

@@ -94,7 +94,11 @@ enum hk_net_rc hk_imap_uid_fetch_sizes(struct hk_imap *m,
     int (*fn)(void *ctx, unsigned long long uid, unsigned long long size),
     void *ctx, enum hk_imap_status *st);
 /* UID FETCH uid BODY.PEEK[]: the message's bytes to sink; a literal over
- * max (0: no cap) is HK_NET_TOO_LONG before any byte is read. */
+ * max (0: no cap) is HK_NET_TOO_LONG before any byte is read.  Only the
+ * BODY[] of the FETCH response for uid reaches the sink, once: other
+ * literals (a repeated body, another message's) are skipped, and a body
+ * whose response names no UID or another one is HK_NET_PROTOCOL (the
+ * caller drops what the sink got). */
 enum hk_net_rc hk_imap_uid_fetch_message(struct hk_imap *m,
     unsigned long long uid, unsigned long long max,
     int (*sink)(void *ctx, const char *p, size_t len), void *ctx,

@@ -4,7 +4,8 @@
 # never answers, a 1 MB line, a garbled SASL challenge, STARTTLS refused
 # or not offered, a greeting without an APOP time stamp.  Each must fail
 # cleanly, at the right stage, within its timeout, and never fall back to
-# something weaker (plain text, USER/PASS).
+# something weaker (plain text, USER/PASS).  And `hikyakuctl fetch`
+# against servers that lie (the section at the end).
 set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
@@ -226,6 +227,106 @@ run badutf8 --timeout 2
 ok "a reply with malformed UTF-8: the result is well-formed XML" sh -c 'printf "%s" "$1" | xmllint --noout -' _ "$OUT"
 like "... the good character survives" "$OUT" 'ok メ &lt;1.2@x&gt;'
 unlike "... no malformed sequence survives" "$(printf '%s' "$OUT" | LC_ALL=C grep -aoE $'\xed\xa0|\xc0\xaf|\xe0\x80|\xf0\x80|\xf4\x90|\x07' | head -1)" '.'
+
+# ============================================ fetching from hostile servers
+# `hikyakuctl fetch` against servers that lie about sizes, repeat bodies or
+# list two messages under one unique id.  What they may never cause: more
+# than recv_limit stored, or a message deleted whose bytes were not stored.
+MAILDIR=$HK_DIR/data/mail
+list_id() {	# KIND NAME: the id on the mail-KINDs list screen
+	req GET "mail-$1s?format=xml"
+	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-$1 id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$2</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
+}
+mkaccount() {	# NAME SERVER: user u, password pw
+	req POST mail-accounts "csrf_token=$CSRF&name=$1&address=u@example.test&server_id=$(list_id server "$2")&username=u&password=pw"
+	[ "$STATUS" = 303 ] || diag "adding account $1: $STATUS"
+}
+fetch() {	# ACCOUNT [args]: sets OUT, RC, ERR
+	OUT=$($CTL fetch --account "$@" 2>"$T/err"); RC=$?
+	ERR=$(cat "$T/err")
+}
+stored() { find "$MAILDIR/$1/new" "$MAILDIR/$1/cur" -type f 2>/dev/null; }
+# imap_open FILE: the start of an IMAP fetch (one message listed: UID 1 of
+# SIZE bytes), up to the UID FETCH of its body.
+imap_open() {	# FILE SIZE
+	cat > "$1" <<EOS
+send * OK fake IMAP ready
+expect h1 CAPABILITY
+send * CAPABILITY IMAP4rev1
+send h1 OK done
+expect h2 LOGIN
+send h2 OK logged in
+expect h3 SELECT
+send * 1 EXISTS
+send * OK [UIDVALIDITY 42] ok
+send h3 OK [READ-WRITE] done
+expect h4 UID FETCH 1:*
+send * 1 FETCH (UID 1 RFC822.SIZE $2)
+send h4 OK done
+expect h5 UID FETCH 1 BODY.PEEK[]
+EOS
+}
+
+# ---------------- one body asked for, twenty sent (announced: 100 bytes)
+imap_open "$T/bodies.fp" 100
+for i in $(seq 20); do
+	printf 'send * 1 FETCH (UID 1 BODY[] {60000}\nrepeat 60000 x\nsend )\n'
+done >> "$T/bodies.fp"
+printf 'send h5 OK done\nexpect h6 LOGOUT\nsend * BYE\nsend h6 OK bye\n' >> "$T/bodies.fp"
+peer bodies
+mkserver bodies recv_protocol=imap4 recv_port=$PORT recv_limit=524288 smtp_port=$HANG
+mkaccount f-bodies bodies
+fetch f-bodies --keep
+is "IMAP, the same body sent 20 times: exit 0" "$RC" 0
+like "... one message fetched" "$OUT" '^f-bodies: fetched 1, oversized 0, failed 0'
+is "... stored once: 60000 bytes, not 1.2 MB past the 512 KB limit" "$(stored f-bodies | xargs -r stat -c %s)" 60000
+
+# ----------- more bytes than announced and than recv_limit (POP3, IMAP)
+# Announced 500000, sent 530000 under a limit of 524288: the limit holds
+# on what arrives, not on what the server said.
+cat > "$T/overrun.fp" <<'EOS'
+send +OK fake POP3 ready
+expect CAPA
+send -ERR no CAPA
+expect USER u
+send +OK
+expect PASS pw
+send +OK logged in
+expect UIDL
+send +OK
+send 1 big-one
+send .
+expect LIST
+send +OK
+send 1 500000
+send .
+expect RETR 1
+send +OK
+repeat 530000 x
+send
+send .
+hang
+EOS
+peer overrun
+mkserver overrun recv_port=$PORT recv_limit=524288 smtp_port=$HANG
+mkaccount f-overrun overrun
+fetch f-overrun
+is "POP3, 530000 bytes sent for 500000 announced, limit 524288: exit 5" "$RC" 5
+like "... the message failed" "$OUT" '^f-overrun: fetched 0, oversized 0, failed 1'
+like "... reported as longer than allowed" "$ERR" 'message big-one \(500000 bytes\) failed: .*longer'
+is "... and nothing stored" "$(stored f-overrun | wc -l)" 0
+unlike "... nor deleted" "$(cat "$T/overrun.log")" 'C: DELE'
+
+imap_open "$T/ioverrun.fp" 500000
+printf 'send * 1 FETCH (UID 1 BODY[] {530000}\nrepeat 530000 x\nsend )\nsend h5 OK done\nhang\n' >> "$T/ioverrun.fp"
+peer ioverrun
+mkserver ioverrun recv_protocol=imap4 recv_port=$PORT recv_limit=524288 smtp_port=$HANG
+mkaccount f-ioverrun ioverrun
+fetch f-ioverrun
+is "IMAP, a {530000} body for 500000 announced, limit 524288: exit 5" "$RC" 5
+like "... the message failed" "$OUT" '^f-ioverrun: fetched 0, oversized 0, failed 1'
+is "... and nothing stored" "$(stored f-ioverrun | wc -l)" 0
+unlike "... nor deleted" "$(cat "$T/ioverrun.log")" 'C: h[0-9]+ UID STORE'
 
 hk_instance_stop
 done_testing

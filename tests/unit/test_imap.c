@@ -187,6 +187,73 @@ test_fetch_literal(void **state)
 	hk_buf_free(&got);
 }
 
+/* fetch_body(script, uid, max, &got): one UID FETCH against script. */
+static enum hk_net_rc
+fetch_body(const char *data, unsigned long long uid, unsigned long long max,
+    struct hk_buf *got)
+{
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st = HK_IMAP_BAD;
+	enum hk_net_rc rc;
+
+	hk_buf_reset(got);
+	fake_open(&f, data, strlen(data));
+	hk_imap_init(&m, &f.c);
+	rc = hk_imap_uid_fetch_message(&m, uid, max, sink, got, &st);
+	if (rc == HK_NET_OK)
+		assert_int_equal(st, HK_IMAP_OK);
+	hk_imap_free(&m);
+	fake_close(&f);
+	return rc;
+}
+
+/* Only the BODY[] of the response for the UID asked for fills the sink,
+ * and only once, however many bodies a server sends before its OK. */
+static void
+test_fetch_one_body(void **state)
+{
+	struct hk_buf got = HK_BUF_INIT;
+
+	/* The same body again and again: only the first is kept. */
+	assert_int_equal(fetch_body(
+	    "* 1 FETCH (UID 1 BODY[] {5}\r\nfirst)\r\n"
+	    "* 1 FETCH (UID 1 BODY[] {6}\r\nsecond)\r\n"
+	    "* 1 FETCH (UID 1 BODY[] {5}\r\nthird)\r\n"
+	    "h1 OK done\r\n", 1, 100, &got), HK_NET_OK);
+	assert_string_equal(hk_buf_str(&got), "first");
+	/* Another message's body, before and after ours, is skipped. */
+	assert_int_equal(fetch_body(
+	    "* 2 FETCH (UID 9 BODY[] {5}\r\nother)\r\n"
+	    "* 1 FETCH (UID 1 BODY[] {4}\r\nmine)\r\n"
+	    "* 3 FETCH (UID 10 BODY[] {5}\r\nthree)\r\n"
+	    "h1 OK done\r\n", 1, 100, &got), HK_NET_OK);
+	assert_string_equal(hk_buf_str(&got), "mine");
+	/* A literal that is not the BODY[] item is not the message. */
+	assert_int_equal(fetch_body(
+	    "* 1 FETCH (UID 1 BODY[HEADER] {4}\r\nhead BODY[] {4}\r\nbody)\r\n"
+	    "h1 OK done\r\n", 1, 100, &got), HK_NET_OK);
+	assert_string_equal(hk_buf_str(&got), "body");
+	/* The UID may follow the body; a wrong one fails the fetch. */
+	assert_int_equal(fetch_body(
+	    "* 1 FETCH (BODY[] {4}\r\nbody UID 1)\r\nh1 OK done\r\n", 1, 100,
+	    &got), HK_NET_OK);
+	assert_string_equal(hk_buf_str(&got), "body");
+	assert_int_equal(fetch_body(
+	    "* 1 FETCH (BODY[] {4}\r\nbody UID 2)\r\nh1 OK done\r\n", 1, 100,
+	    &got), HK_NET_PROTOCOL);
+	assert_int_equal(fetch_body(
+	    "* 1 FETCH (BODY[] {4}\r\nbody)\r\nh1 OK done\r\n", 1, 100,
+	    &got), HK_NET_PROTOCOL);
+	/* A repeated body does not count against the cap, and is not kept. */
+	assert_int_equal(fetch_body(
+	    "* 1 FETCH (UID 1 BODY[] {5}\r\nfirst)\r\n"
+	    "* 1 FETCH (UID 1 BODY[] {5}\r\nfirst)\r\n"
+	    "h1 OK done\r\n", 1, 5, &got), HK_NET_OK);
+	assert_string_equal(hk_buf_str(&got), "first");
+	hk_buf_free(&got);
+}
+
 static int
 sizes(void *ctx, unsigned long long uid, unsigned long long size)
 {
@@ -230,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_caps_fetch),
 		cmocka_unit_test(test_login_literal),
 		cmocka_unit_test(test_fetch_literal),
+		cmocka_unit_test(test_fetch_one_body),
 		cmocka_unit_test(test_select_and_sizes),
 	};
 
