@@ -15,6 +15,7 @@ hk_imap_init(struct hk_imap *m, struct hk_conn *c)
 {
 	memset(m, 0, sizeof(*m));
 	m->c = c;
+	m->list_max = HK_IMAP_LIST_MAX;
 }
 
 void
@@ -167,7 +168,9 @@ hk_imap_parse_fetch(const char *line, unsigned long *seq,
 	if (strncasecmp(p, " FETCH (", 8) != 0)
 		return -1;
 	p += 7;
-	if (!num_after(p, "UID", uid) || !num_after(p, "RFC822.SIZE", size))
+	if (!num_after(p, "RFC822.SIZE", size))
+		return strcasestr(p, "RFC822.SIZE") != NULL ? -1 : 1;
+	if (!num_after(p, "UID", uid))
 		return -1;
 	*seq = (unsigned long)s;
 	return 0;
@@ -357,7 +360,8 @@ note_caps(struct hk_imap *m, const char *text)
 
 /* Called with an untagged response's text: after "* ", and after the
  * status word for status responses ("* OK [UIDVALIDITY 3] ..." gives
- * "[UIDVALIDITY 3] ..."). */
+ * "[UIDVALIDITY 3] ...").  Returns 0 to go on, -1 to refuse the response
+ * (HK_NET_PROTOCOL), or a net.h error it has set with hk_conn_fail. */
 typedef int (*untagged_fn)(void *ctx, struct hk_imap *m, const char *text);
 
 /* Runs to the tagged completion of tag, passing untagged responses to fn
@@ -369,6 +373,7 @@ complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
 	struct resp r = { HK_BUF_INIT, 0, 0, false, 0 };
 	enum hk_net_rc rc;
 	size_t tl = strlen(tag);
+	int fr;
 
 	for (;;) {
 		if ((rc = read_resp(m, &r, bw)) != HK_NET_OK)
@@ -398,9 +403,10 @@ complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
 			continue;
 		}
 		note_caps(m, l + r.text);
-		if (fn != NULL && fn(ctx, m, l + r.text) < 0) {
-			rc = hk_conn_fail(m->c, HK_NET_PROTOCOL,
-			    "an IMAP response was refused: \"%.80s\"", l);
+		if (fn != NULL && (fr = fn(ctx, m, l + r.text)) != 0) {
+			rc = fr > 0 ? (enum hk_net_rc)fr : hk_conn_fail(m->c,
+			    HK_NET_PROTOCOL, "an IMAP response was refused: "
+			    "\"%.80s\"", l);
 			break;
 		}
 	}
@@ -612,6 +618,7 @@ hk_imap_select(struct hk_imap *m, const char *mailbox, enum hk_imap_status *st)
 struct sizes_ctx {
 	int (*fn)(void *, unsigned long long, unsigned long long);
 	void *ctx;
+	unsigned long n;
 };
 
 static int
@@ -621,13 +628,19 @@ sizes_untagged(void *ctx, struct hk_imap *m, const char *text)
 	unsigned long seq;
 	unsigned long long uid, size;
 	const char *p = text;
+	int prc;
 
 	while (isdigit((unsigned char)*p))
 		p++;
 	if (p == text || strncasecmp(p, " FETCH ", 7) != 0)
 		return 0;	/* EXISTS, RECENT...: not ours */
-	if (hk_imap_parse_fetch(text, &seq, &uid, &size) < 0)
-		return -1;
+	/* A FETCH without a size is a flag update, which a server may send
+	 * at any time (RFC 3501 7.4.2): not ours either. */
+	if ((prc = hk_imap_parse_fetch(text, &seq, &uid, &size)) != 0)
+		return prc > 0 ? 0 : -1;
+	if (++sc->n > m->list_max)
+		return hk_conn_fail(m->c, HK_NET_TOO_LONG, "the IMAP server "
+		    "listed more than %lu messages", m->list_max);
 	return sc->fn(sc->ctx, uid, size);
 }
 
@@ -636,7 +649,7 @@ hk_imap_uid_fetch_sizes(struct hk_imap *m,
     int (*fn)(void *ctx, unsigned long long uid, unsigned long long size),
     void *ctx, enum hk_imap_status *st)
 {
-	struct sizes_ctx sc = { fn, ctx };
+	struct sizes_ctx sc = { fn, ctx, 0 };
 
 	return simple(m, "UID FETCH 1:* (UID RFC822.SIZE)", st, sizes_untagged,
 	    &sc);

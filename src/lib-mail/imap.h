@@ -24,6 +24,7 @@
 #define HK_IMAP_LINE_MAX 16384		/* one physical response line */
 #define HK_IMAP_LOGICAL_MAX 65536	/* one logical line, literals excluded */
 #define HK_IMAP_SKIP_MAX (1024 * 1024)	/* an unexpected literal we skip */
+#define HK_IMAP_LIST_MAX 1000000	/* messages in one size listing */
 
 enum hk_imap_status {
 	HK_IMAP_OK = 0,
@@ -46,6 +47,7 @@ struct hk_imap {
 	unsigned long exists;		/* from SELECT */
 	unsigned long long uidvalidity;
 	struct hk_buf last;		/* the last status line (for reports) */
+	unsigned long list_max;		/* HK_IMAP_LIST_MAX; lower in tests */
 };
 
 void hk_imap_init(struct hk_imap *m, struct hk_conn *c);
@@ -69,8 +71,9 @@ void hk_imap_caps_parse(struct hk_imap_caps *caps, const char *list,
     size_t len);
 
 /* Finds "UID n" and "RFC822.SIZE n" in an untagged FETCH response's
- * text ("3 FETCH (UID 17 RFC822.SIZE 2345)").  0, or -1 when either is
- * missing or malformed. */
+ * text ("3 FETCH (UID 17 RFC822.SIZE 2345)").  0; 1 when it has no
+ * RFC822.SIZE (a flag update: "3 FETCH (FLAGS (\Seen))"); -1 when it is
+ * malformed or has a size but no UID. */
 int hk_imap_parse_fetch(const char *line, unsigned long *seq,
     unsigned long long *uid, unsigned long long *size);
 
@@ -89,7 +92,9 @@ enum hk_net_rc hk_imap_login(struct hk_imap *m, const char *user,
 /* SELECT mailbox (sets m->exists and m->uidvalidity). */
 enum hk_net_rc hk_imap_select(struct hk_imap *m, const char *mailbox,
     enum hk_imap_status *st);
-/* UID FETCH 1:* (UID RFC822.SIZE): fn(uid, size) per message. */
+/* UID FETCH 1:* (UID RFC822.SIZE): fn(uid, size) per message; FETCH
+ * responses without a size (flag updates) are ignored.  More than
+ * m->list_max messages is HK_NET_TOO_LONG. */
 enum hk_net_rc hk_imap_uid_fetch_sizes(struct hk_imap *m,
     int (*fn)(void *ctx, unsigned long long uid, unsigned long long size),
     void *ctx, enum hk_imap_status *st);

@@ -89,7 +89,12 @@ test_caps_fetch(void **state)
 	    &seq, &uid, &size), 0);
 	assert_int_equal(uid, 4);
 	assert_int_equal(size, 9);
-	assert_int_equal(hk_imap_parse_fetch("3 FETCH (UID 17)", &seq, &uid, &size), -1);
+	/* Flag updates have no size: not a listing line, not an error. */
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (UID 17)", &seq, &uid, &size), 1);
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (FLAGS (\\Seen))", &seq,
+	    &uid, &size), 1);
+	assert_int_equal(hk_imap_parse_fetch("3 FETCH (RFC822.SIZE x UID 1)",
+	    &seq, &uid, &size), -1);
 	assert_int_equal(hk_imap_parse_fetch("3 FETCH (XUID 17 RFC822.SIZE 1)",
 	    &seq, &uid, &size), -1);
 	assert_int_equal(hk_imap_parse_fetch("3 FETCH (UID 99999999999999999999999 RFC822.SIZE 1)",
@@ -288,6 +293,49 @@ test_select_and_sizes(void **state)
 	hk_buf_free(&got);
 }
 
+/* Flag updates may come at any time, also in the middle of the size
+ * listing; and a listing has a cap. */
+static void
+test_sizes_unsolicited_and_cap(void **state)
+{
+	static const char data[] =
+	    "* 1 FETCH (UID 7 RFC822.SIZE 100)\r\n"
+	    "* 1 FETCH (FLAGS (\\Seen))\r\n"
+	    "* 4 FETCH (UID 12 FLAGS (\\Deleted))\r\n"
+	    "* 2 FETCH (RFC822.SIZE 2000 UID 9)\r\n"
+	    "* 5 EXISTS\r\n"
+	    "* 3 FETCH (UID 10 RFC822.SIZE 30)\r\n"
+	    "h1 OK done\r\n";
+	struct hk_buf got = HK_BUF_INIT;
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st = HK_IMAP_BAD;
+
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(hk_imap_uid_fetch_sizes(&m, sizes, &got, &st), HK_NET_OK);
+	assert_int_equal(st, HK_IMAP_OK);
+	assert_string_equal(hk_buf_str(&got), "7:100 9:2000 10:30 ");
+	hk_imap_free(&m);
+	fake_close(&f);
+
+	/* One message more than the cap fails the listing; flag updates do
+	 * not count. */
+	hk_buf_reset(&got);
+	fake_open(&f, data, sizeof(data) - 1);
+	hk_imap_init(&m, &f.c);
+	assert_int_equal(m.list_max, HK_IMAP_LIST_MAX);
+	m.list_max = 2;
+	assert_int_equal(hk_imap_uid_fetch_sizes(&m, sizes, &got, &st),
+	    HK_NET_TOO_LONG);
+	assert_string_equal(hk_buf_str(&got), "7:100 9:2000 ");
+	assert_string_equal(hk_buf_str(&f.c.err),
+	    "the IMAP server listed more than 2 messages");
+	hk_imap_free(&m);
+	fake_close(&f);
+	hk_buf_free(&got);
+}
+
 int
 main(void)
 {
@@ -299,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_fetch_literal),
 		cmocka_unit_test(test_fetch_one_body),
 		cmocka_unit_test(test_select_and_sizes),
+		cmocka_unit_test(test_sizes_unsolicited_and_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
