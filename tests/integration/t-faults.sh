@@ -328,5 +328,61 @@ like "... the message failed" "$OUT" '^f-ioverrun: fetched 0, oversized 0, faile
 is "... and nothing stored" "$(stored f-ioverrun | wc -l)" 0
 unlike "... nor deleted" "$(cat "$T/ioverrun.log")" 'C: h[0-9]+ UID STORE'
 
+# --------------------------------- two messages under one unique id
+# They would share one Maildir name: neither may be deleted, since
+# storing one would pass for storing both.  The third is fetched as usual.
+cat > "$T/dupuidl.fp" <<'EOS'
+send +OK fake POP3 ready
+expect CAPA
+send -ERR no CAPA
+expect USER u
+send +OK
+expect PASS pw
+send +OK logged in
+expect UIDL
+send +OK
+send 1 same-uid
+send 2 other-uid
+send 3 same-uid
+send .
+expect LIST
+send +OK
+send 1 30
+send 2 31
+send 3 32
+send .
+expect RETR 2
+send +OK
+send Subject: two
+send
+send body two
+send .
+expect DELE 2
+send +OK
+expect QUIT
+send +OK bye
+EOS
+peer dupuidl
+mkserver dupuidl recv_port=$PORT smtp_port=$HANG
+mkaccount f-dupuidl dupuidl
+fetch f-dupuidl
+is "POP3, two messages with one UIDL: exit 5" "$RC" 5
+like "... the other one fetched, the two failed" "$OUT" '^f-dupuidl: fetched 1, oversized 0, failed 2'
+like "... reported, saying they stay on the server" "$ERR" 'message same-uid \(30 bytes\) failed: the server lists 2 messages with this unique id.*stay on the server'
+is "... the dialogue went as scripted (RETR 2, DELE 2, QUIT only)" "$(grep -E '^(C: (RETR|DELE|QUIT)|MISMATCH)' "$T/dupuidl.log" | tr '\n' ' ')" "C: RETR 2 C: DELE 2 C: QUIT "
+is "... one message stored" "$(stored f-dupuidl | wc -l)" 1
+
+imap_open "$T/dupuid.fp" 20
+# the listing names UID 1 twice (messages 1 and 2)
+sed -i 's/^send \* 1 FETCH (UID 1 RFC822.SIZE 20)$/&\nsend * 2 FETCH (UID 1 RFC822.SIZE 25)/; s/^expect h5 UID FETCH 1 BODY.PEEK\[\]$/expect h5 LOGOUT/' "$T/dupuid.fp"
+printf 'send * BYE\nsend h5 OK bye\n' >> "$T/dupuid.fp"
+peer dupuid
+mkserver dupuid recv_protocol=imap4 recv_port=$PORT smtp_port=$HANG
+mkaccount f-dupuid dupuid
+fetch f-dupuid
+is "IMAP, one UID listed for two messages: exit 5" "$RC" 5
+like "... both failed" "$OUT" '^f-dupuid: fetched 0, oversized 0, failed 2'
+unlike "... neither fetched nor deleted" "$(cat "$T/dupuid.log")" 'C: h[0-9]+ UID (FETCH 1 |STORE)|EXPUNGE|MISMATCH'
+
 hk_instance_stop
 done_testing
