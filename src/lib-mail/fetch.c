@@ -668,32 +668,42 @@ out:
 	return ok;
 }
 
-/* DELE / UID STORE \Deleted for v[0..n) whose state is stored. */
+/* DELE / UID STORE \Deleted + hk_imap_expunge_uids for v[0..n) whose
+ * state is stored. */
 static bool
 delete_batch(struct run *x, struct item **v, size_t n)
 {
 	struct hk_conn *c = &x->r.c;
 	struct hk_buf cmds = HK_BUF_INIT;
-	bool any = false;
 
 	if (x->p->keep || n == 0)
 		return true;
 	if (x->r.imap) {
 		enum hk_imap_status st = HK_IMAP_OK;
+		unsigned long long *uids = hk_malloc(n * sizeof(*uids));
+		size_t nu = 0;
+		bool expunged = false;
 
 		for (size_t i = 0; i < n; i++) {
 			if (v[i]->state != 1)
 				continue;
 			if (hk_imap_uid_store_deleted(&x->r.m, v[i]->imap_uid, &st) !=
-			    HK_NET_OK)
+			    HK_NET_OK) {
+				free(uids);
 				goto net;
-			if (st == HK_IMAP_OK) {
-				any = true;
-				x->res->deleted++;
 			}
+			if (st == HK_IMAP_OK)
+				uids[nu++] = v[i]->imap_uid;
 		}
-		if (any && hk_imap_expunge(&x->r.m, &st) != HK_NET_OK)
+		/* Only our messages: another client's \Deleted ones stay. */
+		if (hk_imap_expunge_uids(&x->r.m, uids, nu, &st, &expunged) !=
+		    HK_NET_OK) {
+			free(uids);
 			goto net;
+		}
+		if (expunged)
+			x->res->deleted += nu;
+		free(uids);
 		return true;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -685,10 +685,94 @@ hk_imap_uid_store_deleted(struct hk_imap *m, unsigned long long uid,
 	return simple(m, cmd, st, NULL, NULL);
 }
 
-enum hk_net_rc
-hk_imap_expunge(struct hk_imap *m, enum hk_imap_status *st)
+/* Is uid one of uids[0..n)? */
+static bool
+uid_in(unsigned long long uid, const unsigned long long *uids, size_t n)
 {
-	return simple(m, "EXPUNGE", st, NULL, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (uids[i] == uid)
+			return true;
+	return false;
+}
+
+struct search_ctx {
+	const unsigned long long *uids;
+	size_t n;
+	bool seen;		/* a SEARCH response arrived */
+	bool foreign;		/* a \Deleted message that is not ours */
+};
+
+/* "* SEARCH 3 7 9": notes a UID that is not one of ours. */
+static int
+search_untagged(void *ctx, struct hk_imap *m, const char *text)
+{
+	struct search_ctx *sc = ctx;
+	const char *p = text;
+
+	(void)m;
+	if (strncasecmp(p, "SEARCH", 6) != 0 || (p[6] != ' ' && p[6] != '\0'))
+		return 0;
+	sc->seen = true;
+	for (p += 6; *p == ' '; ) {
+		unsigned long long v = 0;
+
+		if (*++p == '\0')
+			break;		/* a trailing space */
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (v > 0xffffffffULL)
+				return -1;
+			v = v * 10 + (unsigned)(*p - '0');
+		}
+		if (!uid_in(v, sc->uids, sc->n))
+			sc->foreign = true;
+	}
+	return *p == '\0' ? 0 : -1;
+}
+
+/* Commands stay short: at most this many UIDs in one UID EXPUNGE. */
+#define EXPUNGE_UIDS_MAX 64
+
+enum hk_net_rc
+hk_imap_expunge_uids(struct hk_imap *m, const unsigned long long *uids,
+    size_t n, enum hk_imap_status *st, bool *expunged)
+{
+	struct search_ctx sc = { uids, n, false, false };
+	enum hk_net_rc rc = HK_NET_OK;
+
+	*expunged = false;
+	*st = HK_IMAP_OK;
+	if (n == 0)
+		return HK_NET_OK;
+	/* Servers may list UIDPLUS only after login, without saying so in
+	 * the login's answer (RFC 3501 6.2.3): ask before doing without. */
+	if (!m->caps.uidplus &&
+	    (rc = simple(m, "CAPABILITY", st, NULL, NULL)) != HK_NET_OK)
+		return rc;
+	*st = HK_IMAP_OK;
+	if (m->caps.uidplus) {
+		for (size_t i = 0; i < n && rc == HK_NET_OK &&
+		    *st == HK_IMAP_OK; i += EXPUNGE_UIDS_MAX) {
+			struct hk_buf cmd = HK_BUF_INIT;
+
+			hk_buf_puts(&cmd, "UID EXPUNGE ");
+			for (size_t k = i; k < n && k < i + EXPUNGE_UIDS_MAX; k++)
+				hk_buf_printf(&cmd, "%s%llu", k > i ? "," : "", uids[k]);
+			rc = simple(m, hk_buf_str(&cmd), st, NULL, NULL);
+			hk_buf_free(&cmd);
+		}
+		*expunged = rc == HK_NET_OK && *st == HK_IMAP_OK;
+		return rc;
+	}
+	/* Without UIDPLUS, EXPUNGE removes every \Deleted message: only when
+	 * the search found none but ours (one round trip of race remains). */
+	rc = simple(m, "UID SEARCH DELETED", st, search_untagged, &sc);
+	if (rc != HK_NET_OK || *st != HK_IMAP_OK || !sc.seen || sc.foreign)
+		return rc;
+	rc = simple(m, "EXPUNGE", st, NULL, NULL);
+	*expunged = rc == HK_NET_OK && *st == HK_IMAP_OK;
+	return rc;
 }
 
 void

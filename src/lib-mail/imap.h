@@ -1,7 +1,8 @@
 /* imap.h - the little IMAP4rev1 client hikyaku needs (RFC 3501; SPEC §5:
  * INBOX only): greeting, CAPABILITY, STARTTLS, LOGIN with proper quoting
  * or literals (LITERAL+ when offered), SELECT, UID FETCH of sizes and of
- * whole messages, UID STORE \Deleted, EXPUNGE, LOGOUT.
+ * whole messages, UID STORE \Deleted, UID EXPUNGE (UIDPLUS) or a
+ * guarded EXPUNGE, LOGOUT.
  *
  * Responses are read as logical lines: a line ending in a literal
  * "{n}" / "{n+}" continues after the n bytes of the literal.  The literal
@@ -110,7 +111,17 @@ enum hk_net_rc hk_imap_uid_fetch_message(struct hk_imap *m,
     enum hk_imap_status *st);
 enum hk_net_rc hk_imap_uid_store_deleted(struct hk_imap *m,
     unsigned long long uid, enum hk_imap_status *st);
-enum hk_net_rc hk_imap_expunge(struct hk_imap *m, enum hk_imap_status *st);
+/* Removes the messages uids[0..n) (flagged \Deleted by the caller) and
+ * no other client's: UID EXPUNGE (RFC 4315) when the server has UIDPLUS
+ * (asked again with CAPABILITY when not known: servers may list it only
+ * after login); without it, UID SEARCH DELETED and a plain EXPUNGE only
+ * when it finds
+ * no \Deleted message but these (else nothing is expunged: they stay
+ * flagged for the server or another client to remove).  *expunged: an
+ * expunge was sent and answered OK; *st: the last command's status. */
+enum hk_net_rc hk_imap_expunge_uids(struct hk_imap *m,
+    const unsigned long long *uids, size_t n, enum hk_imap_status *st,
+    bool *expunged);
 /* LOGOUT, waiting briefly; errors ignored. */
 void hk_imap_logout(struct hk_imap *m);
 

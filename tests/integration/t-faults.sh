@@ -384,5 +384,46 @@ is "IMAP, one UID listed for two messages: exit 5" "$RC" 5
 like "... both failed" "$OUT" '^f-dupuid: fetched 0, oversized 0, failed 2'
 unlike "... neither fetched nor deleted" "$(cat "$T/dupuid.log")" 'C: h[0-9]+ UID (FETCH 1 |STORE)|EXPUNGE|MISMATCH'
 
+# ------------- no UIDPLUS: EXPUNGE only when no other \Deleted message
+# A 20-byte message, fetched and flagged; CAPABILITY again (still no
+# UIDPLUS); then UID SEARCH DELETED finds another client's \Deleted
+# message (UID 7): no EXPUNGE, which would remove it too.  Then the same
+# with only ours: EXPUNGE.
+for who in other ours; do
+	imap_open "$T/nouidplus-$who.fp" 20
+	cat >> "$T/nouidplus-$who.fp" <<'EOS'
+send * 1 FETCH (UID 1 BODY[] {20}
+raw Subject: x\r\n\r\nbody\r\n
+send )
+send h5 OK done
+expect h6 UID STORE 1 +FLAGS.SILENT (\Deleted)
+send h6 OK stored
+expect h7 CAPABILITY
+send * CAPABILITY IMAP4rev1
+send h7 OK done
+expect h8 UID SEARCH DELETED
+EOS
+	if [ $who = other ]; then
+		printf 'send * SEARCH 1 7\nsend h8 OK done\nexpect h9 LOGOUT\nsend * BYE\nsend h9 OK bye\n'
+	else
+		printf 'send * SEARCH 1\nsend h8 OK done\nexpect h9 EXPUNGE\nsend * 1 EXPUNGE\nsend h9 OK done\nexpect h10 LOGOUT\nsend * BYE\nsend h10 OK bye\n'
+	fi >> "$T/nouidplus-$who.fp"
+	peer nouidplus-$who
+	mkserver nouidplus-$who recv_protocol=imap4 recv_port=$PORT smtp_port=$HANG
+	mkaccount f-nouidplus-$who nouidplus-$who
+	fetch f-nouidplus-$who
+	is "IMAP without UIDPLUS ($who \\Deleted messages): exit 0" "$RC" 0
+	[ "$RC" = 0 ] || diag "$ERR"
+	is "... the message stored" "$(stored f-nouidplus-$who | wc -l)" 1
+	unlike "... the dialogue went as scripted" "$(cat "$T/nouidplus-$who.log")" MISMATCH
+	if [ $who = other ]; then
+		unlike "... no EXPUNGE" "$(cat "$T/nouidplus-$who.log")" EXPUNGE
+		unlike "... and not counted as deleted" "$OUT" 'deleted from the server'
+	else
+		like "... EXPUNGE" "$(cat "$T/nouidplus-$who.log")" 'C: h9 EXPUNGE'
+		like "... counted as deleted" "$OUT" 'deleted from the server 1'
+	fi
+done
+
 hk_instance_stop
 done_testing

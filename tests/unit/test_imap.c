@@ -181,12 +181,12 @@ test_fetch_literal(void **state)
 	/* An unknown tag, and a huge unexpected literal. */
 	fake_open(&f, "zz OK what\r\n", 12);
 	hk_imap_init(&m, &f.c);
-	assert_int_equal(hk_imap_expunge(&m, &st), HK_NET_PROTOCOL);
+	assert_int_equal(hk_imap_uid_store_deleted(&m, 1, &st), HK_NET_PROTOCOL);
 	hk_imap_free(&m);
 	fake_close(&f);
 	fake_open(&f, "* OK {99999999}\r\n", 17);
 	hk_imap_init(&m, &f.c);
-	assert_int_equal(hk_imap_expunge(&m, &st), HK_NET_TOO_LONG);
+	assert_int_equal(hk_imap_uid_store_deleted(&m, 1, &st), HK_NET_TOO_LONG);
 	hk_imap_free(&m);
 	fake_close(&f);
 	hk_buf_free(&got);
@@ -336,6 +336,65 @@ test_sizes_unsolicited_and_cap(void **state)
 	hk_buf_free(&got);
 }
 
+/* expunge(script, uidplus, &expunged): what the client sent. */
+static char *
+expunge(const char *data, bool uidplus, bool *expunged)
+{
+	static const unsigned long long uids[] = { 3, 5 };
+	struct hk_imap m;
+	struct fake f;
+	enum hk_imap_status st;
+	char *sent;
+
+	fake_open(&f, data, strlen(data));
+	hk_imap_init(&m, &f.c);
+	m.caps.uidplus = uidplus;
+	assert_int_equal(hk_imap_expunge_uids(&m, uids, 2, &st, expunged),
+	    HK_NET_OK);
+	sent = hk_strdup(fake_sent(&f));
+	hk_imap_free(&m);
+	fake_close(&f);
+	return sent;
+}
+
+/* Only our messages are expunged: UID EXPUNGE with UIDPLUS; without it,
+ * EXPUNGE only when no other message is \Deleted. */
+static void
+test_expunge_ours_only(void **state)
+{
+	bool x = false;
+	char *sent;
+
+	sent = expunge("h1 OK done\r\n", true, &x);
+	assert_string_equal(sent, "h1 UID EXPUNGE 3,5\r\n");
+	assert_true(x);
+	free(sent);
+	/* UIDPLUS listed only now: asked again, then used. */
+	sent = expunge("* CAPABILITY IMAP4rev1 UIDPLUS\r\nh1 OK done\r\n"
+	    "h2 OK done\r\n", false, &x);
+	assert_string_equal(sent, "h1 CAPABILITY\r\nh2 UID EXPUNGE 3,5\r\n");
+	assert_true(x);
+	free(sent);
+	/* Another client's \Deleted message (7): no EXPUNGE. */
+	sent = expunge("h1 OK done\r\n* SEARCH 3 7 5\r\nh2 OK done\r\n", false,
+	    &x);
+	assert_string_equal(sent, "h1 CAPABILITY\r\nh2 UID SEARCH DELETED\r\n");
+	assert_false(x);
+	free(sent);
+	/* No SEARCH answer at all: no EXPUNGE either. */
+	sent = expunge("h1 OK done\r\nh2 OK done\r\n", false, &x);
+	assert_string_equal(sent, "h1 CAPABILITY\r\nh2 UID SEARCH DELETED\r\n");
+	assert_false(x);
+	free(sent);
+	/* Only ours: EXPUNGE. */
+	sent = expunge("h1 OK done\r\n* SEARCH 5 3\r\nh2 OK done\r\n"
+	    "* 1 EXPUNGE\r\nh3 OK done\r\n", false, &x);
+	assert_string_equal(sent, "h1 CAPABILITY\r\nh2 UID SEARCH DELETED\r\n"
+	    "h3 EXPUNGE\r\n");
+	assert_true(x);
+	free(sent);
+}
+
 int
 main(void)
 {
@@ -348,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_fetch_one_body),
 		cmocka_unit_test(test_select_and_sizes),
 		cmocka_unit_test(test_sizes_unsolicited_and_cap),
+		cmocka_unit_test(test_expunge_ours_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
