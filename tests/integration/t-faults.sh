@@ -425,5 +425,38 @@ EOS
 	fi
 done
 
+# ------------------ 552 after DATA, for a message within the SIZE limit
+# The server announces 10 MB, accepts SIZE=1468006 at MAIL FROM, then
+# refuses that 1.3 MB message for its size after DATA: the report says
+# so, not that the message is larger than 10 MB.
+cat > "$T/data552.fp" <<'EOS'
+send 220 fake ESMTP
+expect EHLO
+send 250-fake
+send 250 SIZE 10485760
+expect MAIL FROM:<u@example.test> SIZE=1468006
+send 250 2.1.0 ok
+expect RCPT TO:<v@example.test>
+send 250 2.1.5 ok
+expect DATA
+send 354 go ahead
+data
+send 552 5.3.4 Message size exceeds fixed limit
+expect QUIT
+send 221 bye
+EOS
+peer data552
+mkserver data552 recv_port=$HANG smtp_port=$PORT smtp_auth=off
+mkaccount s-data552 data552
+{ printf 'Subject: big\r\n\r\n'; yes "$(printf '%098d' 0)" | head -n 14679 | sed 's/$/\r/'; printf '%088d\r\n' 0; } > "$T/big.eml"
+size=$(stat -c %s "$T/big.eml")
+$CTL send --account s-data552 --from u@example.test --to v@example.test < "$T/big.eml" >"$T/out" 2>"$T/err"; RC=$?
+is "552 after DATA (1.3 MB within a 10 MB SIZE): exit 3" "$RC" 3
+is "... the message is the 1468006 bytes announced" "$size" 1468006
+like "... the server's reply is printed" "$(cat "$T/out")" '^DATA: 552 5.3.4'
+like "... saying what happened" "$(cat "$T/err")" "the SMTP server refused the message for its size at DATA, although it is 1\\.3 MB \\(1468006 bytes\\), within the server's SIZE limit of 10 MB \\(10485760 bytes\\), and the server had accepted that size at MAIL FROM: 552 5\\.3\\.4"
+unlike "... not that it is larger than the limit" "$(cat "$T/err")" 'larger than'
+unlike "... the dialogue went as scripted" "$(cat "$T/data552.log")" MISMATCH
+
 hk_instance_stop
 done_testing
