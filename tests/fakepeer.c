@@ -162,15 +162,15 @@ play(int fd, char **lines, size_t nlines)
 				break;
 			logline("C: %s", buf);
 		} else if (strcmp(l, "data") == 0) {
-			long lines = 0;
+			long body_lines = 0;
 			int r;
 
 			while ((r = read_line(fd, buf, sizeof(buf))) == 0 &&
 			    strcmp(buf, ".") != 0)
-				lines++;
+				body_lines++;
 			if (r < 0)
 				break;
-			logline("C: <%ld lines>", lines);
+			logline("C: <%ld lines>", body_lines);
 		} else if (strcmp(l, "hang") == 0) {
 			while (read_line(fd, buf, sizeof(buf)) == 0)
 				logline("C: %s", buf);
