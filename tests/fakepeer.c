@@ -1,7 +1,8 @@
 /* fakepeer.c - a scripted mail server for the tests that real servers
  * cannot do (tests/integration/t-faults.sh): never answering, a 1 MB
  * line, a garbled SASL challenge, STARTTLS refused, a greeting without an
- * APOP time stamp.  Real behaviour is tested against real servers
+ * APOP time stamp, a 552 after DATA within the announced SIZE, and fetch
+ * servers that lie about sizes and unique ids.  Real behaviour is tested against real servers
  * (tests/peers/mailpeers); this only plays misbehaviour.
  *
  *   fakepeer [-n CONNECTIONS] [-l LOGFILE] SCRIPT
@@ -16,6 +17,8 @@
  *   expect PREFIX  read a line; unless it starts with PREFIX (case-
  *                  insensitive) log "MISMATCH" and drop the connection
  *   read           read a line
+ *   data           read lines up to a line "." (an SMTP DATA body),
+ *                  logged as one "C: <N lines>"
  *   hang           read until the client closes (never answers)
  *   sleep MS       wait MS milliseconds
  *   close          close the connection
@@ -158,6 +161,16 @@ play(int fd, char **lines, size_t nlines)
 			if (read_line(fd, buf, sizeof(buf)) < 0)
 				break;
 			logline("C: %s", buf);
+		} else if (strcmp(l, "data") == 0) {
+			long body_lines = 0;
+			int r;
+
+			while ((r = read_line(fd, buf, sizeof(buf))) == 0 &&
+			    strcmp(buf, ".") != 0)
+				body_lines++;
+			if (r < 0)
+				break;
+			logline("C: <%ld lines>", body_lines);
 		} else if (strcmp(l, "hang") == 0) {
 			while (read_line(fd, buf, sizeof(buf)) == 0)
 				logline("C: %s", buf);

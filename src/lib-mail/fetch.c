@@ -40,6 +40,7 @@ struct item {
 	int state;			/* -1 new, 0 delivering, 1 stored */
 	bool oversized_known;
 	bool have_uid, have_size;
+	bool dup;			/* another listed message has this uid */
 };
 
 struct run {
@@ -230,6 +231,51 @@ imap_size_cb(void *ctx, unsigned long long uid, unsigned long long size)
 }
 
 static int
+cmp_item_uid(const void *a, const void *b)
+{
+	return strcmp((*(struct item *const *)a)->uid,
+	    (*(struct item *const *)b)->uid);
+}
+
+/* Messages listed with the same UID (POP3 UIDL, or IMAP UID in one
+ * UIDVALIDITY) cannot be told apart: they would share one Maildir name
+ * and one record, so storing one could pass for storing both.  None of
+ * them is downloaded or deleted; each is reported as failed (once a run)
+ * and stays on the server. */
+static void
+mark_duplicates(struct run *x)
+{
+	struct item **v;
+	size_t i, j;
+
+	if (x->n < 2)
+		return;
+	v = hk_malloc(x->n * sizeof(*v));
+	for (i = 0; i < x->n; i++)
+		v[i] = &x->items[i];
+	qsort(v, x->n, sizeof(*v), cmp_item_uid);
+	for (i = 0; i < x->n; i = j) {
+		char *why;
+
+		for (j = i + 1; j < x->n && strcmp(v[i]->uid, v[j]->uid) == 0; j++)
+			;
+		if (j - i < 2)
+			continue;
+		for (size_t k = i; k < j; k++)
+			v[k]->dup = true;
+		if (skipped(x, v[i]->uid))
+			continue;	/* reported by an earlier session */
+		why = hk_aprintf("the server lists %zu messages with this unique "
+		    "id, which hikyaku cannot tell apart; they stay on the "
+		    "server", j - i);
+		x->res->failed += j - i - 1;
+		msg_failed(x, v[i], why);
+		free(why);
+	}
+	free(v);
+}
+
+static int
 list_messages(struct run *x)
 {
 	struct hk_conn *c = &x->r.c;
@@ -289,17 +335,11 @@ list_messages(struct run *x)
 			    "answers do not name the same messages");
 			return 5;
 		}
+	mark_duplicates(x);
 	return 0;
 }
 
 /* ---- the database ------------------------------------------------------ */
-
-static int
-cmp_item_uid(const void *a, const void *b)
-{
-	return strcmp((*(struct item *const *)a)->uid,
-	    (*(struct item *const *)b)->uid);
-}
 
 static struct item *
 find_uid(struct item **sorted, size_t n, const char *uid)
@@ -495,14 +535,16 @@ imap_sink(void *ctx, const char *p, size_t len)
 }
 
 /* How many bytes a download may take: what the server announced, with
- * room for servers that count loosely, within the limit. */
+ * room for servers that count loosely, but never over recv_limit: the
+ * limit holds on the bytes received, whatever the listing said.  A
+ * message that overruns fails (HK_NET_TOO_LONG) and is not stored. */
 static unsigned long long
 download_cap(const struct run *x, const struct item *it)
 {
 	unsigned long long cap = it->size + it->size / 8 + 65536;
 
-	if (x->limit > 0 && cap > x->limit + 65536)
-		cap = x->limit + 65536;
+	if (x->limit > 0 && cap > x->limit)
+		cap = x->limit;
 	return cap;
 }
 
@@ -626,32 +668,42 @@ out:
 	return ok;
 }
 
-/* DELE / UID STORE \Deleted for v[0..n) whose state is stored. */
+/* DELE / UID STORE \Deleted + hk_imap_expunge_uids for v[0..n) whose
+ * state is stored. */
 static bool
 delete_batch(struct run *x, struct item **v, size_t n)
 {
 	struct hk_conn *c = &x->r.c;
 	struct hk_buf cmds = HK_BUF_INIT;
-	bool any = false;
 
 	if (x->p->keep || n == 0)
 		return true;
 	if (x->r.imap) {
 		enum hk_imap_status st = HK_IMAP_OK;
+		unsigned long long *uids = hk_malloc(n * sizeof(*uids));
+		size_t nu = 0;
+		bool expunged = false;
 
 		for (size_t i = 0; i < n; i++) {
 			if (v[i]->state != 1)
 				continue;
 			if (hk_imap_uid_store_deleted(&x->r.m, v[i]->imap_uid, &st) !=
-			    HK_NET_OK)
+			    HK_NET_OK) {
+				free(uids);
 				goto net;
-			if (st == HK_IMAP_OK) {
-				any = true;
-				x->res->deleted++;
 			}
+			if (st == HK_IMAP_OK)
+				uids[nu++] = v[i]->imap_uid;
 		}
-		if (any && hk_imap_expunge(&x->r.m, &st) != HK_NET_OK)
+		/* Only our messages: another client's \Deleted ones stay. */
+		if (hk_imap_expunge_uids(&x->r.m, uids, nu, &st, &expunged) !=
+		    HK_NET_OK) {
+			free(uids);
 			goto net;
+		}
+		if (expunged)
+			x->res->deleted += nu;
+		free(uids);
 		return true;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -858,7 +910,7 @@ session(struct run *x)
 	for (size_t i = 0; i < x->n; i++) {
 		char name[96];
 
-		if (x->items[i].state != 0)
+		if (x->items[i].state != 0 || x->items[i].dup)
 			continue;
 		hk_fetch_msg_name(p->acct->id, x->items[i].uid, name, sizeof(name));
 		if (hk_maildir_has(&x->md, name)) {
@@ -875,7 +927,7 @@ session(struct run *x)
 	 * delete them): delete from the server now. */
 	nv = 0;
 	for (size_t i = 0; i < x->n; i++)
-		if (x->items[i].state == 1)
+		if (x->items[i].state == 1 && !x->items[i].dup)
 			v[nv++] = &x->items[i];
 	if (!delete_batch(x, v, nv)) {
 		code = 5;
@@ -887,7 +939,7 @@ session(struct run *x)
 		struct item *it = &x->items[i];
 
 		if (it->state == 1 || x->limit == 0 || it->size <= x->limit ||
-		    it->oversized_known || skipped(x, it->uid))
+		    it->oversized_known || it->dup || skipped(x, it->uid))
 			continue;
 		if ((code = record_oversized(x, it)) != 0)
 			goto out;
@@ -902,7 +954,7 @@ session(struct run *x)
 			struct item *it = &x->items[i++];
 
 			if (it->state == 1 || (x->limit > 0 && it->size > x->limit) ||
-			    skipped(x, it->uid))
+			    it->dup || skipped(x, it->uid))
 				continue;
 			v[nb++] = it;
 		}

@@ -15,6 +15,7 @@ hk_imap_init(struct hk_imap *m, struct hk_conn *c)
 {
 	memset(m, 0, sizeof(*m));
 	m->c = c;
+	m->list_max = HK_IMAP_LIST_MAX;
 }
 
 void
@@ -167,7 +168,9 @@ hk_imap_parse_fetch(const char *line, unsigned long *seq,
 	if (strncasecmp(p, " FETCH (", 8) != 0)
 		return -1;
 	p += 7;
-	if (!num_after(p, "UID", uid) || !num_after(p, "RFC822.SIZE", size))
+	if (!num_after(p, "RFC822.SIZE", size))
+		return strcasestr(p, "RFC822.SIZE") != NULL ? -1 : 1;
+	if (!num_after(p, "UID", uid))
 		return -1;
 	*seq = (unsigned long)s;
 	return 0;
@@ -204,16 +207,55 @@ parse_status_word(const char *p, enum hk_imap_status *st, size_t *len)
 	return -1;
 }
 
-/* Reads one logical response.  A literal in it goes to sink when the
- * line so far is a FETCH of a body (sink != NULL), else it is skipped. */
+/* The one message body a UID FETCH may store.  Only the BODY[] literal
+ * of the FETCH response for uid fills the sink, and only once: a server
+ * that repeats the body, or sends bodies of other messages, cannot grow
+ * what is stored past the one literal that max allowed. */
+struct body_want {
+	unsigned long long uid;
+	unsigned long long max;		/* 0: no cap */
+	int (*sink)(void *ctx, const char *p, size_t len);
+	void *ctx;
+	bool got;			/* the body arrived */
+};
+
+/* Is the logical line so far ("* 3 FETCH (UID 7 BODY[] {n}") the body
+ * bw asks for?  *uid_later: the line has no UID yet (it may follow the
+ * body); the caller checks it when the line is complete. */
+static bool
+is_wanted_body(const struct body_want *bw, const char *line, size_t len,
+    bool *uid_later)
+{
+	const char *p = line, *open;
+	unsigned long long v;
+	size_t i = len;
+
+	if (bw == NULL || bw->got || strncmp(p, "* ", 2) != 0)
+		return false;
+	for (p += 2; isdigit((unsigned char)*p); p++)
+		;
+	if (p == line + 2 || strncasecmp(p, " FETCH (", 8) != 0)
+		return false;
+	/* The literal must be the BODY[] item's value: "... BODY[] {n}". */
+	while (i > 0 && line[i - 1] != '{')
+		i--;
+	if (i < 9 || (strncasecmp(line + i - 9, " BODY[] ", 8) != 0 &&
+	    strncasecmp(line + i - 9, "(BODY[] ", 8) != 0))
+		return false;
+	open = p + 7;
+	*uid_later = !num_after(open, "UID", &v);
+	return *uid_later || v == bw->uid;
+}
+
+/* Reads one logical response.  A literal in it goes to bw's sink when it
+ * is the body bw asks for (see struct body_want), else it is skipped. */
 static enum hk_net_rc
-read_resp(struct hk_imap *m, struct resp *r, unsigned long long max_literal,
-    int (*sink)(void *ctx, const char *p, size_t len), void *ctx)
+read_resp(struct hk_imap *m, struct resp *r, struct body_want *bw)
 {
 	struct hk_conn *c = m->c;
 	struct hk_buf phys = HK_BUF_INIT;
-	unsigned long long n;
-	bool nonsync;
+	unsigned long long n, v;
+	bool nonsync, uid_later = false, check_uid = false;
 	enum hk_net_rc rc;
 	const char *l;
 	size_t sl;
@@ -240,16 +282,17 @@ read_resp(struct hk_imap *m, struct resp *r, unsigned long long max_literal,
 		}
 		if (lit == 0)
 			break;
-		if (sink != NULL && strcasestr(hk_buf_str(&r->line), " FETCH (") !=
-		    NULL) {
-			if (max_literal > 0 && n > max_literal) {
+		if (is_wanted_body(bw, hk_buf_str(&r->line), r->line.len,
+		    &uid_later)) {
+			if (bw->max > 0 && n > bw->max) {
 				rc = hk_conn_fail(c, HK_NET_TOO_LONG,
 				    "an IMAP literal of %llu bytes (the cap is %llu)",
-				    n, max_literal);
+				    n, bw->max);
 				goto out;
 			}
-			rc = hk_conn_read_n(c, n, sink, ctx);
-			sink = NULL;	/* one body per FETCH */
+			bw->got = true;
+			check_uid = uid_later;
+			rc = hk_conn_read_n(c, n, bw->sink, bw->ctx);
 		} else {
 			if (n > HK_IMAP_SKIP_MAX) {
 				rc = hk_conn_fail(c, HK_NET_TOO_LONG,
@@ -260,6 +303,13 @@ read_resp(struct hk_imap *m, struct resp *r, unsigned long long max_literal,
 		}
 		if (rc != HK_NET_OK)
 			goto out;
+	}
+	if (check_uid && (!num_after(strchr(hk_buf_str(&r->line), '('), "UID",
+	    &v) || v != bw->uid)) {
+		/* The body went to the sink: fail, so that it is not kept. */
+		rc = hk_conn_fail(c, HK_NET_PROTOCOL, "the IMAP server sent a "
+		    "message body without the UID %llu asked for", bw->uid);
+		goto out;
 	}
 	l = hk_buf_str(&r->line);
 	if (l[0] == '*' && l[1] == ' ') {
@@ -313,23 +363,23 @@ note_caps(struct hk_imap *m, const char *text, bool is_status)
 
 /* Called with an untagged response's text: after "* ", and after the
  * status word for status responses ("* OK [UIDVALIDITY 3] ..." gives
- * "[UIDVALIDITY 3] ..."). */
+ * "[UIDVALIDITY 3] ...").  Returns 0 to go on, -1 to refuse the response
+ * (HK_NET_PROTOCOL), or a net.h error it has set with hk_conn_fail. */
 typedef int (*untagged_fn)(void *ctx, struct hk_imap *m, const char *text);
 
 /* Runs to the tagged completion of tag, passing untagged responses to fn
  * (and noting capabilities).  A BYE followed by the close is CLOSED. */
 static enum hk_net_rc
 complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
-    untagged_fn fn, void *ctx, unsigned long long max_literal,
-    int (*sink)(void *ctx, const char *p, size_t len), void *sink_ctx)
+    untagged_fn fn, void *ctx, struct body_want *bw)
 {
 	struct resp r = { HK_BUF_INIT, 0, 0, false, 0 };
 	enum hk_net_rc rc;
 	size_t tl = strlen(tag);
+	int fr;
 
 	for (;;) {
-		if ((rc = read_resp(m, &r, max_literal, sink, sink_ctx)) !=
-		    HK_NET_OK)
+		if ((rc = read_resp(m, &r, bw)) != HK_NET_OK)
 			break;
 		const char *l = hk_buf_str(&r.line);
 
@@ -356,9 +406,10 @@ complete(struct hk_imap *m, const char *tag, enum hk_imap_status *st,
 			continue;
 		}
 		note_caps(m, l + r.text, r.is_status);
-		if (fn != NULL && fn(ctx, m, l + r.text) < 0) {
-			rc = hk_conn_fail(m->c, HK_NET_PROTOCOL,
-			    "an IMAP response was refused: \"%.80s\"", l);
+		if (fn != NULL && (fr = fn(ctx, m, l + r.text)) != 0) {
+			rc = fr > 0 ? (enum hk_net_rc)fr : hk_conn_fail(m->c,
+			    HK_NET_PROTOCOL, "an IMAP response was refused: "
+			    "\"%.80s\"", l);
 			break;
 		}
 	}
@@ -387,14 +438,14 @@ simple(struct hk_imap *m, const char *cmd, enum hk_imap_status *st,
 	free(line);
 	if (rc != HK_NET_OK)
 		return rc;
-	return complete(m, tag, st, fn, ctx, 0, NULL, NULL);
+	return complete(m, tag, st, fn, ctx, NULL);
 }
 
 enum hk_net_rc
 hk_imap_greeting(struct hk_imap *m, enum hk_imap_status *st)
 {
 	struct resp r = { HK_BUF_INIT, 0, 0, false, 0 };
-	enum hk_net_rc rc = read_resp(m, &r, 0, NULL, NULL);
+	enum hk_net_rc rc = read_resp(m, &r, NULL);
 
 	if (rc == HK_NET_OK) {
 		if (r.kind != '*' || !r.is_status || (r.st != HK_IMAP_OK &&
@@ -473,7 +524,7 @@ add_astring(struct hk_imap *m, struct hk_buf *cmd, const char *s,
 	if (rc != HK_NET_OK)
 		return rc;
 	if (!m->caps.literal_plus) {
-		rc = read_resp(m, &r, 0, NULL, NULL);
+		rc = read_resp(m, &r, NULL);
 		if (rc == HK_NET_OK && r.kind == 't') {
 			/* Refused instead of continued. */
 			hk_buf_reset(&m->last);
@@ -520,7 +571,7 @@ hk_imap_login(struct hk_imap *m, const char *user, const char *password,
 		goto out;
 	rc = hk_conn_send_line(m->c, cmd.data, cmd.len, log_len);
 	if (rc == HK_NET_OK)
-		rc = complete(m, tag, st, NULL, NULL, 0, NULL, NULL);
+		rc = complete(m, tag, st, NULL, NULL, NULL);
 out:
 	hk_buf_wipe_free(&cmd);
 	return rc;
@@ -570,6 +621,7 @@ hk_imap_select(struct hk_imap *m, const char *mailbox, enum hk_imap_status *st)
 struct sizes_ctx {
 	int (*fn)(void *, unsigned long long, unsigned long long);
 	void *ctx;
+	unsigned long n;
 };
 
 static int
@@ -579,13 +631,19 @@ sizes_untagged(void *ctx, struct hk_imap *m, const char *text)
 	unsigned long seq;
 	unsigned long long uid, size;
 	const char *p = text;
+	int prc;
 
 	while (isdigit((unsigned char)*p))
 		p++;
 	if (p == text || strncasecmp(p, " FETCH ", 7) != 0)
 		return 0;	/* EXISTS, RECENT...: not ours */
-	if (hk_imap_parse_fetch(text, &seq, &uid, &size) < 0)
-		return -1;
+	/* A FETCH without a size is a flag update, which a server may send
+	 * at any time (RFC 3501 7.4.2): not ours either. */
+	if ((prc = hk_imap_parse_fetch(text, &seq, &uid, &size)) != 0)
+		return prc > 0 ? 0 : -1;
+	if (++sc->n > m->list_max)
+		return hk_conn_fail(m->c, HK_NET_TOO_LONG, "the IMAP server "
+		    "listed more than %lu messages", m->list_max);
 	return sc->fn(sc->ctx, uid, size);
 }
 
@@ -594,7 +652,7 @@ hk_imap_uid_fetch_sizes(struct hk_imap *m,
     int (*fn)(void *ctx, unsigned long long uid, unsigned long long size),
     void *ctx, enum hk_imap_status *st)
 {
-	struct sizes_ctx sc = { fn, ctx };
+	struct sizes_ctx sc = { fn, ctx, 0 };
 
 	return simple(m, "UID FETCH 1:* (UID RFC822.SIZE)", st, sizes_untagged,
 	    &sc);
@@ -606,6 +664,7 @@ hk_imap_uid_fetch_message(struct hk_imap *m, unsigned long long uid,
     int (*sink)(void *ctx, const char *p, size_t len), void *ctx,
     enum hk_imap_status *st)
 {
+	struct body_want bw = { uid, max, sink, ctx, false };
 	char tag[16], *line;
 	enum hk_net_rc rc;
 
@@ -615,7 +674,7 @@ hk_imap_uid_fetch_message(struct hk_imap *m, unsigned long long uid,
 	free(line);
 	if (rc != HK_NET_OK)
 		return rc;
-	return complete(m, tag, st, NULL, NULL, max, sink, ctx);
+	return complete(m, tag, st, NULL, NULL, &bw);
 }
 
 enum hk_net_rc
@@ -629,10 +688,94 @@ hk_imap_uid_store_deleted(struct hk_imap *m, unsigned long long uid,
 	return simple(m, cmd, st, NULL, NULL);
 }
 
-enum hk_net_rc
-hk_imap_expunge(struct hk_imap *m, enum hk_imap_status *st)
+/* Is uid one of uids[0..n)? */
+static bool
+uid_in(unsigned long long uid, const unsigned long long *uids, size_t n)
 {
-	return simple(m, "EXPUNGE", st, NULL, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (uids[i] == uid)
+			return true;
+	return false;
+}
+
+struct search_ctx {
+	const unsigned long long *uids;
+	size_t n;
+	bool seen;		/* a SEARCH response arrived */
+	bool foreign;		/* a \Deleted message that is not ours */
+};
+
+/* "* SEARCH 3 7 9": notes a UID that is not one of ours. */
+static int
+search_untagged(void *ctx, struct hk_imap *m, const char *text)
+{
+	struct search_ctx *sc = ctx;
+	const char *p = text;
+
+	(void)m;
+	if (strncasecmp(p, "SEARCH", 6) != 0 || (p[6] != ' ' && p[6] != '\0'))
+		return 0;
+	sc->seen = true;
+	for (p += 6; *p == ' '; ) {
+		unsigned long long v = 0;
+
+		if (*++p == '\0')
+			break;		/* a trailing space */
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (v > 0xffffffffULL)
+				return -1;
+			v = v * 10 + (unsigned)(*p - '0');
+		}
+		if (!uid_in(v, sc->uids, sc->n))
+			sc->foreign = true;
+	}
+	return *p == '\0' ? 0 : -1;
+}
+
+/* Commands stay short: at most this many UIDs in one UID EXPUNGE. */
+#define EXPUNGE_UIDS_MAX 64
+
+enum hk_net_rc
+hk_imap_expunge_uids(struct hk_imap *m, const unsigned long long *uids,
+    size_t n, enum hk_imap_status *st, bool *expunged)
+{
+	struct search_ctx sc = { uids, n, false, false };
+	enum hk_net_rc rc = HK_NET_OK;
+
+	*expunged = false;
+	*st = HK_IMAP_OK;
+	if (n == 0)
+		return HK_NET_OK;
+	/* Servers may list UIDPLUS only after login, without saying so in
+	 * the login's answer (RFC 3501 6.2.3): ask before doing without. */
+	if (!m->caps.uidplus &&
+	    (rc = simple(m, "CAPABILITY", st, NULL, NULL)) != HK_NET_OK)
+		return rc;
+	*st = HK_IMAP_OK;
+	if (m->caps.uidplus) {
+		for (size_t i = 0; i < n && rc == HK_NET_OK &&
+		    *st == HK_IMAP_OK; i += EXPUNGE_UIDS_MAX) {
+			struct hk_buf cmd = HK_BUF_INIT;
+
+			hk_buf_puts(&cmd, "UID EXPUNGE ");
+			for (size_t k = i; k < n && k < i + EXPUNGE_UIDS_MAX; k++)
+				hk_buf_printf(&cmd, "%s%llu", k > i ? "," : "", uids[k]);
+			rc = simple(m, hk_buf_str(&cmd), st, NULL, NULL);
+			hk_buf_free(&cmd);
+		}
+		*expunged = rc == HK_NET_OK && *st == HK_IMAP_OK;
+		return rc;
+	}
+	/* Without UIDPLUS, EXPUNGE removes every \Deleted message: only when
+	 * the search found none but ours (one round trip of race remains). */
+	rc = simple(m, "UID SEARCH DELETED", st, search_untagged, &sc);
+	if (rc != HK_NET_OK || *st != HK_IMAP_OK || !sc.seen || sc.foreign)
+		return rc;
+	rc = simple(m, "EXPUNGE", st, NULL, NULL);
+	*expunged = rc == HK_NET_OK && *st == HK_IMAP_OK;
+	return rc;
 }
 
 void

@@ -1,7 +1,8 @@
 /* imap.h - the little IMAP4rev1 client we need (RFC 3501; docs/PROTOCOLS.md:
  * INBOX only): greeting, CAPABILITY, STARTTLS, LOGIN with proper quoting
  * or literals (LITERAL+ when offered), SELECT, UID FETCH of sizes and of
- * whole messages, UID STORE \Deleted, EXPUNGE, LOGOUT.
+ * whole messages, UID STORE \Deleted, UID EXPUNGE (UIDPLUS) or a
+ * guarded EXPUNGE, LOGOUT.
  *
  * Responses are read as logical lines: a line ending in a literal
  * "{n}" / "{n+}" continues after the n bytes of the literal.  The literal
@@ -24,6 +25,7 @@
 #define HK_IMAP_LINE_MAX 16384		/* one physical response line */
 #define HK_IMAP_LOGICAL_MAX 65536	/* one logical line, literals excluded */
 #define HK_IMAP_SKIP_MAX (1024 * 1024)	/* an unexpected literal we skip */
+#define HK_IMAP_LIST_MAX 1000000	/* messages in one size listing */
 
 enum hk_imap_status {
 	HK_IMAP_OK = 0,
@@ -46,6 +48,7 @@ struct hk_imap {
 	unsigned long exists;		/* from SELECT */
 	unsigned long long uidvalidity;
 	struct hk_buf last;		/* the last status line (for reports) */
+	unsigned long list_max;		/* HK_IMAP_LIST_MAX; lower in tests */
 };
 
 void hk_imap_init(struct hk_imap *m, struct hk_conn *c);
@@ -69,8 +72,9 @@ void hk_imap_caps_parse(struct hk_imap_caps *caps, const char *list,
     size_t len);
 
 /* Finds "UID n" and "RFC822.SIZE n" in an untagged FETCH response's
- * text ("3 FETCH (UID 17 RFC822.SIZE 2345)").  0, or -1 when either is
- * missing or malformed. */
+ * text ("3 FETCH (UID 17 RFC822.SIZE 2345)").  0; 1 when it has no
+ * RFC822.SIZE (a flag update: "3 FETCH (FLAGS (\Seen))"); -1 when it is
+ * malformed or has a size but no UID. */
 int hk_imap_parse_fetch(const char *line, unsigned long *seq,
     unsigned long long *uid, unsigned long long *size);
 
@@ -89,19 +93,35 @@ enum hk_net_rc hk_imap_login(struct hk_imap *m, const char *user,
 /* SELECT mailbox (sets m->exists and m->uidvalidity). */
 enum hk_net_rc hk_imap_select(struct hk_imap *m, const char *mailbox,
     enum hk_imap_status *st);
-/* UID FETCH 1:* (UID RFC822.SIZE): fn(uid, size) per message. */
+/* UID FETCH 1:* (UID RFC822.SIZE): fn(uid, size) per message; FETCH
+ * responses without a size (flag updates) are ignored.  More than
+ * m->list_max messages is HK_NET_TOO_LONG. */
 enum hk_net_rc hk_imap_uid_fetch_sizes(struct hk_imap *m,
     int (*fn)(void *ctx, unsigned long long uid, unsigned long long size),
     void *ctx, enum hk_imap_status *st);
 /* UID FETCH uid BODY.PEEK[]: the message's bytes to sink; a literal over
- * max (0: no cap) is HK_NET_TOO_LONG before any byte is read. */
+ * max (0: no cap) is HK_NET_TOO_LONG before any byte is read.  Only the
+ * BODY[] of the FETCH response for uid reaches the sink, once: other
+ * literals (a repeated body, another message's) are skipped, and a body
+ * whose response names no UID or another one is HK_NET_PROTOCOL (the
+ * caller drops what the sink got). */
 enum hk_net_rc hk_imap_uid_fetch_message(struct hk_imap *m,
     unsigned long long uid, unsigned long long max,
     int (*sink)(void *ctx, const char *p, size_t len), void *ctx,
     enum hk_imap_status *st);
 enum hk_net_rc hk_imap_uid_store_deleted(struct hk_imap *m,
     unsigned long long uid, enum hk_imap_status *st);
-enum hk_net_rc hk_imap_expunge(struct hk_imap *m, enum hk_imap_status *st);
+/* Removes the messages uids[0..n) (flagged \Deleted by the caller) and
+ * no other client's: UID EXPUNGE (RFC 4315) when the server has UIDPLUS
+ * (asked again with CAPABILITY when not known: servers may list it only
+ * after login); without it, UID SEARCH DELETED and a plain EXPUNGE only
+ * when it finds
+ * no \Deleted message but these (else nothing is expunged: they stay
+ * flagged for the server or another client to remove).  *expunged: an
+ * expunge was sent and answered OK; *st: the last command's status. */
+enum hk_net_rc hk_imap_expunge_uids(struct hk_imap *m,
+    const unsigned long long *uids, size_t n, enum hk_imap_status *st,
+    bool *expunged);
 /* LOGOUT, waiting briefly; errors ignored. */
 void hk_imap_logout(struct hk_imap *m);
 

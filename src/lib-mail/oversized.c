@@ -194,6 +194,7 @@ delete_on_server(struct hk_recv *r, const struct hk_oversized *o,
 		unsigned long long validity = 0, uid = 0;
 		struct find_imap f;
 		enum hk_imap_status st = HK_IMAP_OK;
+		bool expunged = false;
 
 		if (sscanf(o->uid, "%llu:%llu", &validity, &uid) != 2)
 			return 1;
@@ -212,10 +213,18 @@ delete_on_server(struct hk_recv *r, const struct hk_oversized *o,
 			goto net;
 		if (st != HK_IMAP_OK)
 			goto refused_imap;
-		if (hk_imap_expunge(&r->m, &st) != HK_NET_OK)
+		if (hk_imap_expunge_uids(&r->m, &uid, 1, &st, &expunged) !=
+		    HK_NET_OK)
 			goto net;
 		if (st != HK_IMAP_OK)
 			goto refused_imap;
+		if (!expunged) {
+			*error_r = hk_aprintf("the message is marked deleted but "
+			    "still on the server: other messages there are marked "
+			    "deleted too, and without UIDPLUS hikyaku cannot "
+			    "remove one without them");
+			return 5;
+		}
 		return 0;
 refused_imap:
 		*error_r = hk_aprintf("the IMAP server refused to delete the "

@@ -176,19 +176,30 @@ report(const struct hk_send_params *p, const char *what,
 	free(l);
 }
 
-/* The server refused the size (552): name both sizes when it announced
- * its limit. */
+/* The server refused the message for its size (552 or 5.3.4) at stage
+ * ("MAIL FROM", "RCPT TO" or "DATA").  A SIZE limit the server announced
+ * is never below the message here (that is refused before MAIL FROM), so
+ * the text says what happened: refused although within its own limit,
+ * and, after DATA, after accepting the announced size. */
 static char *
-server_size_error(unsigned long long size, const struct hk_smtp_caps *caps)
+server_size_error(unsigned long long size, const struct hk_smtp_caps *caps,
+    const char *stage)
 {
-	char a[32];
+	bool data = strcmp(stage, "DATA") == 0;
+	char a[32], b[32];
 
 	if (caps->size && caps->size_max > 0)
-		return hk_send_size_error(size, "the SMTP server's SIZE limit",
-		    caps->size_max);
-	return hk_aprintf("the message is %s (%llu bytes), which the SMTP "
-	    "server refused as too large", hk_size_format(size, a, sizeof(a)),
-	    size);
+		return hk_aprintf("the SMTP server refused the message for its "
+		    "size at %s, although it is %s (%llu bytes), within the "
+		    "server's SIZE limit of %s (%llu bytes)%s", stage,
+		    hk_size_format(size, a, sizeof(a)), size,
+		    hk_size_format(caps->size_max, b, sizeof(b)), caps->size_max,
+		    data ? ", and the server had accepted that size at MAIL FROM" :
+		    "");
+	return hk_aprintf("the SMTP server refused the message for its size "
+	    "at %s: it is %s (%llu bytes)%s", stage,
+	    hk_size_format(size, a, sizeof(a)), size, data && caps->size ?
+	    ", a size the server had accepted at MAIL FROM" : "");
 }
 
 /* ---- the dialogue ------------------------------------------------------ */
@@ -374,7 +385,7 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	if (r.code / 100 != 2) {
 		l = reply_line(&r);
 		if (size_refusal(&r)) {
-			char *e = server_size_error(p->len, &caps);
+			char *e = server_size_error(p->len, &caps, "MAIL FROM");
 
 			code = fail(res, 3, false, l, "%s: %s", e, l);
 			free(e);
@@ -404,7 +415,7 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	}
 	if (res->accepted == 0) {
 		if (sizeref) {
-			char *e = server_size_error(p->len, &caps);
+			char *e = server_size_error(p->len, &caps, "RCPT TO");
 
 			code = fail(res, 3, false, l, "%s: %s", e, hk_buf_str(&refusals));
 			free(e);
@@ -424,7 +435,7 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	l = reply_line(&r);
 	if (r.code / 100 != 2) {
 		if (size_refusal(&r)) {
-			char *e = server_size_error(p->len, &caps);
+			char *e = server_size_error(p->len, &caps, "DATA");
 
 			code = fail(res, 3, false, l, "%s: %s", e, l);
 			free(e);

@@ -4,7 +4,8 @@
 # never answers, a 1 MB line, a garbled SASL challenge, STARTTLS refused
 # or not offered, a greeting without an APOP time stamp.  Each must fail
 # cleanly, at the right stage, within its timeout, and never fall back to
-# something weaker (plain text, USER/PASS).
+# something weaker (plain text, USER/PASS).  And `hikyakuctl fetch`
+# against servers that lie (the section at the end).
 set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
@@ -226,6 +227,236 @@ run badutf8 --timeout 2
 ok "a reply with malformed UTF-8: the result is well-formed XML" sh -c 'printf "%s" "$1" | xmllint --noout -' _ "$OUT"
 like "... the good character survives" "$OUT" 'ok メ &lt;1.2@x&gt;'
 unlike "... no malformed sequence survives" "$(printf '%s' "$OUT" | LC_ALL=C grep -aoE $'\xed\xa0|\xc0\xaf|\xe0\x80|\xf0\x80|\xf4\x90|\x07' | head -1)" '.'
+
+# ============================================ fetching from hostile servers
+# `hikyakuctl fetch` against servers that lie about sizes, repeat bodies or
+# list two messages under one unique id.  What they may never cause: more
+# than recv_limit stored, or a message deleted whose bytes were not stored.
+MAILDIR=$HK_DIR/data/mail
+list_id() {	# KIND NAME: the id on the mail-KINDs list screen
+	req GET "mail-$1s?format=xml"
+	printf '%s' "$BODY" | tr '\n' ' ' | grep -oE "<mail-$1 id=\"[0-9]+\"[^>]*>[[:space:]]*<name>$2</name>" | grep -oE 'id="[0-9]+"' | head -1 | tr -dc 0-9
+}
+mkaccount() {	# NAME SERVER: user u, password pw
+	req POST mail-accounts "csrf_token=$CSRF&name=$1&address=u@example.test&server_id=$(list_id server "$2")&username=u&password=pw"
+	[ "$STATUS" = 303 ] || diag "adding account $1: $STATUS"
+}
+fetch() {	# ACCOUNT [args]: sets OUT, RC, ERR
+	OUT=$($CTL fetch --account "$@" 2>"$T/err"); RC=$?
+	ERR=$(cat "$T/err")
+}
+stored() { find "$MAILDIR/$1/new" "$MAILDIR/$1/cur" -type f 2>/dev/null; }
+# imap_open FILE: the start of an IMAP fetch (one message listed: UID 1 of
+# SIZE bytes), up to the UID FETCH of its body.
+imap_open() {	# FILE SIZE
+	cat > "$1" <<EOS
+send * OK fake IMAP ready
+expect h1 CAPABILITY
+send * CAPABILITY IMAP4rev1
+send h1 OK done
+expect h2 LOGIN
+send h2 OK logged in
+expect h3 SELECT
+send * 1 EXISTS
+send * OK [UIDVALIDITY 42] ok
+send h3 OK [READ-WRITE] done
+expect h4 UID FETCH 1:*
+send * 1 FETCH (UID 1 RFC822.SIZE $2)
+send h4 OK done
+expect h5 UID FETCH 1 BODY.PEEK[]
+EOS
+}
+
+# ---------------- one body asked for, twenty sent (announced: 100 bytes)
+imap_open "$T/bodies.fp" 100
+for i in $(seq 20); do
+	printf 'send * 1 FETCH (UID 1 BODY[] {60000}\nrepeat 60000 x\nsend )\n'
+done >> "$T/bodies.fp"
+printf 'send h5 OK done\nexpect h6 LOGOUT\nsend * BYE\nsend h6 OK bye\n' >> "$T/bodies.fp"
+peer bodies
+mkserver bodies recv_protocol=imap4 recv_port=$PORT recv_limit=524288 smtp_port=$HANG
+mkaccount f-bodies bodies
+fetch f-bodies --keep
+is "IMAP, the same body sent 20 times: exit 0" "$RC" 0
+like "... one message fetched" "$OUT" '^f-bodies: fetched 1, oversized 0, failed 0'
+is "... stored once: 60000 bytes, not 1.2 MB past the 512 KB limit" "$(stored f-bodies | xargs -r stat -c %s)" 60000
+
+# ----------- more bytes than announced and than recv_limit (POP3, IMAP)
+# Announced 500000, sent 530000 under a limit of 524288: the limit holds
+# on what arrives, not on what the server said.
+cat > "$T/overrun.fp" <<'EOS'
+send +OK fake POP3 ready
+expect CAPA
+send -ERR no CAPA
+expect USER u
+send +OK
+expect PASS pw
+send +OK logged in
+expect UIDL
+send +OK
+send 1 big-one
+send .
+expect LIST
+send +OK
+send 1 500000
+send .
+expect RETR 1
+send +OK
+repeat 530000 x
+send
+send .
+hang
+EOS
+peer overrun
+mkserver overrun recv_port=$PORT recv_limit=524288 smtp_port=$HANG
+mkaccount f-overrun overrun
+fetch f-overrun
+is "POP3, 530000 bytes sent for 500000 announced, limit 524288: exit 5" "$RC" 5
+like "... the message failed" "$OUT" '^f-overrun: fetched 0, oversized 0, failed 1'
+like "... reported as longer than allowed" "$ERR" 'message big-one \(500000 bytes\) failed: .*longer'
+is "... and nothing stored" "$(stored f-overrun | wc -l)" 0
+unlike "... nor deleted" "$(cat "$T/overrun.log")" 'C: DELE'
+
+imap_open "$T/ioverrun.fp" 500000
+printf 'send * 1 FETCH (UID 1 BODY[] {530000}\nrepeat 530000 x\nsend )\nsend h5 OK done\nhang\n' >> "$T/ioverrun.fp"
+peer ioverrun
+mkserver ioverrun recv_protocol=imap4 recv_port=$PORT recv_limit=524288 smtp_port=$HANG
+mkaccount f-ioverrun ioverrun
+fetch f-ioverrun
+is "IMAP, a {530000} body for 500000 announced, limit 524288: exit 5" "$RC" 5
+like "... the message failed" "$OUT" '^f-ioverrun: fetched 0, oversized 0, failed 1'
+is "... and nothing stored" "$(stored f-ioverrun | wc -l)" 0
+unlike "... nor deleted" "$(cat "$T/ioverrun.log")" 'C: h[0-9]+ UID STORE'
+
+# --------------------------------- two messages under one unique id
+# They would share one Maildir name: neither may be deleted, since
+# storing one would pass for storing both.  The third is fetched as usual.
+cat > "$T/dupuidl.fp" <<'EOS'
+send +OK fake POP3 ready
+expect CAPA
+send -ERR no CAPA
+expect USER u
+send +OK
+expect PASS pw
+send +OK logged in
+expect UIDL
+send +OK
+send 1 same-uid
+send 2 other-uid
+send 3 same-uid
+send .
+expect LIST
+send +OK
+send 1 30
+send 2 31
+send 3 32
+send .
+expect RETR 2
+send +OK
+send Subject: two
+send
+send body two
+send .
+expect DELE 2
+send +OK
+expect QUIT
+send +OK bye
+EOS
+peer dupuidl
+mkserver dupuidl recv_port=$PORT smtp_port=$HANG
+mkaccount f-dupuidl dupuidl
+fetch f-dupuidl
+is "POP3, two messages with one UIDL: exit 5" "$RC" 5
+like "... the other one fetched, the two failed" "$OUT" '^f-dupuidl: fetched 1, oversized 0, failed 2'
+like "... reported, saying they stay on the server" "$ERR" 'message same-uid \(30 bytes\) failed: the server lists 2 messages with this unique id.*stay on the server'
+is "... the dialogue went as scripted (RETR 2, DELE 2, QUIT only)" "$(grep -E '^(C: (RETR|DELE|QUIT)|MISMATCH)' "$T/dupuidl.log" | tr '\n' ' ')" "C: RETR 2 C: DELE 2 C: QUIT "
+is "... one message stored" "$(stored f-dupuidl | wc -l)" 1
+
+imap_open "$T/dupuid.fp" 20
+# the listing names UID 1 twice (messages 1 and 2)
+sed -i 's/^send \* 1 FETCH (UID 1 RFC822.SIZE 20)$/&\nsend * 2 FETCH (UID 1 RFC822.SIZE 25)/; s/^expect h5 UID FETCH 1 BODY.PEEK\[\]$/expect h5 LOGOUT/' "$T/dupuid.fp"
+printf 'send * BYE\nsend h5 OK bye\n' >> "$T/dupuid.fp"
+peer dupuid
+mkserver dupuid recv_protocol=imap4 recv_port=$PORT smtp_port=$HANG
+mkaccount f-dupuid dupuid
+fetch f-dupuid
+is "IMAP, one UID listed for two messages: exit 5" "$RC" 5
+like "... both failed" "$OUT" '^f-dupuid: fetched 0, oversized 0, failed 2'
+unlike "... neither fetched nor deleted" "$(cat "$T/dupuid.log")" 'C: h[0-9]+ UID (FETCH 1 |STORE)|EXPUNGE|MISMATCH'
+
+# ------------- no UIDPLUS: EXPUNGE only when no other \Deleted message
+# A 20-byte message, fetched and flagged; CAPABILITY again (still no
+# UIDPLUS); then UID SEARCH DELETED finds another client's \Deleted
+# message (UID 7): no EXPUNGE, which would remove it too.  Then the same
+# with only ours: EXPUNGE.
+for who in other ours; do
+	imap_open "$T/nouidplus-$who.fp" 20
+	cat >> "$T/nouidplus-$who.fp" <<'EOS'
+send * 1 FETCH (UID 1 BODY[] {20}
+raw Subject: x\r\n\r\nbody\r\n
+send )
+send h5 OK done
+expect h6 UID STORE 1 +FLAGS.SILENT (\Deleted)
+send h6 OK stored
+expect h7 CAPABILITY
+send * CAPABILITY IMAP4rev1
+send h7 OK done
+expect h8 UID SEARCH DELETED
+EOS
+	if [ $who = other ]; then
+		printf 'send * SEARCH 1 7\nsend h8 OK done\nexpect h9 LOGOUT\nsend * BYE\nsend h9 OK bye\n'
+	else
+		printf 'send * SEARCH 1\nsend h8 OK done\nexpect h9 EXPUNGE\nsend * 1 EXPUNGE\nsend h9 OK done\nexpect h10 LOGOUT\nsend * BYE\nsend h10 OK bye\n'
+	fi >> "$T/nouidplus-$who.fp"
+	peer nouidplus-$who
+	mkserver nouidplus-$who recv_protocol=imap4 recv_port=$PORT smtp_port=$HANG
+	mkaccount f-nouidplus-$who nouidplus-$who
+	fetch f-nouidplus-$who
+	is "IMAP without UIDPLUS ($who \\Deleted messages): exit 0" "$RC" 0
+	[ "$RC" = 0 ] || diag "$ERR"
+	is "... the message stored" "$(stored f-nouidplus-$who | wc -l)" 1
+	unlike "... the dialogue went as scripted" "$(cat "$T/nouidplus-$who.log")" MISMATCH
+	if [ $who = other ]; then
+		unlike "... no EXPUNGE" "$(cat "$T/nouidplus-$who.log")" EXPUNGE
+		unlike "... and not counted as deleted" "$OUT" 'deleted from the server'
+	else
+		like "... EXPUNGE" "$(cat "$T/nouidplus-$who.log")" 'C: h9 EXPUNGE'
+		like "... counted as deleted" "$OUT" 'deleted from the server 1'
+	fi
+done
+
+# ------------------ 552 after DATA, for a message within the SIZE limit
+# The server announces 10 MB, accepts SIZE=1468006 at MAIL FROM, then
+# refuses that 1.3 MB message for its size after DATA: the report says
+# so, not that the message is larger than 10 MB.
+cat > "$T/data552.fp" <<'EOS'
+send 220 fake ESMTP
+expect EHLO
+send 250-fake
+send 250 SIZE 10485760
+expect MAIL FROM:<u@example.test> SIZE=1468006
+send 250 2.1.0 ok
+expect RCPT TO:<v@example.test>
+send 250 2.1.5 ok
+expect DATA
+send 354 go ahead
+data
+send 552 5.3.4 Message size exceeds fixed limit
+expect QUIT
+send 221 bye
+EOS
+peer data552
+mkserver data552 recv_port=$HANG smtp_port=$PORT smtp_auth=off
+mkaccount s-data552 data552
+{ printf 'Subject: big\r\n\r\n'; yes "$(printf '%098d' 0)" | head -n 14679 | sed 's/$/\r/'; printf '%088d\r\n' 0; } > "$T/big.eml"
+size=$(stat -c %s "$T/big.eml")
+$CTL send --account s-data552 --from u@example.test --to v@example.test < "$T/big.eml" >"$T/out" 2>"$T/err"; RC=$?
+is "552 after DATA (1.3 MB within a 10 MB SIZE): exit 3" "$RC" 3
+is "... the message is the 1468006 bytes announced" "$size" 1468006
+like "... the server's reply is printed" "$(cat "$T/out")" '^DATA: 552 5.3.4'
+like "... saying what happened" "$(cat "$T/err")" "the SMTP server refused the message for its size at DATA, although it is 1\\.3 MB \\(1468006 bytes\\), within the server's SIZE limit of 10 MB \\(10485760 bytes\\), and the server had accepted that size at MAIL FROM: 552 5\\.3\\.4"
+unlike "... not that it is larger than the limit" "$(cat "$T/err")" 'larger than'
+unlike "... the dialogue went as scripted" "$(cat "$T/data552.log")" MISMATCH
 
 hk_instance_stop
 done_testing

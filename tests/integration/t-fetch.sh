@@ -77,6 +77,16 @@ is "IMAP: the big one stays on the server" "$(count bob)" 1
 out=$($CTL fetch --account a-imap 2>"$T/err")
 like "IMAP: a second fetch gets nothing new" "$out" '^a-imap: fetched 0, oversized 0, failed 0'
 is "IMAP: ... and the Maildir is unchanged" "$(msgs a-imap)" 2
+# Another client marked the big message \Deleted (and may still undelete
+# it): fetching and deleting two new ones must leave it (UID EXPUNGE of
+# our own UIDs, not EXPUNGE of every \Deleted message).
+$DOVEADM flags add -u bob '\Deleted' mailbox INBOX all
+seed bob 5000 2
+out=$($CTL fetch --account a-imap 2>"$T/err"); rc=$?
+is "IMAP, another client's \\Deleted message: fetch exits 0" "$rc" 0
+like "... fetched and deleted the two new ones" "$out" '^a-imap: fetched 2, oversized 0, failed 0, deleted from the server 2'
+is "... the other client's message is still on the server" "$(count bob)" 1
+$DOVEADM flags remove -u bob '\Deleted' mailbox INBOX all
 
 # ----------------------------------------------------- POP3S, 3 MB, encoded words
 seed carol 1000000 1

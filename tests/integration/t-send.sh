@@ -132,6 +132,14 @@ is "over the server's SIZE (5 MB) though under send_limit (10 MB): exit 3" "$rc"
 like "... naming both sizes" "$(cat "$T/err")" "the message is 5\.[0-9] MB \([0-9]+ bytes\), larger than the SMTP server's SIZE limit of 5 MB \(5242880 bytes\)"
 sleep 1
 is "... and nothing delivered" "$(count bob)" "$n0"
+# Exactly the server's SIZE: not over it, yet the server refuses it (at
+# MAIL FROM, or after DATA when its Received: line tips it over).  The
+# report must not say the message is larger than the limit.
+crlf_message "$T/atsize" 5242880
+$CTL send --account a-big --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/atsize" >"$T/out" 2>"$T/err"; rc=$?
+is "exactly the server's SIZE, refused by the server: exit 3" "$rc" 3
+like "... saying the server refused it although within its limit" "$(cat "$T/err")" "the SMTP server refused the message for its size at (MAIL FROM|DATA), although it is 5 MB \\(5242880 bytes\\), within the server's SIZE limit of 5 MB \\(5242880 bytes\\)(, and the server had accepted that size at MAIL FROM)?: 552 "
+unlike "... not that it is larger than the limit" "$(cat "$T/err")" 'larger than'
 
 # ----------------------------------------------------- recipients
 message "$T/two" 3000 two
