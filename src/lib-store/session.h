@@ -1,4 +1,4 @@
-/* session.h - sign-in sessions, CSRF tokens and sign-in throttling.
+/* session.h - sign-in sessions and CSRF tokens (throttling: throttle.h).
  *
  * The session cookie holds 32 random bytes (hex); the database keeps only
  * their SHA-256, so a copy of the database cannot be used to sign in.  Each
@@ -46,17 +46,5 @@ void hk_login_csrf(const unsigned char key[HK_KEY_LEN], const char *pre,
     char out[HK_TOKEN_HEX + 1]);
 /* Constant-time check of a submitted token against the expected one. */
 bool hk_token_equal(const char *expected, const char *given);
-
-/* Sign-in throttling: after HK_THROTTLE_FREE_USER failures for a user name,
- * or HK_THROTTLE_FREE_ADDR for a client address (higher: a whole office may
- * share one address), each attempt must wait 2^(failures - free + 1) seconds (at
- * most HK_THROTTLE_MAX_SECS) after the last failure. */
-#define HK_THROTTLE_FREE_USER 5
-#define HK_THROTTLE_FREE_ADDR 20
-#define HK_THROTTLE_MAX_SECS 900
-/* Seconds the caller must still wait (0: go ahead). */
-long hk_throttle_wait(struct hk_db *db, const char *user, const char *addr);
-void hk_throttle_failed(struct hk_db *db, const char *user, const char *addr);
-void hk_throttle_succeeded(struct hk_db *db, const char *user);
 
 #endif

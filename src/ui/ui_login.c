@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "throttle.h"
 #include "ui.h"
 
 #define SESSION_COOKIE "hikyaku_session"
@@ -48,6 +49,7 @@ ui_login(struct hk_ctx *ctx)
 	char cookie[HK_TOKEN_HEX + 1];
 	long long id = 0;
 	long wait;
+	enum hk_throttle_counter counter;
 	enum hk_store_rc rc;
 
 	if (user == NULL || password == NULL || strlen(user) > MAX_USER_LEN) {
@@ -56,7 +58,7 @@ ui_login(struct hk_ctx *ctx)
 		ctx->res->status = 422;
 		return;
 	}
-	if ((wait = hk_throttle_wait(db, user, addr)) > 0) {
+	if ((wait = hk_throttle_wait(db, user, addr, &counter)) > 0) {
 		char secs[24];
 		const char *args[] = { secs };
 
@@ -65,8 +67,9 @@ ui_login(struct hk_ctx *ctx)
 		hk_page_error(ctx, "", "error.login.throttled", args, 1);
 		hk_response_header(ctx->res, "Retry-After", "%ld", wait);
 		ctx->res->status = 429;
-		hk_info("sign-in of '%s' from %s refused: throttled for %lds",
-		    user, addr, wait);
+		hk_info("sign-in of '%s' from %s refused: throttled by the %s "
+		    "counter for %lds", user, addr,
+		    hk_throttle_counter_name(counter), wait);
 		return;
 	}
 	rc = hk_admin_check(db, user, password, &id);
@@ -85,7 +88,7 @@ ui_login(struct hk_ctx *ctx)
 		    rc == HK_STORE_BUSY ? "unavailable" : "internal");
 		return;
 	}
-	hk_throttle_succeeded(db, user);
+	hk_throttle_succeeded(db, user, addr);
 	/* A new session id and a new CSRF token: nothing from before
 	 * sign-in carries over (session fixation). */
 	hk_set_cookie(ctx, SESSION_COOKIE, cookie, -1);

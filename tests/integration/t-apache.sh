@@ -9,6 +9,7 @@ set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
+. "$HK_SRCDIR/tests/lib/serverpages.sh"
 
 APACHE=$(command -v apache2 || ls /usr/sbin/apache2 2>/dev/null)
 MODS=/usr/lib/apache2/modules
@@ -85,7 +86,7 @@ ThreadsPerChild 8
 MaxRequestWorkers 8
 CONF
 	for m in mpm_event authz_core authn_core authn_file authz_user auth_basic \
-		proxy proxy_fcgi ssl socache_shmcb; do
+		proxy proxy_fcgi headers ssl socache_shmcb; do
 		echo "LoadModule ${m}_module $MODS/mod_$m.so"
 	done
 	echo "LogFormat \"%h %u \\\"%r\\\" %>s\" short"
@@ -141,11 +142,17 @@ is "a body over max_body is the worker's 413 (Apache's limit is higher)" "$STATU
 req GET static/hikyaku.css
 is "the worker serves its CSS through Apache" "$STATUS" 200
 
+# Apache's own answers through the sample: the worker's headers, no
+# version.  A lowercase method is no error to Apache: the worker answers.
+server_pages "$HK_URL" 405 405 414 400 404
+
 # --- REMOTE_USER from Apache's Basic auth
 HK_URL="http://127.0.0.1:$APORT/"
 new_browser
 req GET mail-servers -H 'Accept: application/xml'
 is "the auth block: no credentials is Apache's 401" "$STATUS" 401
+like "... with the worker's security headers" "$(header Content-Security-Policy)" "^default-src 'none'"
+is "... once" "$(printf '%s\n' "$HEADERS" | grep -ci '^X-Frame-Options:')" 1
 req GET mail-servers -H 'Accept: application/xml' -u admin:web-pass
 is "REMOTE_USER (trust_remote_user = yes) signs in" "$STATUS" 200
 like "... as that administrator" "$BODY" '<admin name="admin"'
@@ -155,9 +162,11 @@ HK_URL="https://127.0.0.1:$SPORT/"
 new_browser
 req GET 'login?format=xml' -k
 is "the TLS block answers" "$STATUS" 200
+is "... with the worker's frame protection, once" "$(printf '%s\n' "$HEADERS" | grep -i '^X-Frame-Options:')" "X-Frame-Options: DENY"
 like "over HTTPS the pre-session cookie is Secure" "$(header Set-Cookie)" 'HttpOnly; SameSite=Strict; Secure'
 
 apache_stop
-unlike "Apache logged no proxy error" "$(cat "$T/apache/error.log")" 'AH0[0-9]+: .*(error|failed)|\[proxy[_a-z]*:error\]'
+# (but for the TRACE refused above, on purpose: TraceEnable Off)
+unlike "Apache logged no proxy error" "$(grep -v 'AH01139: TRACE forbidden' "$T/apache/error.log")" 'AH0[0-9]+: .*(error|failed)|\[proxy[_a-z]*:error\]'
 hk_instance_stop
 done_testing

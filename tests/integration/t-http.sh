@@ -6,6 +6,7 @@ set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
+. "$HK_SRCDIR/tests/lib/serverpages.sh"
 trap hk_instance_stop EXIT
 hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
 new_browser
@@ -36,6 +37,10 @@ req GET login -H 'Accept: application/xml' -H 'Accept-Language: ja-JP,ja;q=0.9,e
 like "Accept-Language ja gives lang=ja" "$BODY" 'lang="ja"'
 req GET login -H 'Accept-Language: ja'
 like "the Japanese login screen" "$BODY" '<html lang="ja"'
+
+# --- nginx's own answers (as set up by scripts/demo, from the nginx
+# sample): the worker's security headers, once, and no version
+server_pages "$HK_URL" 400 405 414 400 404
 
 # --- signed out: screens redirect, XML gets 401
 req GET mail-servers

@@ -9,6 +9,7 @@ set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
+. "$HK_SRCDIR/tests/lib/serverpages.sh"
 ctl=$HK_PREFIX/bin/hikyakuctl
 C=$HK_SRCDIR/conf
 T=$(mktemp -d)
@@ -59,7 +60,7 @@ is "as shipped, the sample sets nothing" "$out" ""
 "$ctl" --config "$C/hikyaku.conf.sample" modules >/dev/null 2>&1
 is "as shipped, the sample is a valid (empty) configuration" "$?" 0
 
-# --- spawn-fcgi.sh + the nginx sample
+# --- spawn-fcgi.sh + the nginx sample (its map blocks are http-level)
 grep -v '^listen = ' "$T/etc/all.conf" > "$T/etc/fd0.conf"
 export HIKYAKU_PREFIX=$HK_PREFIX HIKYAKU_CONFIG=$T/etc/fd0.conf \
 	HIKYAKU_SOCKET=$T/run/hikyaku.sock HIKYAKU_PIDFILE=$T/run/hikyaku-fcgi.pid \
@@ -126,6 +127,8 @@ is "the list: 200" "$STATUS" 200
 like "... as HTML" "$BODY" '<html lang="en"'
 req GET 'mail-servers?format=xml'
 like "... and as XML" "$BODY" '<page screen="mail-servers"'
+# nginx's own answers through the sample: the worker's headers, no version.
+server_pages "$HK_URL" 400 405 414 400 404
 like "the worker says it accepts on standard input" "$(cat "$HIKYAKU_LOG")" 'accepting on standard input'
 kill "$nginx_pid" 2>/dev/null; nginx_pid=
 

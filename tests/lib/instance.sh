@@ -15,6 +15,23 @@
 # run the worker under, e.g. valgrind), HK_EXTRA_CONF (lines appended to
 # hikyaku.conf), HK_NGINX_EXTRA (lines inside the nginx location),
 # HK_NGINX_SERVER_EXTRA (lines inside the nginx server block).
+#
+# The nginx configuration takes its security headers and server_tokens
+# from conf/nginx-hikyaku.conf (its map blocks and its server-level
+# server_tokens and add_header lines), so the tests and scripts/demo
+# answer as the shipped sample does.
+
+HK_CONF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../conf" && pwd)
+
+# The http-level lines (map blocks) of the nginx sample.
+hk_nginx_sample_http() {
+	sed -n '/^map /,/^}/p' "$HK_CONF_DIR/nginx-hikyaku.conf"
+}
+
+# The server-level header lines of the nginx sample.
+hk_nginx_sample_server() {
+	grep -E '^[[:space:]]*(server_tokens|add_header)[[:space:]]' "$HK_CONF_DIR/nginx-hikyaku.conf"
+}
 
 hk_free_port() {
 	local port
@@ -85,6 +102,11 @@ CONF
 		HK_PORT=$(hk_free_port) || return 1
 	fi
 	mkdir -p "$HK_DIR/nginx"
+	local sample_http sample_server
+	sample_http=$(hk_nginx_sample_http)
+	sample_server=$(hk_nginx_sample_server)
+	[ -n "$sample_http" ] && [ -n "$sample_server" ] || {
+		echo "# no security headers found in $HK_CONF_DIR/nginx-hikyaku.conf" >&2; return 1; }
 	local user_line=""
 	[ "$(id -u)" = 0 ] && user_line="user root root;"
 	local loc=${base%/}
@@ -102,8 +124,10 @@ http {
 	uwsgi_temp_path $HK_DIR/nginx/uwsgi;
 	scgi_temp_path $HK_DIR/nginx/scgi;
 	client_max_body_size 16m;
+$sample_http
 	server {
 		listen 127.0.0.1:$HK_PORT;
+$sample_server
 		location $loc/ {
 			include /etc/nginx/fastcgi_params;
 			fastcgi_pass unix:$HK_DIR/hikyaku.sock;

@@ -3,7 +3,7 @@
 # make their own temporary files under a mkdtemp folder they remove.
 HK_CORE_TESTS = tests/unit/test_conf tests/unit/test_i18n \
 	tests/unit/test_view tests/unit/test_password \
-	tests/unit/test_keyfile tests/unit/test_session \
+	tests/unit/test_keyfile tests/unit/test_session tests/unit/test_throttle \
 	tests/unit/test_admins tests/unit/test_routes tests/unit/test_db \
 	tests/unit/test_buf tests/unit/test_http
 check_PROGRAMS += $(HK_CORE_TESTS)
@@ -24,6 +24,9 @@ tests_unit_test_keyfile_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_session_SOURCES = tests/unit/test_session.c $(HK_TESTDB_SOURCES)
 tests_unit_test_session_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_session_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_throttle_SOURCES = tests/unit/test_throttle.c $(HK_TESTDB_SOURCES)
+tests_unit_test_throttle_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_throttle_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_admins_SOURCES = tests/unit/test_admins.c $(HK_TESTDB_SOURCES)
 tests_unit_test_admins_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_admins_LDADD = $(HK_UNIT_DEPS)

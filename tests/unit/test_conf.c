@@ -321,6 +321,51 @@ test_bad_values(void **state)
 	    "socket_mode: expected an octal mode such as 0660");
 }
 
+/* A database that is a URI names a server store, which hikyaku does not
+ * have: an error naming the scheme, never a file called like the URI. */
+static void
+test_database_uri_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct hk_config cfg;
+	char *err = NULL, *want;
+
+	expect_line3_error(f, "database = postgresql://hk@db.example/hikyaku",
+	    "database: 'postgresql://' is not a supported database: expected "
+	    "the path of an SQLite file");
+	expect_line3_error(f, "database = postgres://localhost/hk",
+	    "database: 'postgres://' is not a supported database: expected "
+	    "the path of an SQLite file");
+	expect_line3_error(f, "database = mysql://root@localhost/hk",
+	    "database: 'mysql://' is not a supported database: expected "
+	    "the path of an SQLite file");
+	expect_line3_error(f, "database = file:///var/lib/hk.db",
+	    "database: 'file://' is not a supported database: expected "
+	    "the path of an SQLite file");
+	expect_line3_error(f, "database = sqlite+x.y-z://a",
+	    "database: 'sqlite+x.y-z://' is not a supported database: expected "
+	    "the path of an SQLite file");
+
+	/* Paths that merely contain "://" or a colon stay paths. */
+	write_conf(f, "database = /srv/a://b.db\n");
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
+	assert_string_equal(cfg.database, "/srv/a://b.db");
+	hk_config_free(&cfg);
+	write_conf(f, "database = 1x://b.db\n");
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
+	want = hk_aprintf("%s/1x://b.db", f->dir);
+	assert_string_equal(cfg.database, want);
+	free(want);
+	hk_config_free(&cfg);
+	write_conf(f, "database = db:main.db\n");
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
+	want = hk_aprintf("%s/db:main.db", f->dir);
+	assert_string_equal(cfg.database, want);
+	free(want);
+	hk_config_free(&cfg);
+	assert_null(err);
+}
+
 static void
 test_long_line(void **state)
 {
@@ -451,6 +496,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_repeated_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_without_equals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_database_uri_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_last_line, setup, teardown),

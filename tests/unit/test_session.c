@@ -1,6 +1,6 @@
-/* test_session.c - sessions (create, look up, expire, destroy), tokens,
- * the sign-in CSRF token, and sign-in throttling, on a temporary SQLite
- * database. */
+/* test_session.c - sessions (create, look up, expire, destroy), tokens
+ * and the sign-in CSRF token, on a temporary SQLite database (throttling:
+ * test_throttle.c). */
 #include "config.h"
 
 #include <ctype.h>
@@ -61,13 +61,13 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* Each test starts with no sessions and no throttle rows. */
+/* Each test starts with no sessions. */
 static int
 clean(void **state)
 {
 	struct fixture *f = *state;
 
-	return hk_db_exec(f->db, "DELETE FROM sessions; DELETE FROM login_throttle;"
+	return hk_db_exec(f->db, "DELETE FROM sessions;"
 	    " UPDATE admins SET lang = NULL") == SQLITE_OK ? 0 : -1;
 }
 
@@ -385,161 +385,6 @@ test_login_csrf(void **state)
 	assert_true(hk_token_equal(t1, want));
 }
 
-/* Sets last_at of every throttle row to now and returns that now.  The
- * waits below are then exact unless the clock ticks between this and the
- * call, which the callers allow for with [w(t1), w(t0)]. */
-static long long
-pin_last(struct fixture *f)
-{
-	long long now = (long long)time(NULL);
-	char *q = hk_aprintf("UPDATE login_throttle SET last_at = %lld", now);
-
-	sql(f, q);
-	free(q);
-	return now;
-}
-
-static void
-assert_wait(struct fixture *f, const char *user, const char *addr,
-    long long last, long delay)
-{
-	long long t0 = (long long)time(NULL);
-	long w = hk_throttle_wait(f->db, user, addr);
-	long long t1 = (long long)time(NULL);
-	long long hi = last + delay - t0, lo = last + delay - t1;
-
-	if (hi < 0)
-		hi = 0;
-	if (lo < 0)
-		lo = 0;
-	if (w < lo || w > hi)
-		fail_msg("wait %ld for %s/%s, expected %lld..%lld", w, user, addr,
-		    lo, hi);
-}
-
-static void
-test_throttle_user(void **state)
-{
-	struct fixture *f = *state;
-	long long last;
-
-	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
-	for (int i = 1; i < HK_THROTTLE_FREE_USER; i++) {
-		hk_throttle_failed(f->db, "bob", "192.0.2.1");
-		assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
-	}
-	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
-	    "WHERE key = 'user:bob'"), 4);
-	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
-	    "WHERE key = 'ip:192.0.2.1'"), 4);
-
-	/* The 5th failure uses up the free ones: the next attempt waits
-	 * 2^(5-5+1) = 2 s after it, after the 6th 4 s, after the 7th 8 s. */
-	hk_throttle_failed(f->db, "bob", "192.0.2.1");
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, 2);
-	hk_throttle_failed(f->db, "bob", "192.0.2.1");
-	assert_true(hk_throttle_wait(f->db, "bob", "192.0.2.1") >= 1);
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, 4);
-	hk_throttle_failed(f->db, "bob", "192.0.2.1");
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, 8);
-
-	/* The user's counter applies from any address; the address (7 of
-	 * its 20 free failures used) does not hold back other users. */
-	assert_wait(f, "bob", "198.51.100.7", last, 8);
-	assert_int_equal(hk_throttle_wait(f->db, "carol", "192.0.2.1"), 0);
-	/* User names are compared without case. */
-	assert_wait(f, "BoB", "198.51.100.7", last, 8);
-
-	/* The wait is counted from the last failure. */
-	sql(f, "UPDATE login_throttle SET last_at = last_at - 8");
-	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
-
-	/* Doubling up to HK_THROTTLE_MAX_SECS. */
-	sql(f, "UPDATE login_throttle SET failures = 13");	/* 2^9 = 512 */
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, 512);
-	sql(f, "UPDATE login_throttle SET failures = 14");	/* 1024 > 900 */
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, HK_THROTTLE_MAX_SECS);
-	sql(f, "UPDATE login_throttle SET failures = 400");
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, HK_THROTTLE_MAX_SECS);
-}
-
-static void
-test_throttle_address(void **state)
-{
-	struct fixture *f = *state;
-	long long last;
-	char user[16];
-
-	/* Failures spread over many names, each below the user limit. */
-	for (int i = 0; i < HK_THROTTLE_FREE_ADDR; i++) {
-		snprintf(user, sizeof(user), "u%d", i % 10);
-		assert_int_equal(hk_throttle_wait(f->db, "newcomer", "192.0.2.9"),
-		    0);
-		hk_throttle_failed(f->db, user, "192.0.2.9");
-	}
-	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
-	    "WHERE key = 'ip:192.0.2.9'"), HK_THROTTLE_FREE_ADDR);
-	last = pin_last(f);
-	/* Anyone from that address now waits; the names elsewhere do not. */
-	assert_wait(f, "newcomer", "192.0.2.9", last, 2);
-	assert_wait(f, "u3", "192.0.2.9", last, 2);
-	assert_int_equal(hk_throttle_wait(f->db, "u3", "198.51.100.7"), 0);
-	assert_int_equal(hk_throttle_wait(f->db, "newcomer", "192.0.2.10"), 0);
-	/* Addresses are keys as given (no normalisation of IPv6 forms). */
-	assert_int_equal(hk_throttle_wait(f->db, "newcomer", NULL), 0);
-}
-
-static void
-test_throttle_success_resets_user_only(void **state)
-{
-	struct fixture *f = *state;
-	long long last;
-
-	for (int i = 0; i < HK_THROTTLE_FREE_USER; i++)
-		hk_throttle_failed(f->db, "bob", "192.0.2.1");
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, 2);
-
-	hk_throttle_succeeded(f->db, "Bob");
-	/* The user's counter is gone... */
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM login_throttle "
-	    "WHERE key = 'user:bob'"), 0);
-	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
-	/* ...but the address keeps its count, which still applies to bob
-	 * (and everyone else there) once it passes its own limit. */
-	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
-	    "WHERE key = 'ip:192.0.2.1'"), HK_THROTTLE_FREE_USER);
-	for (int i = HK_THROTTLE_FREE_USER; i < HK_THROTTLE_FREE_ADDR; i++)
-		hk_throttle_failed(f->db, i % 2 ? "x" : "y", "192.0.2.1");
-	hk_throttle_succeeded(f->db, "bob");
-	last = pin_last(f);
-	assert_wait(f, "bob", "192.0.2.1", last, 2);
-	assert_wait(f, "carol", "192.0.2.1", last, 2);
-}
-
-static void
-test_throttle_forgets_after_a_day(void **state)
-{
-	struct fixture *f = *state;
-
-	for (int i = 0; i < 8; i++)
-		hk_throttle_failed(f->db, "bob", "192.0.2.1");
-	sql(f, "UPDATE login_throttle SET last_at = last_at - 86400 - 10");
-	/* The next failure sweeps day-old rows first, so counting restarts. */
-	hk_throttle_failed(f->db, "bob", "192.0.2.1");
-	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
-	    "WHERE key = 'user:bob'"), 1);
-	assert_int_equal(sql_int(f, "SELECT failures FROM login_throttle "
-	    "WHERE key = 'ip:192.0.2.1'"), 1);
-	assert_int_equal(hk_throttle_wait(f->db, "bob", "192.0.2.1"), 0);
-}
-
 int
 main(void)
 {
@@ -556,10 +401,6 @@ main(void)
 		cmocka_unit_test_setup(test_new_password_ends_sessions, clean),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_login_csrf),
-		cmocka_unit_test_setup(test_throttle_user, clean),
-		cmocka_unit_test_setup(test_throttle_address, clean),
-		cmocka_unit_test_setup(test_throttle_success_resets_user_only, clean),
-		cmocka_unit_test_setup(test_throttle_forgets_after_a_day, clean),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
