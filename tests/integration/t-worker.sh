@@ -86,7 +86,13 @@ t=$(csrf_now login)
 # A sign-in takes ~0.1 s of scrypt: send it, SIGTERM the master meanwhile.
 ( req POST login "csrf_token=$t&user=$HK_ADMIN_USER&password=$HK_ADMIN_PASS"; echo "$STATUS" > "$T/inflight" ) &
 client=$!
-sleep 0.05
+# Signal once nginx's connection to the worker is open (the request is in
+# the worker's hands), not after a fixed time a loaded machine can outlast.
+for _ in $(seq 1 500); do
+	ss -xH 2>/dev/null | grep -q "ESTAB.*$HK_DIR/hikyaku.sock" && break
+	kill -0 "$client" 2>/dev/null || break
+	sleep 0.01
+done
 kill -TERM "$HK_WORKER_PID"
 wait "$client"
 is "a request in flight during SIGTERM is answered" "$(cat "$T/inflight")" 303
