@@ -150,6 +150,10 @@ cmd_init(const struct hk_config *cfg)
 	}
 	printf("database: %s (schema %d -> %d)\n", cfg->database, before,
 	    hk_db_schema_version(db));
+	if (ctl_adopt_key(cfg, db) < 0) {
+		hk_db_close(&db);
+		return EX_CONFIG;
+	}
 	hk_db_close(&db);
 	return EX_OK;
 }

@@ -147,6 +147,14 @@ const char *const hk_db_migrations[] = {
 	"  BEGIN UPDATE data_generation SET n = random(); END;"
 	"CREATE TRIGGER server_health_gen_delete AFTER DELETE ON server_health"
 	"  BEGIN UPDATE data_generation SET n = random(); END;",
+
+	/* 6: which secret key the stored passwords are under (keycheck.h):
+	 * the key's fingerprint, never the key.  Empty after this migration;
+	 * `hikyakuctl init` fills it from the key file, rotate-key replaces
+	 * it in the rotation's transaction. */
+	"CREATE TABLE secret_key_id ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  fingerprint BLOB NOT NULL CHECK (length(fingerprint) = 32));",
 };
 
 const int hk_db_migration_count =
