@@ -13,6 +13,8 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/imap.h \
 	src/lib-mail/maildir.c \
 	src/lib-mail/maildir.h \
+	src/lib-mail/maildir_place.c \
+	src/lib-mail/maildir_place.h \
 	src/lib-mail/msgheaders.c \
 	src/lib-mail/msgheaders.h \
 	src/lib-mail/oversized.c \
