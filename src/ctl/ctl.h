@@ -31,5 +31,11 @@ int ctl_test(const struct hk_config *cfg, int argc, char **argv);	/* ctl_test.c 
 int ctl_send(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
 int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
 int ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv);	/* ctl_keys.c */
+/* init's part (ctl_keys.c): records the key file's fingerprint as the
+ * current key of db when none is recorded yet (a new database, or one
+ * from before the record existed), provided no stored password shows it
+ * is the wrong key.  0, or -1 having said why on stderr. */
+struct hk_db;
+int ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db);
 
 #endif

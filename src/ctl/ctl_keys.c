@@ -10,7 +10,8 @@
  *      behind.  One that no candidate opens (altered, or a key lost)
  *      aborts with nothing changed.
  *   4. Seal each value under a new random key, in the same transaction,
- *      and record the rotation in the audit trail.
+ *      record the new key's fingerprint as the current one (keycheck.h)
+ *      and the rotation in the audit trail.
  *   5. Write secret.key.new (0600, fsync), hard-link secret.key to
  *      secret.key.old, rename secret.key.new over secret.key, fsync the
  *      folder - all while the transaction is still open.
@@ -45,6 +46,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "db.h"
+#include "keycheck.h"
 #include "keyfile.h"
 #include "log.h"
 #include "base64.h"
@@ -350,7 +352,8 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 			goto out;
 		details = hk_aprintf("finished an interrupted rotation: %zu "
 		    "passwords re-encrypted under the current key", from_other);
-		if (hk_audit_record(db, "hikyakuctl", "rotate-key",
+		if (hk_key_record(db, ks.key[0]) != SQLITE_OK ||
+		    hk_audit_record(db, "hikyakuctl", "rotate-key",
 		    "secret-key", 0, NULL, details) != HK_STORE_OK ||
 		    (c = hk_db_commit(db)) != SQLITE_OK) {
 			say("%s: cannot commit: %s", cfg->database,
@@ -384,10 +387,16 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		counts[v[i].kind]++;
 
-	/* 4. Sealed under a new key, and audited. */
+	/* 4. Sealed under a new key, recorded as the current one (so that
+	 * a worker still holding the old key refuses to seal under it), and
+	 * audited. */
 	hk_random(fresh, sizeof(fresh));
 	if (reseal_all(db, fresh, v, n) < 0)
 		goto out;
+	if (hk_key_record(db, fresh) != SQLITE_OK) {
+		say("cannot record the new key: %s", hk_db_errmsg(db));
+		goto out;
+	}
 	details = hk_aprintf("re-encrypted under a new key: %zu mail-server "
 	    "and %zu mail-account passwords", counts[0], counts[1]);
 	if (hk_audit_record(db, "hikyakuctl", "rotate-key", "secret-key", 0,
@@ -465,5 +474,59 @@ out:
 	free(dir);
 	free(old_path);
 	free(new_path);
+	return rc;
+}
+
+int
+ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db)
+{
+	unsigned char key[HK_KEY_LEN];
+	char *err = NULL;
+	int rc = -1, sqlite_rc = SQLITE_OK;
+	bool fits;
+
+	if (hk_keyfile_read(cfg->secret_key, key, &err) < 0) {
+		fprintf(stderr, "hikyakuctl: %s\n", err);
+		free(err);
+		return -1;
+	}
+	if ((sqlite_rc = hk_db_begin(db)) != SQLITE_OK)
+		goto out;
+	switch (hk_key_compare(db, key, &sqlite_rc)) {
+	case HK_KEYREC_SAME:
+		rc = 0;
+		break;
+	case HK_KEYREC_OTHER:
+		/* init never overrides what rotate-key recorded. */
+		fprintf(stderr, "hikyakuctl: %s is not the key the database "
+		    "records as current: if a rotate-key was interrupted, run "
+		    "it again\n", cfg->secret_key);
+		break;
+	case HK_KEYREC_NONE:
+		fits = hk_key_opens_stored(db, key, &sqlite_rc);
+		if (sqlite_rc != SQLITE_OK)
+			break;
+		if (!fits) {
+			fprintf(stderr, "hikyakuctl: %s opens none of the stored "
+			    "passwords, so it is not recorded as the current "
+			    "key: if a rotate-key was interrupted, run it "
+			    "again\n", cfg->secret_key);
+			break;
+		}
+		if ((sqlite_rc = hk_key_record(db, key)) != SQLITE_OK ||
+		    (sqlite_rc = hk_db_commit(db)) != SQLITE_OK)
+			break;
+		printf("secret key: recorded as the current key\n");
+		hk_wipe(key, sizeof(key));
+		return 0;
+	case HK_KEYREC_ERROR:
+		break;
+	}
+	hk_db_rollback(db);
+out:
+	if (sqlite_rc != SQLITE_OK)
+		fprintf(stderr, "hikyakuctl: %s: %s\n", cfg->database,
+		    hk_db_errmsg(db));
+	hk_wipe(key, sizeof(key));
 	return rc;
 }

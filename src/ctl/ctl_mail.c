@@ -28,6 +28,7 @@
 #include "db.h"
 #include "fetch.h"
 #include "health.h"
+#include "maildir_place.h"
 #include "keyfile.h"
 #include "mem.h"
 #include "modload.h"
@@ -263,7 +264,7 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	struct hk_server s = { 0 };
 	struct hk_fetch_params p;
 	struct hk_fetch_result res = { 0 };
-	char *lockpath = NULL, *maildir = NULL;
+	char *lockpath = NULL, *maildir = NULL, *err = NULL;
 	int lockfd = -1, rc;
 
 	if ((rc = load_account(db, key, name, id, &a, &s)) != 0)
@@ -284,7 +285,13 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 		rc = 0;
 		goto out;
 	}
-	maildir = hk_fetch_maildir_path(cfg->mail_dir, a.name);
+	/* Under the lock: a pre-migration Maildir may be moved here. */
+	if ((maildir = hk_maildir_place(db, cfg->mail_dir, a.id, &err)) == NULL) {
+		fprintf(stderr, "hikyakuctl: fetch %s: %s\n", a.name, err);
+		free(err);
+		rc = HK_EXIT_CONFIG;
+		goto out;
+	}
 	memset(&p, 0, sizeof(p));
 	p.db = db;
 	p.srv = &s;

@@ -10,7 +10,10 @@
  * <test-result> of docs/PROTOCOLS.md); a failure also gives one line on
  * standard error.  The result is stored as the server's last test.
  * --timeout sets the per-step timeout (the whole dialogue of an end gets
- * four times as long).
+ * four times as long).  Every test is recorded in the audit trail
+ * (actor "hikyakuctl").  Unlike the screens, the command may use an
+ * account's stored password with any saved server: whoever can run it
+ * can read the secret key and the database anyway.
  */
 #include "config.h"
 
@@ -31,6 +34,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "servers.h"
+#include "testaudit.h"
 
 static int
 usage(void)
@@ -169,6 +173,19 @@ ctl_test(const struct hk_config *cfg, int argc, char **argv)
 	result = hk_conntest_run(&p, doc, &res);
 	xmlDocSetRootElement(doc, result);
 	(void)hk_conntest_store(db, srv.id, &res, result);
+	{
+		struct hk_testaudit t = {
+			.actor = "hikyakuctl", .srv = &srv, .saved = true,
+			.account_name = account != NULL ? acct.name : NULL,
+			.account_id = account != NULL ? acct.id : 0,
+			.typed_user = account != NULL ? NULL : user,
+			.stored_smtp_password = srv.smtp_password != NULL,
+			.ok = res.ok, .exit_code = res.exit_code,
+			.summary = res.summary,
+		};
+
+		(void)hk_testaudit_record(db, &t);
+	}
 	if (xml) {
 		xmlChar *mem = NULL;
 		int len = 0;

@@ -24,6 +24,7 @@
 #include "db.h"
 #include "keyfile.h"
 #include "log.h"
+#include "maildir_place.h"
 #include "mem.h"
 #include "modload.h"
 
@@ -150,6 +151,17 @@ cmd_init(const struct hk_config *cfg)
 	}
 	printf("database: %s (schema %d -> %d)\n", cfg->database, before,
 	    hk_db_schema_version(db));
+	if (ctl_adopt_key(cfg, db) < 0) {
+		hk_db_close(&db);
+		return EX_CONFIG;
+	}
+	/* Maildirs from before they had names of their own. */
+	if (hk_maildir_place_migrate_all(db, cfg->mail_dir, stdout, &err) < 0) {
+		die_line("%s", err);
+		free(err);
+		hk_db_close(&db);
+		return EX_CONFIG;
+	}
 	hk_db_close(&db);
 	return EX_OK;
 }

@@ -4,7 +4,10 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -165,34 +168,135 @@ cmp_ent(const void *a, const void *b)
 	return strcmp(x->desc.name, y->desc.name);
 }
 
-/* Loads one file into the set, or logs why not. */
+/* Who may own a module or its directory: root, or the user we run as
+ * (who could load anything anyway).  Anyone else could swap the code. */
+static bool
+trusted_owner(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* Checks the module directory itself: a file whose directory others can
+ * write can be replaced between our checks and any later reload. */
+static const char *
+check_dir(int dirfd, char *why, size_t why_len)
+{
+	struct stat st;
+
+	if (fstat(dirfd, &st) < 0) {
+		snprintf(why, why_len, "%s", strerror(errno));
+		return why;
+	}
+	if (!trusted_owner(st.st_uid)) {
+		snprintf(why, why_len, "it is owned by uid %u, neither root nor "
+		    "the user hikyaku runs as (%u)", (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+		return why;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, why_len, "it is group- or world-writable (mode %04o)",
+		    (unsigned)(st.st_mode & 07777));
+		return why;
+	}
+	return NULL;
+}
+
+/* Opens name in dirfd without following a symbolic link, and checks the
+ * opened file (not the name, which could change meanwhile).  Returns the
+ * descriptor, or -1 with *why_r set. */
+static int
+open_checked(int dirfd, const char *name, char *why, size_t why_len,
+    const char **why_r)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted under a module's name must not hang
+	 * the start-up; it is refused below as not a regular file. */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*why_r = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		*why_r = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why_r = "not a regular file";
+		close(fd);
+		return -1;
+	}
+	if (!trusted_owner(st.st_uid)) {
+		snprintf(why, why_len, "it is owned by uid %u, neither root nor "
+		    "the user hikyaku runs as (%u)", (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+		*why_r = why;
+		close(fd);
+		return -1;
+	}
+	/* Anyone who can write the file can run code in every worker. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, why_len, "it is group- or world-writable (mode %04o)",
+		    (unsigned)(st.st_mode & 07777));
+		*why_r = why;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The dynamic loader knows a loaded object by the name it was opened
+ * under, and hands back that object for the same name.  So that
+ * "/proc/self/fd/N" never names two files in one process (an object kept
+ * loaded after its descriptor closed, say), every load goes through a
+ * descriptor numbered above all the ones used before.  fd is taken over
+ * (closed); returns the new one, or -1 with errno. */
+static int
+fresh_name_fd(int fd)
+{
+	static int name_floor;	/* one process, one thread: no lock */
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, name_floor);
+	int e = errno;
+
+	close(fd);
+	if (nfd < 0) {
+		errno = e;
+		return -1;
+	}
+	name_floor = nfd + 1;
+	return nfd;
+}
+
+/* Loads one file into the set, or logs why not.  path names it in
+ * messages; the code loaded is the file opened and checked (through
+ * /proc/self/fd), never whatever the name points to by then. */
 static void
-load_one(struct hk_modset *set, const char *path)
+load_one(struct hk_modset *set, int dirfd, const char *name,
+    const char *path)
 {
 	const struct hk_authmod *(*entry)(void);
 	const struct hk_authmod *d;
 	struct hk_authmod desc;
-	struct stat st;
-	char why[256];
+	char why[256], self[64];
 	const char *err;
 	void *h;
+	int fd;
 
-	if (stat(path, &st) < 0) {
-		hk_warn("auth module %s refused: %s", path, strerror(errno));
+	if ((fd = open_checked(dirfd, name, why, sizeof(why), &err)) < 0) {
+		hk_warn("auth module %s refused: %s", path, err);
 		return;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		hk_warn("auth module %s refused: not a regular file", path);
+	if ((fd = fresh_name_fd(fd)) < 0) {
+		hk_warn("auth module %s refused: no descriptor left to load it "
+		    "through: %s", path, strerror(errno));
 		return;
 	}
-	/* Anyone who can write the file can run code in every worker. */
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		hk_warn("auth module %s refused: it is group- or world-writable (mode %04o)",
-		    path, (unsigned)(st.st_mode & 07777));
-		return;
-	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	dlerror();
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	h = dlopen(self, RTLD_NOW | RTLD_LOCAL);
+	close(fd);	/* mapped now; its number is never used again */
 	if (h == NULL) {
 		err = dlerror();
 		hk_warn("auth module %s refused: cannot load it: %s", path,
@@ -204,27 +308,23 @@ load_one(struct hk_modset *set, const char *path)
 	if (entry == NULL) {
 		hk_warn("auth module %s refused: it has no entry symbol %s (not a hikyaku module?)",
 		    path, HK_AUTHMOD_ENTRY_NAME);
-		dlclose(h);
-		return;
+		goto unload;
 	}
 	d = entry();
 	if (d == NULL) {
 		hk_warn("auth module %s refused: its entry %s returned no descriptor",
 		    path, HK_AUTHMOD_ENTRY_NAME);
-		dlclose(h);
-		return;
+		goto unload;
 	}
 	if ((err = check_desc(d, &desc, why, sizeof(why))) != NULL) {
 		hk_warn("auth module %s refused: %s", path, err);
-		dlclose(h);
-		return;
+		goto unload;
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		if (strcmp(set->v[i].desc.name, desc.name) == 0) {
 			hk_warn("auth module %s refused: the name \"%s\" is already taken by %s",
 			    path, desc.name, set->v[i].file);
-			dlclose(h);
-			return;
+			goto unload;
 		}
 	}
 	if (set->n == set->cap) {
@@ -235,21 +335,42 @@ load_one(struct hk_modset *set, const char *path)
 	set->v[set->n].file = hk_strdup(path);
 	set->v[set->n].handle = h;
 	set->n++;
+	return;
+unload:
+	dlclose(h);
 }
 
 struct hk_modset *
 hk_modset_load(const char *dir)
 {
 	struct hk_modset *set = hk_calloc(1, sizeof(*set));
-	char **names = NULL;
+	char **names = NULL, why[256];
+	const char *err;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
+	int dirfd, listfd;
 	DIR *d;
 
-	if (dir == NULL || (d = opendir(dir)) == NULL) {
+	if (dir == NULL ||
+	    (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		hk_warn("auth module directory %s: %s: no auth modules loaded",
 		    dir != NULL ? dir : "(none)",
 		    dir != NULL ? strerror(errno) : "not configured");
+		return set;
+	}
+	if ((err = check_dir(dirfd, why, sizeof(why))) != NULL) {
+		hk_warn("auth module directory %s refused: %s: no auth modules "
+		    "loaded", dir, err);
+		close(dirfd);
+		return set;
+	}
+	/* The names come from the directory checked, and so do the files. */
+	if ((listfd = dup(dirfd)) < 0 || (d = fdopendir(listfd)) == NULL) {
+		hk_warn("auth module directory %s: %s: no auth modules loaded",
+		    dir, strerror(errno));
+		if (listfd >= 0)
+			close(listfd);
+		close(dirfd);
 		return set;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -269,11 +390,12 @@ hk_modset_load(const char *dir)
 	for (size_t i = 0; i < n; i++) {
 		char *path = hk_aprintf("%s/%s", dir, names[i]);
 
-		load_one(set, path);
+		load_one(set, dirfd, names[i], path);
 		free(path);
 		free(names[i]);
 	}
 	free(names);
+	close(dirfd);
 	if (set->n > 0)
 		qsort(set->v, set->n, sizeof(*set->v), cmp_ent);
 	return set;

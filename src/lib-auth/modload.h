@@ -38,8 +38,15 @@
 
 struct hk_modset;
 
-/* Loads every *.so in dir (dlopen RTLD_NOW | RTLD_LOCAL).  A file is
- * refused when it is group- or world-writable, cannot be loaded, lacks
+/* Loads every *.so in dir (dlopen RTLD_NOW | RTLD_LOCAL).  The whole
+ * directory is refused (no modules, a warning) when it is owned by
+ * someone other than root or the user we run as, or is group- or
+ * world-writable.  Each file is opened with O_NOFOLLOW, checked through
+ * that descriptor and loaded from it (/proc/self/fd/N, N never used for
+ * a load before in this process), so the code run is the file checked.  A file is
+ * refused when it is a symbolic link or not a regular file, is owned by
+ * someone other than root or the user we run as, is group- or
+ * world-writable, cannot be loaded, lacks
  * the entry symbol, returns no descriptor, is built for another ABI major
  * or a newer minor, has an invalid descriptor, or reuses a loaded
  * module's name (the first in file-name order wins).  Never NULL: a

@@ -15,6 +15,8 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/mailopen.h \
 	src/lib-mail/maildir.c \
 	src/lib-mail/maildir.h \
+	src/lib-mail/maildir_place.c \
+	src/lib-mail/maildir_place.h \
 	src/lib-mail/msgheaders.c \
 	src/lib-mail/msgheaders.h \
 	src/lib-mail/oversized.c \
@@ -28,6 +30,8 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/send.c \
 	src/lib-mail/send.h \
 	src/lib-mail/smtp.c \
-	src/lib-mail/smtp.h
+	src/lib-mail/smtp.h \
+	src/lib-mail/testaudit.c \
+	src/lib-mail/testaudit.h
 src_lib_mail_libhk_mail_la_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_mail)
 src_lib_mail_libhk_mail_la_CFLAGS = $(HK_DEP_CFLAGS)

@@ -397,15 +397,13 @@ set_password(struct hk_db *db, const unsigned char *key, long long id,
 	return acc_rc(db, step);
 }
 
-/* Whether key is the one the stored secrets are under: true when there
- * are none besides account self_id's, or when any of them opens.  (One
- * altered value must not block every write, so one success is enough.) */
+/* Whether key is the one the database records as current (keycheck.h). */
 static enum hk_account_rc
-key_fits(struct hk_db *db, const unsigned char *key, long long self_id)
+key_fits(struct hk_db *db, const unsigned char *key)
 {
 	int sqlite_rc;
 
-	switch (hk_key_check(db, key, TABLE, self_id, &sqlite_rc)) {
+	switch (hk_key_check(db, key, &sqlite_rc)) {
 	case HK_KEY_FITS:
 		return HK_ACCOUNT_OK;
 	case HK_KEY_RETIRED:
@@ -456,7 +454,7 @@ hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		return HK_ACCOUNT_ERROR;	/* the caller validates first */
 	if ((rc = begin(db)) != HK_ACCOUNT_OK)
 		return rc;
-	if ((rc = key_fits(db, key, 0)) != HK_ACCOUNT_OK ||
+	if ((rc = key_fits(db, key)) != HK_ACCOUNT_OK ||
 	    (rc = server_name(db, a->server_id, &sname)) != HK_ACCOUNT_OK ||
 	    (rc = name_free(db, a->name, 0)) != HK_ACCOUNT_OK)
 		goto out;
@@ -531,7 +529,7 @@ hk_account_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		rc = HK_ACCOUNT_STALE;
 		goto out;
 	}
-	if ((rc = key_fits(db, key, a->id)) != HK_ACCOUNT_OK ||
+	if ((rc = key_fits(db, key)) != HK_ACCOUNT_OK ||
 	    (rc = server_name(db, a->server_id, &sname)) != HK_ACCOUNT_OK ||
 	    (rc = name_free(db, a->name, a->id)) != HK_ACCOUNT_OK)
 		goto out;

@@ -660,7 +660,7 @@ store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	sqlite3_bind_int64(st, 1, id);
 	if (plain != NULL) {
 		/* Never seal under a key that rotate-key has retired. */
-		switch (hk_key_check(db, key, "mail_servers", id, &rc)) {
+		switch (hk_key_check(db, key, &rc)) {
 		case HK_KEY_FITS:
 			break;
 		case HK_KEY_RETIRED:

@@ -9,8 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "keyfile.h"
 #include "base64.h"
+#include "log.h"
 #include "mem.h"
 
 int
@@ -99,4 +103,17 @@ out:
 	hk_wipe(text, sizeof(text));
 	close(fd);
 	return rc;
+}
+
+void
+hk_key_fingerprint(const unsigned char key[HK_KEY_LEN],
+    unsigned char out[HK_KEY_FINGERPRINT_LEN])
+{
+	static const char label[] = "hikyaku key fingerprint v1";
+	unsigned int len = 0;
+
+	if (HMAC(EVP_sha256(), key, HK_KEY_LEN, (const unsigned char *)label,
+	    sizeof(label) - 1, out, &len) == NULL ||
+	    len != HK_KEY_FINGERPRINT_LEN)
+		hk_fatal("HMAC-SHA256 failed");
 }

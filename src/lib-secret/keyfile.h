@@ -19,4 +19,12 @@ int hk_keyfile_create(const char *path, bool *created_r, char **err_r);
 int hk_keyfile_read(const char *path, unsigned char key[HK_KEY_LEN],
     char **err_r);
 
+#define HK_KEY_FINGERPRINT_LEN 32
+
+/* Names a key without revealing it: HMAC-SHA256 under the key of a fixed
+ * label, so the database can record which key is current (keycheck.h).
+ * Knowing the fingerprint does not help to find the key. */
+void hk_key_fingerprint(const unsigned char key[HK_KEY_LEN],
+    unsigned char out[HK_KEY_FINGERPRINT_LEN]);
+
 #endif

@@ -147,6 +147,30 @@ const char *const hk_db_migrations[] = {
 	"  BEGIN UPDATE data_generation SET n = random(); END;"
 	"CREATE TRIGGER server_health_gen_delete AFTER DELETE ON server_health"
 	"  BEGIN UPDATE data_generation SET n = random(); END;",
+
+	/* 6: which secret key the stored passwords are under (keycheck.h):
+	 * the key's fingerprint, never the key.  Empty after this migration;
+	 * `hikyakuctl init` fills it from the key file, rotate-key replaces
+	 * it in the rotation's transaction. */
+	"CREATE TABLE secret_key_id ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  fingerprint BLOB NOT NULL CHECK (length(fingerprint) = 32));",
+
+	/* 7: each account's Maildir has a name of its own that is never
+	 * reused (maildir_place.h): "<id>-<16 random hex digits>", given by
+	 * a trigger on insert, so an account made under a deleted or
+	 * renamed account's name never receives into its Maildir.  Accounts
+	 * from before this migration keep their name-based Maildir until it
+	 * is renamed (maildir_legacy: the name it was under). */
+	"ALTER TABLE mail_accounts ADD COLUMN maildir TEXT;"
+	"ALTER TABLE mail_accounts ADD COLUMN maildir_legacy TEXT;"
+	"UPDATE mail_accounts SET maildir = id || '-' || "
+	"  lower(hex(randomblob(8))), maildir_legacy = name;"
+	"CREATE UNIQUE INDEX mail_accounts_maildir ON mail_accounts(maildir);"
+	"CREATE TRIGGER mail_accounts_maildir AFTER INSERT ON mail_accounts"
+	"  WHEN NEW.maildir IS NULL"
+	"  BEGIN UPDATE mail_accounts SET maildir = NEW.id || '-' ||"
+	"    lower(hex(randomblob(8))) WHERE id = NEW.id; END;",
 };
 
 const int hk_db_migration_count =

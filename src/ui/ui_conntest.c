@@ -9,6 +9,15 @@
  * Credentials: account_id (a mail account: its user name, password and
  * address), or test_user + test_password (+ test_address, optional).
  *
+ * A stored secret goes only where it was saved to go, so that a signed-in
+ * session (perhaps a stolen cookie) cannot send it to a host of its
+ * choosing: an account's password only to its own server's receive host
+ * and port (login, POP before SMTP) and, when SMTP AUTH uses the
+ * account's credentials, its SMTP host and port; a saved server's SMTP
+ * password only to the SMTP host and port it was saved with.  Otherwise
+ * the request is refused (422) and the secret must be typed.  Every test,
+ * and every such refusal, is recorded in the audit trail (testaudit.h).
+ *
  * Answers 200 with screen "test-result" whatever the outcome of the test
  * (docs/REFERENCE.md); 422 if the form or the credentials cannot be tested (the
  * screen then shows the errors and, for a saved server, a credentials
@@ -19,6 +28,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "accounts.h"
 #include "app.h"
@@ -26,6 +36,7 @@
 #include "log.h"
 #include "mem.h"
 #include "servers.h"
+#include "testaudit.h"
 #include "ui.h"
 
 /* The web test must finish before the web server gives up on us (nginx's
@@ -106,8 +117,71 @@ ui_accounts_options_xml(struct hk_ctx *ctx, xmlNodePtr root)
 	hk_account_list_free(&list, n);
 }
 
+/* Is host:port the place a stored secret was saved to go? */
+static bool
+same_place(const char *host, int port, const char *saved_host, int saved_port)
+{
+	return port == saved_port && host != NULL && saved_host != NULL &&
+	    strcasecmp(host, saved_host) == 0;
+}
+
+/* May a test of s send the stored password of an account of server home?
+ * Its receive end always gets it; its send end when SMTP AUTH uses the
+ * account's credentials. */
+static bool
+account_secret_may_go(const struct hk_server *s, const struct hk_server *home)
+{
+	if (!same_place(s->recv_host, s->recv_port, home->recv_host,
+	    home->recv_port))
+		return false;
+	return !(s->smtp_auth && s->smtp_credentials == HK_CRED_ACCOUNT) ||
+	    same_place(s->smtp_host, s->smtp_port, home->smtp_host,
+	    home->smtp_port);
+}
+
+/* Checks account_secret_may_go against the account's server as saved;
+ * adds the page error when not. */
+static bool
+account_may_go(struct hk_ctx *ctx, const struct hk_server *s,
+    const struct hk_account *acct)
+{
+	struct hk_server home;
+	bool ok;
+
+	if (hk_server_load(ctx->app->db, NULL, acct->server_id, false,
+	    &home) != HK_STORE_OK) {
+		hk_page_error(ctx, "account_id", "conntest.error.store", NULL, 0);
+		return false;
+	}
+	ok = account_secret_may_go(s, &home);
+	if (!ok) {
+		const char *args[1] = { home.name };
+
+		hk_page_error(ctx, "account_id",
+		    "conntest.error.account-elsewhere", args, 1);
+	}
+	hk_server_clear(&home);
+	return ok;
+}
+
 static void
-run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved)
+audit_refusal(struct hk_ctx *ctx, const struct hk_server *s, bool saved,
+    const struct hk_account *acct, bool stored_smtp_password, const char *why)
+{
+	struct hk_testaudit t = {
+		.actor = ctx->session.admin_name, .srv = s, .saved = saved,
+		.account_name = acct != NULL ? acct->name : NULL,
+		.account_id = acct != NULL ? acct->id : 0,
+		.stored_smtp_password = stored_smtp_password,
+		.refused = why,
+	};
+
+	(void)hk_testaudit_record(ctx->app->db, &t);
+}
+
+static void
+run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved,
+    bool stored_smtp_password)
 {
 	struct hk_app *app = ctx->app;
 	struct hk_account acct;
@@ -136,6 +210,12 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved)
 		if (acct.password == NULL) {
 			hk_page_error(ctx, "account_id",
 			    "conntest.error.unreadable-password", NULL, 0);
+			goto refuse;
+		}
+		if (!account_may_go(ctx, s, &acct)) {
+			audit_refusal(ctx, s, saved, &acct, stored_smtp_password,
+			    "the account's stored password goes only to its "
+			    "own server's hosts and ports");
 			goto refuse;
 		}
 		p.user = acct.username;
@@ -174,6 +254,20 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved)
 		(void)hk_conntest_store(app->db, s->id, &res, result);
 	hk_info("connection test of server %lld (%s): %s", s->id,
 	    saved ? "saved" : "form", res.ok ? "ok" : "failed");
+	{
+		struct hk_testaudit t = {
+			.actor = ctx->session.admin_name, .srv = s,
+			.saved = saved,
+			.account_name = account_id > 0 ? acct.name : NULL,
+			.account_id = account_id,
+			.typed_user = account_id > 0 ? NULL : tuser,
+			.stored_smtp_password = stored_smtp_password,
+			.ok = res.ok, .exit_code = res.exit_code,
+			.summary = res.summary,
+		};
+
+		(void)hk_testaudit_record(app->db, &t);
+	}
 	free(res.summary);
 	hk_account_clear(&acct);
 	return;
@@ -208,7 +302,7 @@ ui_conntest_unsaved(struct hk_ctx *ctx)
 			return;
 		}
 	}
-	run_test(ctx, &s, false);
+	run_test(ctx, &s, false, false);
 	hk_server_clear(&s);
 }
 
@@ -233,7 +327,7 @@ ui_conntest_saved(struct hk_ctx *ctx)
 		return;
 	}
 	if (hk_params_get(&ctx->form, "name") == NULL) {
-		run_test(ctx, &s, true);
+		run_test(ctx, &s, true, s.smtp_password != NULL);
 		hk_server_clear(&s);
 		return;
 	}
@@ -256,10 +350,32 @@ ui_conntest_saved(struct hk_ctx *ctx)
 			context_xml(ctx, root, &f, false);
 			errors_xml(ctx, &errs);
 			ctx->res->status = 422;
+		} else if (f.smtp_password == NULL && s.smtp_password != NULL &&
+		    f.smtp_auth && f.smtp_credentials == HK_CRED_FIXED &&
+		    !same_place(f.smtp_host, f.smtp_port, s.smtp_host,
+		    s.smtp_port)) {
+			/* The stored SMTP password stays with its host. */
+			char *place = hk_aprintf("%s:%d", s.smtp_host,
+			    s.smtp_port);
+			const char *args[1] = { place };
+
+			root = hk_page_new(ctx, "test-result");
+			context_xml(ctx, root, &f, false);
+			hk_page_error(ctx, "smtp_password",
+			    "conntest.error.smtp-password-elsewhere", args, 1);
+			ctx->res->status = 422;
+			audit_refusal(ctx, &f, false, NULL, true, "the stored SMTP "
+			    "password goes only to the SMTP host and port it "
+			    "was saved with");
+			free(place);
 		} else {
-			if (f.smtp_password == NULL && s.smtp_password != NULL)
+			bool reuse = f.smtp_password == NULL &&
+			    s.smtp_password != NULL && same_place(f.smtp_host,
+			    f.smtp_port, s.smtp_host, s.smtp_port);
+
+			if (reuse)
 				f.smtp_password = hk_strdup(s.smtp_password);
-			run_test(ctx, &f, false);
+			run_test(ctx, &f, false, reuse);
 		}
 		hk_server_clear(&f);
 	}

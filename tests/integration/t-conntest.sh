@@ -68,7 +68,10 @@ for name in $(printf '%s\n' "${!expect_recv[@]}" | sort); do
 	[ $rc = 0 ] || sed 's/^/# /' "$HK_DIR/ctl.err"
 	is "$name: hikyakuctl reports every stage in order" "$(printf '%s' "$out" | stages)" "$want"
 	id=$(server_id "$name")
-	req POST "mail-servers/$id/test" "csrf_token=$CSRF&account_id=$AID" -H 'Accept: application/xml'
+	# alice's stored password goes only to her own server's hosts and
+	# ports: the others are tested with her credentials typed.
+	if [ "$id" = "$SID" ]; then creds="account_id=$AID"; else creds="test_user=$ALICE_USER&test_password=$ALICE_PASS&test_address=$ALICE_ADDR"; fi
+	req POST "mail-servers/$id/test" "csrf_token=$CSRF&$creds" -H 'Accept: application/xml'
 	is "$name: the screen answers 200" "$STATUS" 200
 	is "$name: the screen reports the same stages" "$(printf '%s' "$BODY" | stages)" "$want"
 done
@@ -122,7 +125,7 @@ is "... pointing at the verification checkbox" "$(printf '%s' "$out" | stage_att
 fp=$(openssl x509 -in "$TLS_CA_FILE" -noout -fingerprint -sha256 | sed 's/^.*=//')
 like "... reporting the certificate's fingerprint" "$out" "<sha256>$fp</sha256>"
 like "... and why it was refused" "$out" '<verify-error>self-signed certificate</verify-error>'
-req POST "mail-servers/$(server_id verified)/test" "csrf_token=$CSRF&account_id=$AID" -H 'Accept: application/xml'
+req POST "mail-servers/$(server_id verified)/test" "csrf_token=$CSRF&test_user=$ALICE_USER&test_password=$ALICE_PASS" -H 'Accept: application/xml'
 is "... the screen answers 200 all the same" "$STATUS" 200
 like "... with ok=false" "$BODY" '<test-result ok="false" exit="5"'
 is "... and the same stages" "$(printf '%s' "$BODY" | stages)" "receive resolve=true connect=true tls=false send resolve=true connect=true tls=false"
@@ -219,11 +222,53 @@ like "HTML: the result screen" "$BODY" 'class="alert alert-success test-passed"'
 like "HTML: one row per stage" "$BODY" '<tr class="stage stage-relay" data-ok="true">'
 like "HTML: the progress script is external" "$BODY" '<script src="/static/conntest.js" defer'
 unlike "HTML: no inline script" "$BODY" '<script>'
-req POST "mail-servers/$(server_id verified)/test" "csrf_token=$CSRF&account_id=$AID" -H 'Accept-Language: ja'
+req POST "mail-servers/$(server_id verified)/test" "csrf_token=$CSRF&test_user=$ALICE_USER&test_password=$ALICE_PASS" -H 'Accept-Language: ja'
 like "HTML in Japanese explains the failure from the ja catalogue" "$BODY" 'サーバーの証明書が信頼できません'
 like "... naming the field to check" "$BODY" '見直す項目'
 req GET static/conntest.js
 is "static/conntest.js is served" "$STATUS" 200
+
+# ------------------------- stored secrets stay with the hosts they are for
+# A signed-in session (perhaps a stolen cookie) must not be able to send a
+# stored password to a host of its choosing: fakepeer plays that host and
+# logs every line it reads.
+FP=$HK_DIR/fakepeer
+ok "fakepeer builds" cc -O1 -o "$FP" "$HK_SRCDIR/tests/fakepeer.c"
+printf '%s\n' 'send +OK ready' read 'send +OK\r\nUSER\r\n.' read 'send +OK' read 'send +OK' read 'send +OK 0 0' read 'send +OK' close > "$HK_DIR/evil-pop.fp"
+printf '%s\n' 'send 220 evil ESMTP' read 'send 250-evil\r\n250 AUTH PLAIN LOGIN' read 'send 334 VXNlcm5hbWU6' read 'send 334 UGFzc3dvcmQ6' read 'send 235 ok' read 'send 221 bye' close > "$HK_DIR/evil-smtp.fp"
+"$FP" -l "$HK_DIR/evil-pop.log" "$HK_DIR/evil-pop.fp" > "$HK_DIR/evil-pop.port" & FP1=$!
+"$FP" -l "$HK_DIR/evil-smtp.log" "$HK_DIR/evil-smtp.fp" > "$HK_DIR/evil-smtp.port" & FP2=$!
+hk_wait_for test -s "$HK_DIR/evil-pop.port" -a -s "$HK_DIR/evil-smtp.port"
+EVIL_POP=$(head -1 "$HK_DIR/evil-pop.port"); EVIL_SMTP=$(head -1 "$HK_DIR/evil-smtp.port")
+audit_last() { sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT actor || '|' || object_type || '|' || coalesce(object_id, 0) || '|' || details FROM audit_log WHERE action = 'test' ORDER BY id DESC LIMIT 1" | tr '\n' ' '; }
+
+req POST mail-servers/test "$(server_form evil recv_port=$EVIL_POP)&account_id=$AID" -H 'Accept: application/xml'
+is "an account's stored password with unsaved hosts: 422" "$STATUS" 422
+like "... saying it goes only to its own server's hosts" "$BODY" '<error field="account_id" code="conntest.error.account-elsewhere">[^<]*m-login-none'
+unlike "... running no test" "$BODY" '<test-result'
+req POST "mail-servers/$SID/test" "$(server_form m-login-none recv_port=$EVIL_POP)&account_id=$AID" -H 'Accept: application/xml'
+is "... nor as the change form's values of its own server: 422" "$STATUS" 422
+ok "the stored password never reached the other host" sh -c "! grep -q '^C: ' '$HK_DIR/evil-pop.log' 2>/dev/null"
+like "the refusal is in the audit trail" "$(audit_last)" "^$HK_ADMIN_USER\|mail-server\|$SID\|.*mail account alice.*receive: pop3 127\.0\.0\.1:$EVIL_POP.*outcome: refused, nothing sent"
+req POST "mail-servers/$(server_id fixed-bad)/test" "csrf_token=$CSRF&account_id=$AID" -H 'Accept: application/xml'
+is "... while a saved server on the same host and port may use it: 200" "$STATUS" 200
+
+id=$(server_id fixed-bad)
+req POST "mail-servers/$id/test" "$(server_form fixed-bad smtp_credentials=fixed smtp_user=alice smtp_password= smtp_auth_method=login smtp_port=$EVIL_SMTP)&test_user=$ALICE_USER&test_password=$ALICE_PASS" -H 'Accept: application/xml'
+is "a saved server's stored SMTP password with another SMTP port: 422" "$STATUS" 422
+like "... asking for it to be typed" "$BODY" "<error field=\"smtp_password\" code=\"conntest.error.smtp-password-elsewhere\">[^<]*127\.0\.0\.1:$SUBMISSION_PORT"
+ok "... which never reached the other host" sh -c "! grep -q '^C: ' '$HK_DIR/evil-smtp.log' 2>/dev/null"
+like "... audited" "$(audit_last)" "send: smtp 127\.0\.0\.1:$EVIL_SMTP as alice, stored SMTP password.*outcome: refused, nothing sent"
+req POST "mail-servers/$id/test" "$(server_form fixed-bad smtp_credentials=fixed smtp_user=alice smtp_password=typed-secret smtp_auth_method=login smtp_port=$EVIL_SMTP recv_port=$EVIL_POP)&test_user=someone&test_password=typed-too" -H 'Accept: application/xml'
+is "typed secrets may go anywhere: the test runs (200)" "$STATUS" 200
+like "... and is audited as typed, with its hosts and outcome" "$(audit_last)" "user someone, typed password.*receive: pop3 127\.0\.0\.1:$EVIL_POP.*send: smtp 127\.0\.0\.1:$EVIL_SMTP as alice, typed SMTP password.*outcome: (passed|failed)"
+unlike "... never a secret" "$(audit_last)" 'typed-secret|typed-too'
+kill "$FP1" "$FP2" 2>/dev/null; wait "$FP1" "$FP2" 2>/dev/null
+
+req POST "mail-servers/$SID/test" "csrf_token=$CSRF&account_id=$AID"
+like "every screen test is audited: who, server, account, hosts, outcome" "$(audit_last)" "^$HK_ADMIN_USER\|mail-server\|$SID\|settings: saved.*credentials: mail account alice \(id $AID\), stored password.*receive: pop3 127\.0\.0\.1:$POP3_PORT.*send: smtp 127\.0\.0\.1:$SUBMISSION_PORT.*outcome: passed"
+$CTL test verified --account alice >/dev/null 2>&1
+like "... and every hikyakuctl test" "$(audit_last)" "^hikyakuctl\|mail-server\|$(server_id verified)\|.*outcome: failed \(exit 5\)"
 
 hk_instance_stop
 done_testing

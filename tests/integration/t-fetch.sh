@@ -16,7 +16,7 @@ set -u
 . "$HK_SRCDIR/tests/lib/http.sh"
 . "$HK_SRCDIR/tests/lib/mail.sh"
 
-hk_mail_start fetch MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret"
+hk_mail_start fetch MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret frank:frank-secret"
 MAILDIR=$HK_DIR/data/mail
 T=$HK_DIR/t-fetch
 mkdir -p "$T"
@@ -34,7 +34,10 @@ server_hashes() {
 		(( $(wc -c < "$f") + $(wc -l < "$f") <= $2 )) && sha256sum < "$f" | awk '{print $1}'
 	done | sort
 }
-msgs() { find "$MAILDIR/$1/new" "$MAILDIR/$1/cur" -type f 2>/dev/null | wc -l; }
+# md NAME: the Maildir of account NAME (named by the database, not by
+# the account's name: docs/MAIL.md).
+md() { printf '%s/%s' "$MAILDIR" "$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
+msgs() { local d; d=$(md "$1"); find "$d/new" "$d/cur" -type f 2>/dev/null | wc -l; }
 
 mkserver p3-512k recv_limit=524288
 mkserver i4-1m recv_protocol=imap4 recv_port=$IMAP_PORT recv_limit=1048576
@@ -57,9 +60,9 @@ is "POP3: fetch exits 0" "$rc" 0
 [ $rc = 0 ] || sed 's/^/# /' "$T/err"
 like "POP3: the summary line counts them" "$out" '^a-pop: fetched 4, oversized 2, failed 0'
 is "POP3: the Maildir holds the 4 messages within 512 KB" "$(msgs a-pop)" 4
-is "POP3: byte for byte the messages on the server" "$(hashes "$MAILDIR/a-pop/new" "$MAILDIR/a-pop/cur")" "$want"
+is "POP3: byte for byte the messages on the server" "$(hashes "$(md a-pop)/new" "$(md a-pop)/cur")" "$want"
 is "POP3: the 2 big ones stay on the server, the rest are deleted" "$(count alice)" 2
-ok "POP3: tmp/ is empty" test -z "$(ls -A "$MAILDIR/a-pop/tmp")"
+ok "POP3: tmp/ is empty" test -z "$(ls -A "$(md a-pop)/tmp")"
 out=$($CTL fetch --account a-pop 2>"$T/err"); rc=$?
 like "POP3: a second fetch gets nothing new" "$out" '^a-pop: fetched 0, oversized 0, failed 0'
 is "POP3: ... and the Maildir is unchanged" "$(msgs a-pop)" 4
@@ -72,7 +75,7 @@ out=$($CTL fetch --account a-imap 2>"$T/err"); rc=$?
 is "IMAP: fetch exits 0" "$rc" 0
 [ $rc = 0 ] || sed 's/^/# /' "$T/err"
 like "IMAP: the summary line" "$out" '^a-imap: fetched 2, oversized 1, failed 0'
-is "IMAP: byte for byte the 2 small ones" "$(hashes "$MAILDIR/a-imap/new")" "$want"
+is "IMAP: byte for byte the 2 small ones" "$(hashes "$(md a-imap)/new")" "$want"
 is "IMAP: the big one stays on the server" "$(count bob)" 1
 out=$($CTL fetch --account a-imap 2>"$T/err")
 like "IMAP: a second fetch gets nothing new" "$out" '^a-imap: fetched 0, oversized 0, failed 0'
@@ -160,7 +163,7 @@ want=$(server_hashes dave 100000)
 out=$($CTL fetch --account a-odd 2>"$T/err"); rc=$?
 is "a message that is not RFC 5322: exit 0" "$rc" 0
 like "... fetched" "$out" '^a-odd: fetched 1, oversized 0, failed 0'
-is "... and it landed byte for byte" "$(hashes "$MAILDIR/a-odd/new")" "$want"
+is "... and it landed byte for byte" "$(hashes "$(md a-odd)/new")" "$want"
 
 # ----------------------------------------------------- exit codes, lock, --all
 out=$($CTL fetch --account a-wrong 2>"$T/err"); rc=$?
@@ -213,9 +216,60 @@ done
 diag "$kills kill -9 in $runs runs"
 ok "the crash test ran (killed at least once)" test "$kills" -ge 1
 is "after the kills, every message is in the Maildir" "$(msgs a-crash)" 200
-is "... exactly once (200 distinct Message-IDs)" "$(cat "$MAILDIR"/a-crash/new/* | grep -i '^Message-ID:' | sort -u | wc -l)" 200
+is "... exactly once (200 distinct Message-IDs)" "$(cat "$(md a-crash)"/new/* | grep -i '^Message-ID:' | sort -u | wc -l)" 200
 is "... and the server is empty" "$(count erin)" 0
-ok "... and tmp/ is empty" test -z "$(ls -A "$MAILDIR/a-crash/tmp")"
+ok "... and tmp/ is empty" test -z "$(ls -A "$(md a-crash)/tmp")"
+
+# ----------------------------------------------------- Maildirs never reused
+# An account made under a deleted (or renamed) account's name must not
+# receive into that account's Maildir: Maildirs are named by the
+# database, "<id>-<random>", never by the account's name.
+DB=$HK_DIR/data/hikyaku.db
+mkaccount a-reuse p3-all frank frank-secret
+seed frank 1500 2
+out=$($CTL fetch --account a-reuse 2>"$T/err"); rc=$?
+is "an account fetches into its own Maildir: exit 0" "$rc" 0
+old_md=$(md a-reuse)
+is "... holding its 2 messages" "$(msgs a-reuse)" 2
+like "... named <id>-<16 hex digits>, not after the account" "$old_md" "/$(account_id a-reuse)-[0-9a-f]{16}\$"
+AR=$(account_id a-reuse)
+req GET "mail-accounts/$AR/delete" -H 'Accept: application/xml'
+v=$(printf '%s' "$BODY" | grep -oE "<mail-account id=\"$AR\" version=\"[0-9]+\"" | grep -oE 'version="[0-9]+"' | tr -dc 0-9)
+req POST "mail-accounts/$AR/delete" "csrf_token=$CSRF&version=$v"
+is "the account is deleted" "$STATUS" 303
+ok "... its Maildir is left alone" test -d "$old_md/new"
+mkaccount a-reuse p3-all frank frank-secret
+seed frank 1600 1
+out=$($CTL fetch --account a-reuse 2>"$T/err"); rc=$?
+is "a new account under the same name fetches: exit 0" "$rc" 0
+ok "... into another Maildir" test "$(md a-reuse)" != "$old_md"
+is "... holding only its own message, none of the deleted account's" "$(msgs a-reuse)" 1
+is "... which still hold theirs" "$(find "$old_md/new" "$old_md/cur" -type f | wc -l)" 2
+sqlite3 "$DB" "UPDATE mail_accounts SET name = 'a-renamed' WHERE name = 'a-reuse'"
+mkaccount a-reuse p3-all frank frank-secret
+seed frank 1700 1
+$CTL fetch --account a-reuse >/dev/null 2>&1
+is "an account made under a renamed account's old name starts empty too" "$(msgs a-reuse)" 1
+is "... and the renamed one keeps its Maildir" "$(msgs a-renamed)" 1
+
+# Maildirs from before (named after the account): init moves them, and a
+# fetch would too.
+mkaccount a-legacy p3-all frank frank-secret
+sqlite3 "$DB" "UPDATE mail_accounts SET maildir_legacy = name WHERE name = 'a-legacy'"
+mkdir -p "$MAILDIR/a-legacy/new" "$MAILDIR/a-legacy/cur" "$MAILDIR/a-legacy/tmp"
+echo 'Subject: old' > "$MAILDIR/a-legacy/cur/1.old:2,S"
+out=$($CTL init 2>&1); rc=$?
+is "init moves a pre-migration Maildir: exit 0" "$rc" 0
+like "... saying so" "$out" "Maildir of mail account a-legacy: $MAILDIR/a-legacy -> $(md a-legacy)"
+ok "... the old name is gone" test ! -e "$MAILDIR/a-legacy"
+is "... its mail is in the account's Maildir" "$(msgs a-legacy)" 1
+is "... and the account is no longer marked" "$(sqlite3 "$DB" "SELECT count(*) FROM mail_accounts WHERE maildir_legacy IS NOT NULL")" 0
+sqlite3 "$DB" "UPDATE mail_accounts SET maildir_legacy = 'a-legacy' WHERE name = 'a-reuse'"
+mkdir -p "$MAILDIR/a-legacy/new" "$MAILDIR/a-legacy/cur" "$MAILDIR/a-legacy/tmp"
+out=$($CTL fetch --account a-reuse 2>&1); rc=$?
+is "... a Maildir that would have to be merged is left in place" "$rc" 0
+ok "... (still there)" test -d "$MAILDIR/a-legacy/new"
+is "... and the account keeps its own" "$(msgs a-reuse)" 1
 
 hk_instance_stop
 done_testing

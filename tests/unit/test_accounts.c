@@ -14,16 +14,23 @@
 #include <cmocka.h>
 
 #include "accounts.h"
+#include "keycheck.h"
 #include "params.h"
 #include "secret.h"
 #include "mem.h"
 #include "testdb.h"
 
+static const unsigned char key[HK_KEY_LEN] = "k-for-tests-k-for-tests-k-for-t";
+static const unsigned char key2[HK_KEY_LEN] = "another-key-another-key-another";
+
+/* A migrated database whose current key is key, as after init. */
 static int
 setup(void **state)
 {
-	*state = hk_testdb_new("acc", true);
-	return *state != NULL ? 0 : -1;
+	struct hk_testdb *t = hk_testdb_new("acc", true);
+
+	*state = t;
+	return t != NULL && hk_key_record(t->db, key) == SQLITE_OK ? 0 : -1;
 }
 
 static int
@@ -34,9 +41,6 @@ teardown(void **state)
 	hk_testdb_free(&t);
 	return 0;
 }
-
-static const unsigned char key[HK_KEY_LEN] = "k-for-tests-k-for-tests-k-for-t";
-static const unsigned char key2[HK_KEY_LEN] = "another-key-another-key-another";
 
 static long long
 add_server(struct hk_db *db, const char *name, int pos)
@@ -345,6 +349,36 @@ test_unreadable_and_wrong_key(void **state)
 	hk_account_clear(&b);
 }
 
+/* Nothing stored to try a key on: the recorded fingerprint still tells
+ * a retired key (a worker started before rotate-key) from the current
+ * one, and a database that records no key takes no password at all. */
+static void
+test_retired_key_nothing_stored(void **state)
+{
+	struct hk_testdb *f = *state;
+	long long s = add_server(f->db, "Main", 1);
+	struct hk_account a = make(s, "A", "pw-a");
+
+	assert_int_equal(hk_account_create(f->db, key2, "x", &a),
+	    HK_ACCOUNT_KEY_CHANGED);
+	assert_int_equal(count_sql(f->db, "SELECT count(*) FROM mail_accounts"),
+	    0);
+	/* rotate-key records key2: now key is the retired one. */
+	assert_int_equal(hk_key_record(f->db, key2), SQLITE_OK);
+	assert_int_equal(hk_account_create(f->db, key, "x", &a),
+	    HK_ACCOUNT_KEY_CHANGED);
+	assert_int_equal(hk_account_create(f->db, key2, "x", &a),
+	    HK_ACCOUNT_OK);
+	hk_account_clear(&a);
+
+	assert_int_equal(hk_db_exec(f->db, "DELETE FROM secret_key_id"),
+	    SQLITE_OK);
+	a = make(s, "B", "pw-b");
+	assert_int_equal(hk_account_create(f->db, key2, "x", &a),
+	    HK_ACCOUNT_KEY_CHANGED);
+	hk_account_clear(&a);
+}
+
 int
 main(void)
 {
@@ -356,6 +390,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_create_refusals, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_retired_key_nothing_stored,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_and_stale, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_and_wrong_key,

@@ -268,6 +268,159 @@ load_refuses_broken(void **unused)
 	remove_dir(dir);
 }
 
+/* A module reached through a symbolic link is refused, wherever the link
+ * points: the file checked must be the file loaded, and a link can be
+ * turned elsewhere between the two.  So is a FIFO under a module's name,
+ * without hanging the start-up. */
+static void
+load_refuses_links(void **unused)
+{
+	char *dir = make_dir(), *elsewhere = make_dir(), *log;
+	char *target = hk_aprintf("%s/login.so", elsewhere);
+	char *link = hk_aprintf("%s/linked.so", dir);
+	char *inside = hk_aprintf("%s/plain.so", dir);
+	char *link2 = hk_aprintf("%s/alias.so", dir);
+	char *fifo = hk_aprintf("%s/fifo.so", dir);
+	struct hk_modset *set;
+
+	copy_shipped(elsewhere, "login");
+	copy_shipped(dir, "plain");
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(symlink(inside, link2), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	set = load_captured(dir, &log);
+	assert_int_equal(hk_modset_count(set), 1);
+	assert_string_equal(hk_modset_at(set, 0)->name, "plain");
+	assert_refused(log, dir, "linked.so", "it is a symbolic link");
+	assert_refused(log, dir, "alias.so", "it is a symbolic link");
+	assert_refused(log, dir, "fifo.so", "not a regular file");
+	assert_int_equal(count_lines(log), 3);
+	hk_modset_free(&set);
+	free(log);
+	free(target);
+	free(link);
+	free(inside);
+	free(link2);
+	free(fifo);
+	remove_dir(elsewhere);
+	remove_dir(dir);
+}
+
+/* A module directory that others can write is refused as a whole: they
+ * could put any file there, or swap one between start-ups. */
+static void
+load_refuses_open_dir(void **unused)
+{
+	static const mode_t modes[] = { 0777, 0770, 01777 };
+	char *dir = make_dir(), *log, *want;
+	struct hk_modset *set;
+
+	copy_shipped(dir, "plain");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		assert_int_equal(chmod(dir, modes[i]), 0);
+		set = load_captured(dir, &log);
+		assert_int_equal(hk_modset_count(set), 0);
+		want = hk_aprintf("auth module directory %s refused: it is group- "
+		    "or world-writable (mode %04o): no auth modules loaded\n",
+		    dir, (unsigned)modes[i]);
+		assert_non_null(strstr(log, want));
+		assert_int_equal(count_lines(log), 1);
+		free(want);
+		free(log);
+		hk_modset_free(&set);
+	}
+	/* Owner-only write access is fine. */
+	assert_int_equal(chmod(dir, 0755), 0);
+	set = load_captured(dir, &log);
+	assert_int_equal(hk_modset_count(set), 1);
+	assert_string_equal(log, "");
+	free(log);
+	hk_modset_free(&set);
+	remove_dir(dir);
+}
+
+/* A module file or directory owned by another user (neither root nor
+ * us) is refused: that user could change the code we run.  Needs root to
+ * give a file away. */
+static void
+load_refuses_foreign_owner(void **unused)
+{
+	char *dir, *log, *file, *want;
+	struct hk_modset *set;
+
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	dir = make_dir();
+	copy_shipped(dir, "plain");
+	copy_shipped(dir, "login");
+	file = hk_aprintf("%s/login.so", dir);
+	assert_int_equal(chown(file, 65534, 65534), 0);
+	set = load_captured(dir, &log);
+	assert_int_equal(hk_modset_count(set), 1);
+	assert_string_equal(hk_modset_at(set, 0)->name, "plain");
+	assert_refused(log, dir, "login.so",
+	    "it is owned by uid 65534, neither root nor the user hikyaku "
+	    "runs as (0)");
+	assert_int_equal(count_lines(log), 1);
+	free(log);
+	hk_modset_free(&set);
+
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	set = load_captured(dir, &log);
+	assert_int_equal(hk_modset_count(set), 0);
+	want = hk_aprintf("auth module directory %s refused: it is owned by "
+	    "uid 65534, neither root nor the user hikyaku runs as (0)", dir);
+	assert_non_null(strstr(log, want));
+	free(want);
+	free(log);
+	free(file);
+	hk_modset_free(&set);
+	remove_dir(dir);
+}
+
+/* Loading through /proc/self/fd/N: the dynamic loader hands back an
+ * object already loaded under the same name, so a descriptor number
+ * reused while an object loaded through it is still there (here: kept by
+ * a second set) must not give another file that object. */
+static void
+load_twice(void **unused)
+{
+	char *dir = make_dir(), *dir2 = make_dir(), *log;
+	struct hk_modset *a, *b, *c;
+
+	for (size_t i = 0; i < N_SHIPPED; i++)
+		copy_shipped(dir, shipped[i]);
+	copy_shipped(dir2, "login");
+	copy_shipped(dir2, "plain");
+	a = load_captured(dir, &log);
+	free(log);
+	b = load_captured(dir, &log);
+	assert_string_equal(log, "");
+	free(log);
+	assert_int_equal(hk_modset_count(a), N_SHIPPED);
+	assert_int_equal(hk_modset_count(b), N_SHIPPED);
+	hk_modset_free(&a);
+	c = load_captured(dir2, &log);
+	assert_string_equal(log, "");
+	assert_int_equal(hk_modset_count(c), 2);
+	assert_string_equal(hk_modset_at(c, 0)->name, "login");
+	assert_string_equal(hk_modset_at(c, 1)->name, "plain");
+	free(log);
+	a = load_captured(dir, &log);
+	assert_string_equal(log, "");
+	for (size_t i = 0; i < N_SHIPPED; i++)
+		assert_string_equal(hk_modset_at(a, i)->name, shipped[i]);
+	hk_modset_free(&a);
+	hk_modset_free(&b);
+	hk_modset_free(&c);
+	free(log);
+	remove_dir(dir2);
+	remove_dir(dir);
+}
+
 static void
 load_missing_dir(void **unused)
 {
@@ -898,6 +1051,10 @@ main(void)
 		cmocka_unit_test(load_shipped),
 		cmocka_unit_test(load_refuses_broken),
 		cmocka_unit_test(load_missing_dir),
+		cmocka_unit_test(load_refuses_links),
+		cmocka_unit_test(load_refuses_open_dir),
+		cmocka_unit_test(load_refuses_foreign_owner),
+		cmocka_unit_test(load_twice),
 	};
 	const struct CMUnitTest sessions[] = {
 		cmocka_unit_test(session_checks_actions),

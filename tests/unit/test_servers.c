@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "db.h"
+#include "keycheck.h"
 #include "mem.h"
 #include "testdb.h"
 #include "servers.h"
@@ -34,6 +35,8 @@ setup(void **state)
 		return free(f), -1;
 	f->db = f->tdb->db;
 	hk_random(f->key, sizeof(f->key));
+	if (hk_key_record(f->db, f->key) != SQLITE_OK)
+		return -1;
 	*state = f;
 	return 0;
 }
