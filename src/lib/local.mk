@@ -17,6 +17,8 @@ src_lib_libhk_lib_la_SOURCES = \
 	src/lib/mem.h \
 	src/lib/params.c \
 	src/lib/params.h \
+	src/lib/secmem.c \
+	src/lib/secmem.h \
 	src/lib/sizefmt.c \
 	src/lib/sizefmt.h \
 	src/lib/utf8.c \
