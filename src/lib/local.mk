@@ -15,6 +15,8 @@ src_lib_libhk_lib_la_SOURCES = \
 	src/lib/log.h \
 	src/lib/mem.c \
 	src/lib/mem.h \
+	src/lib/nocore.c \
+	src/lib/nocore.h \
 	src/lib/params.c \
 	src/lib/params.h \
 	src/lib/secmem.c \

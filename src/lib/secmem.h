@@ -2,10 +2,11 @@
  * dumps and wiped before it goes back to the system.
  *
  * Each block is a private anonymous mapping of whole pages, marked
- * MADV_DONTDUMP: a core dump of the process leaves the block out.  A block
- * costs two system calls (map, unmap): use it for secrets, not for every
- * buffer.  Failure to map is fatal (mem.h); failure to mark is ignored (an
- * old kernel).
+ * MADV_DONTDUMP: even when core dumps were turned back on to debug a crash
+ * (hk_nocore, docs/HACKING.md) the block is not in the dump.  A block costs
+ * two system calls (map, unmap): use it for secrets, not for every buffer.
+ * Failure to map is fatal (mem.h); failure to mark is ignored (an old
+ * kernel), since the process writes no core dump by default anyway.
  */
 #ifndef HK_SECMEM_H
 #define HK_SECMEM_H
