@@ -3,6 +3,10 @@
 if HAVE_CMOCKA
 HK_UNIT_CFLAGS = $(HK_DEP_CFLAGS) $(CMOCKA_CFLAGS)
 HK_UNIT_DEPS = libhikyaku.la $(CMOCKA_LIBS)
+# Tests that check a secret is wiped before its memory is released link
+# tests/unit/freewatch.c, which wraps these (freewatch.h).
+HK_FREEWATCH_FILES = tests/unit/freewatch.c tests/unit/freewatch.h
+HK_FREEWATCH_LINK = -Wl,--wrap=free -Wl,--wrap=realloc -Wl,--wrap=munmap
 # The temporary-database fixture (testdb.h) the store tests share.
 HK_TESTDB_SOURCES = tests/unit/testdb.c tests/unit/testdb.h
 

@@ -2,36 +2,49 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <stdbool.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "ctl.h"
 #include "mem.h"
 
 char *
 hk_ctl_read_secret(void)
 {
-	/* A fixed buffer: growing one would leave copies behind in freed
-	 * memory that nobody wipes. */
-	char line[HK_CTL_SECRET_MAX + 2];
-	size_t n = 0;
-	int c;
+	/* A secret buffer (wiped on grow, out of core dumps), capped so
+	 * that a longer line is refused, not truncated.  One more byte for
+	 * the CR of a CRLF line end.  read(2) one byte at a time rather
+	 * than stdio: stdin's buffer would keep a copy nobody wipes. */
+	struct hk_buf line;
+	bool too_long = false, got = false;
+	char c;
+	ssize_t n;
 	char *out = NULL;
 
-	while ((c = getchar()) != EOF && c != '\n') {
-		if (n < sizeof(line) - 1)
-			line[n] = (char)c;
-		n++;
+	hk_buf_init(&line, HK_CTL_SECRET_MAX + 1, HK_BUF_SECRET);
+	while ((n = read(STDIN_FILENO, &c, 1)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got = true;
+		if (c == '\n')
+			break;
+		if (!too_long && hk_buf_add(&line, &c, 1) < 0)
+			too_long = true;	/* the rest of the line is read, never kept */
 	}
-	if (n == 0 && c == EOF) {
+	if (line.len > 0 && line.data[line.len - 1] == '\r')
+		line.data[--line.len] = '\0';
+	if (!got) {
 		errno = ENODATA;
-	} else if (n > HK_CTL_SECRET_MAX + 1 ||
-	    (n == HK_CTL_SECRET_MAX + 1 && line[n - 1] != '\r')) {
+	} else if (too_long || line.len > HK_CTL_SECRET_MAX) {
 		errno = E2BIG;
 	} else {
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		out = hk_strndup(line, n);
+		out = hk_buf_steal(&line);	/* for hk_free_secret */
 	}
-	hk_wipe(line, sizeof(line));
+	c = 0;
+	hk_buf_free(&line);
 	return out;
 }

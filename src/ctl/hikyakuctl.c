@@ -27,6 +27,7 @@
 #include "maildir_place.h"
 #include "mem.h"
 #include "modload.h"
+#include "nocore.h"
 
 enum { EX_OK = 0, EX_USAGE_ = 1, EX_CONFIG = 2 };
 
@@ -273,6 +274,11 @@ main(int argc, char **argv)
 
 	hk_log_init("hikyakuctl");
 	hk_log_set_level(HK_LOG_WARN);
+	/* Before anything is read: a core would hold the key and passwords. */
+	if (hk_nocore() < 0) {
+		die_line("cannot turn core dumps off: %s", strerror(errno));
+		return EX_CONFIG;
+	}
 	/* '+': options end at the command, whose own flags follow it. */
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
+#include "nocore.h"
 #include "server.h"
 #include "ui.h"
 
@@ -53,6 +55,12 @@ main(int argc, char **argv)
 	int c, fd, rc;
 
 	hk_log_init("hikyaku-fcgi");
+	/* Before the key is read: a core would hold it and the passwords
+	 * decrypted with it.  The workers inherit this. */
+	if (hk_nocore() < 0) {
+		hk_err("cannot turn core dumps off: %s", strerror(errno));
+		return 2;
+	}
 	while ((c = getopt_long(argc, argv, "c:l:w:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_flag = optarg; break;

@@ -404,6 +404,8 @@ hk_auth_run(const struct hk_authsess_params *p, const char *greeting,
 	enum hk_auth_status st;
 
 	memset(&r, 0, sizeof(r));
+	/* Command lines carry credentials (AUTH PLAIN's initial response). */
+	hk_buf_init(&r.line, 0, HK_BUF_SECRET);
 	r.io = io;
 	r.res = res;
 	res->status = HK_AUTH_INTERNAL;

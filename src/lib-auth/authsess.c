@@ -74,6 +74,9 @@ hk_authsess_new(const struct hk_authsess_params *p)
 {
 	struct hk_authsess *s = hk_calloc(1, sizeof(*s));
 
+	/* What a module is given may be secret (a challenge to answer). */
+	hk_buf_init(&s->input, 0, HK_BUF_SECRET);
+
 	s->mod = p->mod;
 	s->user = dup_or(p->user, "");
 	s->password = dup_or(p->password, "");

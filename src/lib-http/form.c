@@ -83,9 +83,13 @@ enum hk_form_status
 hk_form_parse(const char *s, size_t len, size_t max_pairs,
     struct hk_params *out)
 {
-	struct hk_buf name = HK_BUF_INIT, value = HK_BUF_INIT;
+	struct hk_buf name = HK_BUF_INIT, value;
 	enum hk_form_status st = HK_FORM_OK;
 	size_t pos = 0;
+
+	/* Values may be passwords: one grows in place of the last, and a
+	 * plain buffer would leave earlier ones behind when it moves. */
+	hk_buf_init(&value, 0, HK_BUF_SECRET);
 
 	while (pos < len) {
 		const char *pair = s + pos;
@@ -115,9 +119,8 @@ hk_form_parse(const char *s, size_t len, size_t max_pairs,
 			break;
 		hk_params_add(out, hk_buf_str(&name), hk_buf_str(&value));
 	}
-	/* Values may be passwords: wipe the scratch copies. */
 	hk_buf_wipe_free(&name);
-	hk_buf_wipe_free(&value);
+	hk_buf_free(&value);	/* wipes: a secret buffer */
 	if (st != HK_FORM_OK)
 		hk_params_free(out);
 	return st;

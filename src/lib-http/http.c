@@ -20,6 +20,8 @@ hk_response_init(struct hk_response *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->status = 200;
+	/* Set-Cookie carries the session token. */
+	hk_buf_init(&res->headers, 0, HK_BUF_SECRET);
 }
 
 void

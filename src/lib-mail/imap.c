@@ -549,7 +549,7 @@ enum hk_net_rc
 hk_imap_login(struct hk_imap *m, const char *user, const char *password,
     enum hk_imap_status *st)
 {
-	struct hk_buf cmd = HK_BUF_INIT;
+	struct hk_buf cmd;
 	char tag[16];
 	size_t log_len;
 	enum hk_net_rc rc;
@@ -558,6 +558,7 @@ hk_imap_login(struct hk_imap *m, const char *user, const char *password,
 	if (m->caps_known && m->caps.logindisabled)
 		return hk_conn_fail(m->c, HK_NET_PROTOCOL,
 		    "the server does not allow LOGIN here (LOGINDISABLED)");
+	hk_buf_init(&cmd, 0, HK_BUF_SECRET);	/* it will hold the password */
 	next_tag(m, tag, sizeof(tag));
 	hk_buf_printf(&cmd, "%s LOGIN ", tag);
 	log_len = cmd.len;

@@ -13,39 +13,7 @@
 #include "buf.h"
 #include "mem.h"
 #include "msgheaders.h"
-
-/* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
+#include "utf8.h"
 
 /* Converts len bytes from charset to UTF-8 (appended to out).  -1 when
  * iconv does not know the charset or the bytes do not convert. */
@@ -135,7 +103,7 @@ hk_header_clean(const char *s, size_t len)
 	n = len;
 	hk_buf_puts(&out, "");
 	for (size_t i = 0; i < n; ) {
-		size_t l = utf8_seq(p + i, n - i);
+		size_t l = hk_utf8_seq((const char *)p + i, n - i);
 
 		if (l == 0) {
 			hk_buf_putc(&out, '?');

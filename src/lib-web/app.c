@@ -16,6 +16,7 @@
 #include "negotiate.h"
 #include "pagecache.h"
 #include "routes.h"
+#include "secmem.h"
 #include "statics.h"
 
 #define MAX_QUERY_PAIRS 64
@@ -41,6 +42,7 @@ hk_app_init(struct hk_app *app, struct hk_config *cfg,
 	app->nroutes = nroutes;
 	app->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
+	app->key = hk_secmem_alloc(HK_KEY_LEN);
 	if (hk_keyfile_read(app->cfg.secret_key, app->key, err_r) < 0)
 		return -1;
 	i18n_dir = hk_aprintf("%s/i18n", app->cfg.xsl_dir);
@@ -83,7 +85,8 @@ hk_app_free(struct hk_app *app)
 	hk_catalog_free(&app->cat);
 	hk_statics_free(&app->statics);
 	hk_modset_free(&app->mods);
-	hk_wipe(app->key, sizeof(app->key));
+	hk_secmem_free(app->key, HK_KEY_LEN);
+	app->key = NULL;
 	hk_config_free(&app->cfg);
 }
 

@@ -31,7 +31,9 @@ struct hk_app {
 	struct hk_statics *statics;
 	const struct hk_route *routes;	/* the route table (not owned) */
 	size_t nroutes;
-	unsigned char key[HK_KEY_LEN];	/* wiped by hk_app_free */
+	/* HK_KEY_LEN bytes in a block of its own (secmem.h: out of core
+	 * dumps), wiped and released by hk_app_free. */
+	unsigned char *key;
 	struct hk_db *db;		/* per worker */
 	struct hk_pagecache *pages;	/* per worker, made on first use */
 };

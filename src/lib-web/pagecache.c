@@ -179,10 +179,7 @@ expand(const struct entry *e, const char *const vals[HK_PC_NSLOTS],
 	for (size_t i = 0; i < e->ncuts; i++)
 		need += strlen(vals[e->cuts[i].slot]);
 	/* One allocation at most: the buffer grows to the page at once. */
-	if (out->cap < out->len + need + 1) {
-		out->cap = out->len + need + 1;
-		out->data = hk_realloc(out->data, out->cap);
-	}
+	hk_buf_reserve(out, need);
 	for (size_t i = 0; i < e->ncuts; i++) {
 		hk_buf_append(out, e->html + from, e->cuts[i].at - from);
 		hk_buf_puts(out, vals[e->cuts[i].slot]);

@@ -154,12 +154,14 @@ read_body(FCGX_Request *r, struct hk_request *req, size_t max)
 			return;
 		}
 	}
+	/* The body may carry passwords, read in several chunks: a secret
+	 * buffer wipes what it leaves behind when it grows. */
+	hk_buf_init(&req->body, max, HK_BUF_SECRET);
 	while ((n = FCGX_GetStr(chunk, sizeof(chunk), r->in)) > 0) {
-		if (req->body.len + (size_t)n > max) {
+		if (hk_buf_add(&req->body, chunk, (size_t)n) < 0) {
 			req->body_too_large = true;
 			break;
 		}
-		hk_buf_append(&req->body, chunk, (size_t)n);
 	}
 	hk_wipe(chunk, sizeof(chunk));
 	if (!req->body_too_large && (FCGX_GetError(r->in) != 0 ||
@@ -178,11 +180,13 @@ handle_one(struct hk_app *app, FCGX_Request *r)
 {
 	struct hk_request req;
 	struct hk_response res;
-	struct hk_buf out = HK_BUF_INIT;
+	struct hk_buf out;
 	struct timespec t0, t1;
 	const char *https, *scheme;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* The head may carry a session cookie (Set-Cookie). */
+	hk_buf_init(&out, 0, HK_BUF_SECRET);
 	memset(&req, 0, sizeof(req));
 	req.method = param(r, "REQUEST_METHOD");
 	req.uri = param(r, "REQUEST_URI");

@@ -15,8 +15,12 @@ src_lib_libhk_lib_la_SOURCES = \
 	src/lib/log.h \
 	src/lib/mem.c \
 	src/lib/mem.h \
+	src/lib/nocore.c \
+	src/lib/nocore.h \
 	src/lib/params.c \
 	src/lib/params.h \
+	src/lib/secmem.c \
+	src/lib/secmem.h \
 	src/lib/sizefmt.c \
 	src/lib/sizefmt.h \
 	src/lib/utf8.c \

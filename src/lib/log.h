@@ -20,7 +20,10 @@ void hk_log(enum hk_log_level level, const char *fmt, ...)
 #define hk_info(...)  hk_log(HK_LOG_INFO, __VA_ARGS__)
 #define hk_debug(...) hk_log(HK_LOG_DEBUG, __VA_ARGS__)
 
-/* Logs and aborts: for broken invariants and allocation failure only. */
+/* Logs and aborts: for broken invariants and allocation failure only.
+ * The abort writes no core dump (hk_nocore, nocore.h) unless core dumps
+ * were turned back on for debugging, and even then the key and the secret
+ * buffers (secmem.h) are left out of it. */
 void hk_fatal(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 

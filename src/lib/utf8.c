@@ -3,48 +3,57 @@
 
 #include "utf8.h"
 
+size_t
+hk_utf8_seq(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xBF;	/* range of the 2nd byte */
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	/* The RFC 3629 table: the lead byte decides the length and the
+	 * allowed range of the second byte, which is what rules out
+	 * overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4). */
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		len = 3;
+		if (p[0] == 0xE0)
+			lo = 0xA0;
+		else if (p[0] == 0xED)
+			hi = 0x9F;
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		len = 4;
+		if (p[0] == 0xF0)
+			lo = 0x90;
+		else if (p[0] == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;	/* 80..C1, F5..FF never lead */
+	if (n < len)
+		return 0;	/* truncated */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (p[k] < 0x80 || p[k] > 0xBF)
+			return 0;
+	return len;
+}
+
 bool
 hk_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = p[i];
-		unsigned char lo = 0x80, hi = 0xBF;	/* range of 2nd byte */
-		size_t n;
+		size_t n = hk_utf8_seq(s + i, len - i);
 
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* The RFC 3629 table: lead byte decides length and the
-		 * allowed range of the second byte, which is what rules out
-		 * overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4). */
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 1;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else
-			return false;	/* 80..C1, F5..FF never lead */
-		if (len - i - 1 < n)
-			return false;	/* truncated */
-		if (p[i + 1] < lo || p[i + 1] > hi)
+		if (n == 0)
 			return false;
-		for (size_t k = 2; k <= n; k++)
-			if (p[i + k] < 0x80 || p[i + k] > 0xBF)
-				return false;
-		i += n + 1;
+		i += n;
 	}
 	return true;
 }

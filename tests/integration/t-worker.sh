@@ -79,6 +79,21 @@ is "the worker refuses a missing database: exit 2" "$?" 2
 is "no --listen and stdin not a socket: exit 1" "$?" 1
 "$fcgi" --workers 0 >/dev/null 2>&1; is "--workers 0: exit 1" "$?" 1
 
+# --- no core dumps: they would hold the key and decrypted passwords.
+# The soft limit is raised first, so that only the programs can bring the
+# limits to 0 (HIKYAKU_CORE_DUMPS=1 would leave them: tests/unit/test_nocore).
+ulimit -S -c "$(ulimit -H -c)"
+core_limit() { awk '/^Max core file size/ { print $5, $6 }' "/proc/$1/limits"; }
+is_core_off() { [ "$(core_limit "$1")" = "0 0" ]; }
+{ sleep 1; echo; } | "$ctl" --config "$T/good.conf" admin add carol >/dev/null 2>&1 &
+ok "hikyakuctl turns core dumps off (soft and hard limit 0)" hk_wait_for is_core_off $!
+wait
+hk_instance_start || { echo "not ok - instance"; exit 1; }
+is "the worker's master process: core limit 0" "$(core_limit "$HK_WORKER_PID")" "0 0"
+hk_wait_for pgrep -P "$HK_WORKER_PID" >/dev/null
+is "a worker process: core limit 0" "$(core_limit "$(pgrep -P "$HK_WORKER_PID" | head -1)")" "0 0"
+hk_instance_stop
+
 # --- SIGTERM lets a request in flight finish
 hk_instance_start || { echo "not ok - instance"; exit 1; }
 new_browser

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -12,8 +13,10 @@
 
 #include "buf.h"
 #include "base64.h"
+#include "freewatch.h"
 #include "mem.h"
 #include "params.h"
+#include "secmem.h"
 
 static void
 test_empty(void **state)
@@ -191,6 +194,158 @@ test_mem_helpers(void **state)
 	hk_free_secret(NULL);
 }
 
+#define SECRET "hunter2-correct-horse"
+
+/* True when the mapping holding p is marked "do not dump" (VmFlags dd in
+ * /proc/self/smaps). */
+static bool
+not_dumped(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool inside = false, dd = false;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+			continue;
+		}
+		if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+			dd = strstr(line, " dd") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return dd;
+}
+
+/* The cap: an add beyond it fails and leaves the buffer as it was. */
+static void
+test_cap(void **state)
+{
+	struct hk_buf b;
+
+	(void)state;
+	hk_buf_init(&b, 10, 0);
+	assert_int_equal(hk_buf_add(&b, "12345678", 8), 0);
+	assert_int_equal(hk_buf_add(&b, "abc", 3), -1);
+	assert_int_equal(b.len, 8);
+	assert_string_equal(hk_buf_str(&b), "12345678");
+	assert_int_equal(hk_buf_add(&b, "ab", 2), 0);
+	assert_string_equal(hk_buf_str(&b), "12345678ab");
+	assert_int_equal(hk_buf_add(&b, "c", 1), -1);
+	assert_int_equal(hk_buf_add(&b, "", 0), 0);
+	assert_int_equal(hk_buf_add(&b, "c", (size_t)-1), -1);	/* no overflow */
+	assert_string_equal(hk_buf_str(&b), "12345678ab");
+	/* No block beyond the cap and its terminator. */
+	assert_true(b.cap <= 11);
+	/* Reset and free keep the cap. */
+	hk_buf_reset(&b);
+	assert_int_equal(hk_buf_add(&b, "12345678901", 11), -1);
+	assert_int_equal(b.len, 0);
+	hk_buf_free(&b);
+	assert_int_equal(b.max, 10);
+	assert_int_equal(hk_buf_add(&b, "12345678901", 11), -1);
+	assert_null(b.data);
+	hk_buf_free(&b);
+}
+
+/* The watcher sees a secret a plain buffer leaves behind when it grows
+ * and when it is freed: the check below can fail. */
+static void
+test_plain_buffer_leaves_copies(void **state)
+{
+	struct hk_buf b = HK_BUF_INIT;
+	size_t released, leaks;
+
+	(void)state;
+	freewatch_start(SECRET);
+	hk_buf_puts(&b, SECRET);
+	for (int i = 0; i < 1000; i++)
+		hk_buf_puts(&b, "padding-");
+	hk_buf_free(&b);
+	leaks = freewatch_stop(&released);
+	assert_true(leaks >= 1);
+}
+
+/* A secret buffer wipes the block it leaves on every grow, on reset and
+ * on free, and keeps its memory out of core dumps. */
+static void
+test_secret_wiped_on_grow(void **state)
+{
+	struct hk_buf b;
+	size_t released, leaks;
+	char *s;
+
+	(void)state;
+	hk_buf_init(&b, 0, HK_BUF_SECRET);
+	freewatch_start(SECRET);
+	hk_buf_puts(&b, SECRET);
+	assert_true(not_dumped(b.data));
+	for (int i = 0; i < 3000; i++)		/* several pages: several moves */
+		hk_buf_puts(&b, "padding-");
+	assert_int_equal(b.len, strlen(SECRET) + 3000 * 8);
+	assert_memory_equal(b.data, SECRET "padding-", strlen(SECRET) + 8);
+	assert_true(not_dumped(b.data));
+	leaks = freewatch_stop(&released);
+	assert_true(released >= 3);		/* the moves gave blocks back */
+	assert_int_equal(leaks, 0);		/* ... each one wiped */
+
+	/* Reset wipes the contents it drops. */
+	hk_buf_reset(&b);
+	assert_null(memmem(b.data, b.cap, SECRET, strlen(SECRET)));
+
+	freewatch_start(SECRET);
+	hk_buf_printf(&b, "pw=%s", SECRET);
+	hk_buf_free(&b);
+	leaks = freewatch_stop(&released);
+	assert_int_equal(released, 1);
+	assert_int_equal(leaks, 0);
+	assert_int_equal(b.flags, HK_BUF_SECRET);	/* kept for reuse */
+
+	/* Steal hands over an ordinary copy (for hk_free_secret) and
+	 * wipes the buffer's own block. */
+	hk_buf_append(&b, SECRET "\0x", strlen(SECRET) + 2);
+	freewatch_start(SECRET);
+	s = hk_buf_steal(&b);
+	leaks = freewatch_stop(&released);
+	assert_int_equal(leaks, 0);
+	assert_int_equal(released, 1);
+	assert_memory_equal(s, SECRET "\0x", strlen(SECRET) + 3);
+	assert_null(b.data);
+	hk_free_secret(s);
+}
+
+/* Secret memory: whole pages, zeroed, not dumped, wiped before unmap. */
+static void
+test_secmem(void **state)
+{
+	size_t released, leaks;
+	char *p;
+
+	(void)state;
+	assert_true(hk_secmem_size(1) >= 4096);
+	assert_int_equal(hk_secmem_size(hk_secmem_size(1)), hk_secmem_size(1));
+	assert_int_equal(hk_secmem_size(hk_secmem_size(1) + 1),
+	    2 * hk_secmem_size(1));
+	p = hk_secmem_alloc(32);
+	assert_int_equal((uintptr_t)p % hk_secmem_size(1), 0);
+	for (size_t i = 0; i < hk_secmem_size(32); i++)
+		assert_int_equal(p[i], 0);
+	assert_true(not_dumped(p));
+	memcpy(p + 100, SECRET, strlen(SECRET));
+	freewatch_start(SECRET);
+	hk_secmem_free(p, 32);
+	leaks = freewatch_stop(&released);
+	assert_int_equal(released, 1);
+	assert_int_equal(leaks, 0);
+	hk_secmem_free(NULL, 32);
+}
+
 int
 main(void)
 {
@@ -201,6 +356,10 @@ main(void)
 		cmocka_unit_test(test_steal),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_mem_helpers),
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_plain_buffer_leaves_copies),
+		cmocka_unit_test(test_secret_wiped_on_grow),
+		cmocka_unit_test(test_secmem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "form.h"
+#include "freewatch.h"
 
 /* Parses a literal (embedded NULs included) with room for 100 pairs. */
 #define PARSE(lit, out) hk_form_parse(lit, sizeof(lit) - 1, 100, out)
@@ -249,6 +251,43 @@ test_path_decode(void **state)
 	assert_null(hk_path_decode("/a\0b", 4));
 }
 
+/* A password followed by a long field: the shared value buffer grows while
+ * the password is decoded into it and again for the next field, and must
+ * not leave any part of the password in what it releases (the parsed pairs
+ * are the caller's; hk_params_free wipes them). */
+static void
+test_password_not_left_behind(void **state)
+{
+	static const char head[] = "s3cret-P4ssw0rd";	/* what is looked for */
+	struct hk_params p = HK_PARAMS_INIT;
+	struct hk_buf in = HK_BUF_INIT, pw = HK_BUF_INIT;
+	size_t released, leaks;
+
+	(void)state;
+	/* A long passphrase: longer than the buffer's first block. */
+	hk_buf_puts(&pw, head);
+	for (int i = 0; i < 20; i++)
+		hk_buf_puts(&pw, "-horse");
+	hk_buf_printf(&in, "csrf_token=abc&smtp_password=%s&notes=", pw.data);
+	for (int i = 0; i < 2000; i++)
+		hk_buf_puts(&in, "%41%42%43%44");	/* 8000 decoded bytes */
+	hk_buf_puts(&in, "&last=1");
+	freewatch_start(head);
+	assert_int_equal(hk_form_parse(in.data, in.len, 100, &p), HK_FORM_OK);
+	leaks = freewatch_stop(&released);
+	assert_true(released >= 1);
+	assert_int_equal(leaks, 0);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(hk_params_get(&p, "smtp_password"), pw.data);
+	assert_int_equal(strlen(hk_params_get(&p, "notes")), 8000);
+	freewatch_start(head);
+	hk_params_free(&p);
+	leaks = freewatch_stop(&released);
+	assert_int_equal(leaks, 0);
+	hk_buf_free(&in);
+	hk_buf_free(&pw);
+}
+
 int
 main(void)
 {
@@ -264,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_max_pairs),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_path_decode),
+		cmocka_unit_test(test_password_not_left_behind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,30 @@ test_length(void **state)
 	assert_int_equal(hk_utf8_length("a\xC3\xA9\xF0\x9F\x98\x80z", 8), 4);
 }
 
+/* The one walker the validators and the header decoder share. */
+static void
+test_seq(void **state)
+{
+	(void)state;
+	assert_int_equal(hk_utf8_seq("a", 1), 1);
+	assert_int_equal(hk_utf8_seq("\0", 1), 1);
+	assert_int_equal(hk_utf8_seq("abc", 0), 0);	/* nothing to read */
+	assert_int_equal(hk_utf8_seq("\xC3\xA9z", 3), 2);
+	assert_int_equal(hk_utf8_seq("\xE3\x83\xA1", 3), 3);
+	assert_int_equal(hk_utf8_seq("\xF0\x9F\x98\x80", 4), 4);
+	assert_int_equal(hk_utf8_seq("\xF4\x8F\xBF\xBF", 4), 4);
+	/* only n bytes may be read: a sequence cut by n is invalid */
+	assert_int_equal(hk_utf8_seq("\xE3\x83\xA1", 2), 0);
+	assert_int_equal(hk_utf8_seq("\x80", 1), 0);		/* continuation */
+	assert_int_equal(hk_utf8_seq("\xC1\xBF", 2), 0);	/* overlong */
+	assert_int_equal(hk_utf8_seq("\xE0\x9F\xBF", 3), 0);	/* overlong */
+	assert_int_equal(hk_utf8_seq("\xF0\x8F\xBF\xBF", 4), 0);
+	assert_int_equal(hk_utf8_seq("\xED\xA0\x80", 3), 0);	/* surrogate */
+	assert_int_equal(hk_utf8_seq("\xF4\x90\x80\x80", 4), 0);
+	assert_int_equal(hk_utf8_seq("\xE3\x83\x41", 3), 0);
+	assert_int_equal(hk_utf8_seq("\xFF", 1), 0);
+}
+
 int
 main(void)
 {
@@ -98,6 +122,7 @@ main(void)
 		cmocka_unit_test(test_surrogates_and_range),
 		cmocka_unit_test(test_truncated_and_stray),
 		cmocka_unit_test(test_length),
+		cmocka_unit_test(test_seq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
