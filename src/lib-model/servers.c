@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "dbutil.h"
 #include "keycheck.h"
 #include "log.h"
 #include "mem.h"
@@ -151,14 +152,6 @@ set_str(char **dst, const char *v)
 	" send_limit, recv_protocol, apop, recv_host, recv_port," \
 	" recv_security, recv_tls_verify, recv_limit"
 
-static const char *
-col_text(sqlite3_stmt *st, int c)
-{
-	const char *t = (const char *)sqlite3_column_text(st, c);
-
-	return t != NULL ? t : "";
-}
-
 /* Fills s (empty) from the current row of a SELECT SERVER_COLS. */
 static void
 from_row(sqlite3_stmt *st, struct hk_server *s)
@@ -167,34 +160,26 @@ from_row(sqlite3_stmt *st, struct hk_server *s)
 	s->id = sqlite3_column_int64(st, 0);
 	s->version = sqlite3_column_int64(st, 1);
 	s->position = sqlite3_column_int64(st, 2);
-	s->name = hk_strdup(col_text(st, 3));
-	s->smtp_host = hk_strdup(col_text(st, 4));
+	s->name = hk_strdup(hk_db_text(st, 3));
+	s->smtp_host = hk_strdup(hk_db_text(st, 4));
 	s->smtp_port = sqlite3_column_int(st, 5);
-	(void)hk_security_parse(col_text(st, 6), &s->smtp_security);
+	(void)hk_security_parse(hk_db_text(st, 6), &s->smtp_security);
 	s->smtp_tls_verify = sqlite3_column_int(st, 7) != 0;
 	s->smtp_auth = sqlite3_column_int(st, 8) != 0;
-	s->smtp_auth_method = hk_strdup(col_text(st, 9));
-	(void)hk_credentials_parse(col_text(st, 10), &s->smtp_credentials);
-	s->smtp_user = hk_strdup(col_text(st, 11));
+	s->smtp_auth_method = hk_strdup(hk_db_text(st, 9));
+	(void)hk_credentials_parse(hk_db_text(st, 10), &s->smtp_credentials);
+	s->smtp_user = hk_strdup(hk_db_text(st, 11));
 	s->smtp_password_set = sqlite3_column_type(st, 12) != SQLITE_NULL;
 	s->pop_before_smtp = sqlite3_column_int(st, 13) != 0;
 	s->pop_before_smtp_wait = sqlite3_column_int(st, 14);
 	s->send_limit = sqlite3_column_int64(st, 15);
-	(void)hk_recv_protocol_parse(col_text(st, 16), &s->recv_protocol);
+	(void)hk_recv_protocol_parse(hk_db_text(st, 16), &s->recv_protocol);
 	s->apop = sqlite3_column_int(st, 17) != 0;
-	s->recv_host = hk_strdup(col_text(st, 18));
+	s->recv_host = hk_strdup(hk_db_text(st, 18));
 	s->recv_port = sqlite3_column_int(st, 19);
-	(void)hk_security_parse(col_text(st, 20), &s->recv_security);
+	(void)hk_security_parse(hk_db_text(st, 20), &s->recv_security);
 	s->recv_tls_verify = sqlite3_column_int(st, 21) != 0;
 	s->recv_limit = sqlite3_column_int64(st, 22);
-}
-
-static enum hk_store_rc
-store_rc(int rc)
-{
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return HK_STORE_BUSY;
-	return HK_STORE_ERROR;
 }
 
 /* Decrypts the password column (12) of the current row into s. */
@@ -236,7 +221,7 @@ hk_server_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		if (with_secrets)
 			rc = open_password(st, key, out);
 	} else {
-		rc = r == SQLITE_DONE ? HK_STORE_NOT_FOUND : store_rc(r);
+		rc = r == SQLITE_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
 	}
 	hk_db_done(st);
 	if (rc != HK_STORE_OK)
@@ -259,13 +244,13 @@ id_by_name(struct hk_db *db, const char *name, long long except_id,
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);
 
-		if (id != except_id && hk_name_equal(col_text(st, 1), name)) {
+		if (id != except_id && hk_name_equal(hk_db_text(st, 1), name)) {
 			found = id;
 			break;
 		}
 	}
 	if (found == 0 && r != SQLITE_DONE) {
-		*rc_r = store_rc(r);
+		*rc_r = hk_db_store_rc(db, r);
 		found = -1;
 	}
 	hk_db_done(st);
@@ -320,7 +305,7 @@ hk_server_list(struct hk_db *db, struct hk_server **list_r, size_t *n_r)
 		hk_server_list_free(&v, n);
 		*list_r = NULL;
 		*n_r = 0;
-		return store_rc(r);
+		return hk_db_store_rc(db, r);
 	}
 	*list_r = v;
 	*n_r = n;
@@ -578,16 +563,8 @@ hk_server_from_form(const struct hk_params *form,
 
 /* ---- writing ---------------------------------------------------------- */
 
-static enum hk_server_rc
-server_rc(int rc)
-{
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return HK_SERVER_BUSY;
-	return HK_SERVER_ERROR;
-}
-
-static enum hk_server_rc
-from_store(enum hk_store_rc rc)
+enum hk_server_rc
+hk_server_rc_from_store(enum hk_store_rc rc)
 {
 	switch (rc) {
 	case HK_STORE_OK: return HK_SERVER_OK;
@@ -595,6 +572,13 @@ from_store(enum hk_store_rc rc)
 	case HK_STORE_BUSY: return HK_SERVER_BUSY;
 	default: return HK_SERVER_ERROR;
 	}
+}
+
+/* A failed statement's SQLite result: busy (503) or an error (500). */
+static enum hk_server_rc
+server_rc(int rc)
+{
+	return hk_db_busy(rc) ? HK_SERVER_BUSY : HK_SERVER_ERROR;
 }
 
 static enum hk_server_rc
@@ -743,7 +727,7 @@ audit(struct hk_db *db, const char *actor, const char *action, long long id,
 	    action, "mail-server", id, name,
 	    details != NULL && details->len > 0 ? hk_buf_str(details) : NULL);
 
-	return from_store(rc);
+	return hk_server_rc_from_store(rc);
 }
 
 /* Normalises what is stored with the credentials choice. */
@@ -773,7 +757,7 @@ hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		return rc;
 	other = id_by_name(db, s->name, 0, &src);
 	if (other != 0) {
-		rc = other < 0 ? from_store(src) : HK_SERVER_NAME_TAKEN;
+		rc = other < 0 ? hk_server_rc_from_store(src) : HK_SERVER_NAME_TAKEN;
 		goto fail;
 	}
 	st = hk_db_prepare(db,
@@ -845,7 +829,7 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		return rc;
 	if ((src = hk_server_load(db, key, s->id, false, &old)) != HK_STORE_OK) {
 		hk_db_rollback(db);
-		return from_store(src);
+		return hk_server_rc_from_store(src);
 	}
 	if (old.version != s->version) {
 		rc = HK_SERVER_STALE;
@@ -853,7 +837,7 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	}
 	other = id_by_name(db, s->name, s->id, &src);
 	if (other != 0) {
-		rc = other < 0 ? from_store(src) : HK_SERVER_NAME_TAKEN;
+		rc = other < 0 ? hk_server_rc_from_store(src) : HK_SERVER_NAME_TAKEN;
 		goto fail;
 	}
 	st = hk_db_prepare(db,
@@ -928,7 +912,7 @@ hk_server_reorder(struct hk_db *db, const char *actor, const long long *ids,
 		return rc;
 	if ((src = hk_server_list(db, &list, &count)) != HK_STORE_OK) {
 		hk_db_rollback(db);
-		return from_store(src);
+		return hk_server_rc_from_store(src);
 	}
 	/* A permutation: as many ids as servers, each a server, none twice. */
 	rc = n == count ? HK_SERVER_OK : HK_SERVER_BAD_ORDER;
@@ -1002,13 +986,13 @@ hk_server_delete(struct hk_db *db, const char *actor, long long id,
 		return rc;
 	if ((src = hk_server_load(db, NULL, id, false, &s)) != HK_STORE_OK) {
 		hk_db_rollback(db);
-		return from_store(src);
+		return hk_server_rc_from_store(src);
 	}
 	st = hk_db_prepare(db,
 	    "SELECT name FROM mail_accounts WHERE server_id = ?1 ORDER BY name");
 	sqlite3_bind_int64(st, 1, id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		hk_buf_printf(&users, "%s\n", col_text(st, 0));
+		hk_buf_printf(&users, "%s\n", hk_db_text(st, 0));
 		n_users++;
 	}
 	hk_db_done(st);

@@ -18,11 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "admins.h"	/* enum hk_store_rc */
 #include "buf.h"
 #include "db.h"
 #include "keyfile.h"
 #include "params.h"
+#include "storerc.h"
 #include "validate.h"
 
 struct hk_modset;
@@ -165,6 +165,10 @@ enum hk_server_rc {
 	HK_SERVER_BUSY,		/* the database stayed locked (503) */
 	HK_SERVER_ERROR		/* anything else, logged (500) */
 };
+
+/* A store outcome as a server outcome (OK, NOT_FOUND, BUSY; the rest is
+ * ERROR). */
+enum hk_server_rc hk_server_rc_from_store(enum hk_store_rc rc);
 
 /* Adds s (validated) as the last server; sets s->id, version, position.
  * The password, if any, is sealed under the new id. */

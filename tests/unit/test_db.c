@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "db_schema.h"
+#include "dbutil.h"
 #include "mem.h"
 #include "testdb.h"
 
@@ -248,6 +249,49 @@ test_transactions(void **state)
 	assert_non_null(strstr(hk_db_errmsg(f->db), "nope"));
 }
 
+/* The shared helpers: one busy test (SQLITE_LOCKED included), a text
+ * column that is never NULL, SQLite results as store outcomes. */
+static void
+test_helpers(void **state)
+{
+	struct hk_testdb *f = *state;
+	sqlite3_stmt *st;
+	int rc;
+
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v TEXT);"
+	    "INSERT INTO t VALUES ('a'), (NULL)"), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
+	    "SELECT v FROM t ORDER BY v IS NULL", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(hk_db_text(st, 0), "a");
+	/* A table being read cannot be dropped on the same connection:
+	 * SQLITE_LOCKED, which is "busy" like another process's lock. */
+	rc = sqlite3_exec(hk_db_handle(f->db), "DROP TABLE t", NULL, NULL, NULL);
+	assert_int_equal(rc & 0xff, SQLITE_LOCKED);
+	assert_true(hk_db_busy(rc));
+	assert_int_equal(hk_db_store_rc(f->db, rc), HK_STORE_BUSY);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(hk_db_text(st, 0), "");
+	{
+		char *dup = hk_db_text_dup(st, 0);
+
+		assert_string_equal(dup, "");
+		free(dup);
+	}
+	sqlite3_finalize(st);
+
+	assert_true(hk_db_busy(SQLITE_BUSY));
+	assert_true(hk_db_busy(SQLITE_BUSY_SNAPSHOT));
+	assert_true(hk_db_busy(SQLITE_LOCKED_SHAREDCACHE));
+	assert_false(hk_db_busy(SQLITE_CONSTRAINT_UNIQUE));
+	assert_false(hk_db_busy(SQLITE_DONE));
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_DONE), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_ROW), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_OK), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_CONSTRAINT_UNIQUE),
+	    HK_STORE_ERROR);
+}
+
 int
 main(void)
 {
@@ -261,6 +305,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_helpers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
