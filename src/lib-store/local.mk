@@ -1,4 +1,4 @@
-# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, key check, the shared DB helpers and store result.
+# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, key check, the data generation, the shared DB helpers and store result.
 # May include: src/lib-store and the layers below it (src/local.mk).
 
 noinst_LTLIBRARIES += src/lib-store/libhk-store.la
@@ -7,6 +7,8 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/admins.h \
 	src/lib-store/audit.c \
 	src/lib-store/audit.h \
+	src/lib-store/datagen.c \
+	src/lib-store/datagen.h \
 	src/lib-store/db.c \
 	src/lib-store/db.h \
 	src/lib-store/db_schema.c \
