@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "oversized.h"
 #include "recv.h"
+#include "server_store.h"
 #include "servers.h"
 #include "sizefmt.h"
 

@@ -25,6 +25,8 @@
 #include "conntest.h"
 #include "log.h"
 #include "mem.h"
+#include "server_form.h"
+#include "server_store.h"
 #include "servers.h"
 #include "ui.h"
 

@@ -19,6 +19,8 @@
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
+#include "server_form.h"
+#include "server_store.h"
 #include "servers.h"
 #include "ui.h"
 
