@@ -1,4 +1,4 @@
-# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, key check, the data generation, the shared DB helpers and store result.
+# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, server health, key check, the data generation, the shared DB helpers and store result.
 # May include: src/lib-store and the layers below it (src/local.mk).
 
 noinst_LTLIBRARIES += src/lib-store/libhk-store.la
@@ -15,6 +15,8 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/db_schema.h \
 	src/lib-store/dbutil.c \
 	src/lib-store/dbutil.h \
+	src/lib-store/healthdb.c \
+	src/lib-store/healthdb.h \
 	src/lib-store/keycheck.c \
 	src/lib-store/keycheck.h \
 	src/lib-store/session.c \

@@ -15,7 +15,6 @@
 
 #include "app.h"
 #include "dbutil.h"
-#include "health.h"
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
@@ -275,7 +274,7 @@ ui_servers_list(struct hk_ctx *ctx)
 		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 	else
-		hk_health_list_xml(ctx->app->db, list);	/* health.h: send/fetch */
+		ui_health_list_xml(ctx->app->db, list);	/* send/fetch */
 }
 
 /* ---- add / change ----------------------------------------------------- */

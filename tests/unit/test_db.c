@@ -15,6 +15,7 @@
 #include "db.h"
 #include "db_schema.h"
 #include "dbutil.h"
+#include "healthdb.h"
 #include "mem.h"
 #include "testdb.h"
 
@@ -292,6 +293,53 @@ test_helpers(void **state)
 	    HK_STORE_ERROR);
 }
 
+/* Health as stored and read back: successes reset the count, failures
+ * keep the last error, an unknown server is silently not recorded. */
+static void
+test_health(void **state)
+{
+	struct hk_testdb *f = hk_testdb_new("health", true);
+	struct hk_health h;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO mail_servers (position,"
+	    " name, smtp_host, smtp_port, smtp_security, smtp_tls_verify,"
+	    " smtp_auth, smtp_auth_method, smtp_credentials, pop_before_smtp,"
+	    " pop_before_smtp_wait, send_limit, recv_protocol, apop, recv_host,"
+	    " recv_port, recv_security, recv_tls_verify, recv_limit, created_at,"
+	    " updated_at) VALUES (1, 'S', 'h', 25, 'none', 1, 0, 'plain',"
+	    " 'account', 0, 0, 0, 'pop3', 0, 'h', 110, 'none', 1, 0, 0, 0)"),
+	    SQLITE_OK);
+	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_NOT_FOUND);
+	hk_health_clear(&h);
+
+	hk_healthdb_record(f->db, 1, HK_HEALTH_SEND, true, NULL, NULL);
+	hk_healthdb_record(f->db, 1, HK_HEALTH_RECEIVE, false, "refused",
+	    "-ERR no");
+	hk_healthdb_record(f->db, 1, HK_HEALTH_RECEIVE, false, "timed out", "");
+	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_OK);
+	assert_true(h.sent && !h.received && h.failed);
+	assert_true(h.last_send_ok > 0 && h.last_error_at > 0);
+	assert_string_equal(h.last_error_end, "receive");
+	assert_string_equal(h.last_error, "timed out");
+	assert_null(h.last_error_reply);
+	assert_int_equal(h.failures, 2);
+	hk_health_clear(&h);
+
+	hk_healthdb_record(f->db, 1, HK_HEALTH_RECEIVE, true, NULL, NULL);
+	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_OK);
+	assert_true(h.received && h.failed);
+	assert_int_equal(h.failures, 0);
+	hk_health_clear(&h);
+
+	/* No such server: nothing stored, nothing fails. */
+	hk_healthdb_record(f->db, 99, HK_HEALTH_SEND, false, "x", NULL);
+	assert_int_equal(hk_healthdb_read(f->db, 99, &h), HK_STORE_NOT_FOUND);
+	hk_health_clear(&h);
+	hk_testdb_free(&f);
+}
+
 int
 main(void)
 {
@@ -306,6 +354,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prepare_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_helpers, setup, teardown),
+		cmocka_unit_test(test_health),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
