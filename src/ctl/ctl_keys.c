@@ -46,6 +46,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "db.h"
+#include "dbutil.h"
 #include "keycheck.h"
 #include "keyfile.h"
 #include "log.h"
@@ -334,7 +335,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 	if (hk_db_exec(db, "PRAGMA synchronous = FULL") != SQLITE_OK)
 		goto out;
 	if ((c = hk_db_begin(db)) != SQLITE_OK) {
-		say("%s: %s", cfg->database, (c & 0xff) == SQLITE_BUSY ?
+		say("%s: %s", cfg->database, hk_db_busy(c) ?
 		    "the database is locked by another process" :
 		    hk_db_errmsg(db));
 		goto out;

@@ -33,6 +33,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "send.h"
+#include "server_store.h"
 #include "servers.h"
 #include "validate.h"
 

@@ -33,6 +33,7 @@
 #include "keyfile.h"
 #include "mem.h"
 #include "modload.h"
+#include "server_store.h"
 #include "servers.h"
 #include "testaudit.h"
 

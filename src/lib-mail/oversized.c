@@ -8,11 +8,13 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "dbutil.h"
 #include "health.h"
 #include "log.h"
 #include "mem.h"
 #include "oversized.h"
 #include "recv.h"
+#include "server_store.h"
 #include "servers.h"
 #include "sizefmt.h"
 
@@ -21,7 +23,7 @@ step_rc(int rc)
 {
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return HK_STORE_OK;
-	return (rc & 0xff) == SQLITE_BUSY ? HK_STORE_BUSY : HK_STORE_ERROR;
+	return hk_db_busy(rc) ? HK_STORE_BUSY : HK_STORE_ERROR;
 }
 
 enum hk_store_rc
@@ -62,25 +64,17 @@ hk_oversized_forget(struct hk_db *db, long long account_id, const char *uid)
 	return step_rc(rc);
 }
 
-static char *
-col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return hk_strdup(t != NULL ? (const char *)t : "");
-}
-
 static void
 from_row(sqlite3_stmt *st, struct hk_oversized *o)
 {
 	o->id = sqlite3_column_int64(st, 0);
 	o->account_id = sqlite3_column_int64(st, 1);
 	o->server_id = sqlite3_column_int64(st, 2);
-	o->uid = col(st, 3);
+	o->uid = hk_db_text_dup(st, 3);
 	o->size = sqlite3_column_int64(st, 4);
-	o->from = col(st, 5);
-	o->subject = col(st, 6);
-	o->date = col(st, 7);
+	o->from = hk_db_text_dup(st, 5);
+	o->subject = hk_db_text_dup(st, 6);
+	o->date = hk_db_text_dup(st, 7);
 	o->seen_at = sqlite3_column_int64(st, 8);
 }
 
@@ -335,7 +329,7 @@ hk_oversized_delete(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 
 		if ((rc = hk_db_begin(db)) != SQLITE_OK) {
 			free(details);
-			orc = (rc & 0xff) == SQLITE_BUSY ? HK_OVERSIZED_BUSY :
+			orc = hk_db_busy(rc) ? HK_OVERSIZED_BUSY :
 			    HK_OVERSIZED_ERROR;
 			goto out;
 		}

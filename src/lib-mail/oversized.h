@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "admins.h"	/* enum hk_store_rc */
+#include "storerc.h"
 #include "db.h"
 #include "keyfile.h"
 #include "modload.h"

@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "audit.h"
 #include "buf.h"
+#include "dbutil.h"
 #include "keycheck.h"
 #include "log.h"
 #include "mem.h"
@@ -28,25 +29,6 @@ hk_account_clear(struct hk_account *a)
 	free(a->username);
 	hk_free_secret(a->password);
 	memset(a, 0, sizeof(*a));
-}
-
-static char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? hk_strdup((const char *)t) : NULL;
-}
-
-static enum hk_store_rc
-step_rc(struct hk_db *db, int rc)
-{
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return HK_STORE_OK;
-	if ((rc & 0xff) == SQLITE_BUSY)
-		return HK_STORE_BUSY;
-	hk_err("database: %s", hk_db_errmsg(db));
-	return HK_STORE_ERROR;
 }
 
 /* Checks (and with keep, returns) the stored password of the row at st's
@@ -90,11 +72,13 @@ from_row(const unsigned char *key, sqlite3_stmt *st, struct hk_account *a,
 {
 	a->id = sqlite3_column_int64(st, 0);
 	a->version = sqlite3_column_int64(st, 1);
-	a->name = col_text(st, 2);
-	a->address = col_text(st, 3);
+	a->name = hk_db_text_dup(st, 2);
+	a->address = hk_db_text_dup(st, 3);
 	a->server_id = sqlite3_column_int64(st, 4);
-	a->server_name = col_text(st, 5);
-	a->username = col_text(st, 6);
+	/* NULL when the server row is missing (the LEFT JOIN found none). */
+	a->server_name = sqlite3_column_type(st, 5) != SQLITE_NULL ?
+	    hk_db_text_dup(st, 5) : NULL;
+	a->username = hk_db_text_dup(st, 6);
 	return open_password(key, st, a, keep);
 }
 
@@ -117,7 +101,7 @@ hk_account_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	} else if (step == SQLITE_DONE)
 		rc = HK_STORE_NOT_FOUND;
 	else
-		rc = step_rc(db, step);
+		rc = hk_db_store_rc(db, step);
 	hk_db_done(st);
 	return rc;
 }
@@ -139,7 +123,7 @@ hk_account_find_by_name(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		}
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		enum hk_store_rc rc = step_rc(db, step);
+		enum hk_store_rc rc = hk_db_store_rc(db, step);
 
 		hk_db_done(st);
 		return rc;
@@ -174,7 +158,7 @@ hk_account_list(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	hk_db_done(st);
 	if (step != SQLITE_DONE) {
 		hk_account_list_free(&v, n);
-		return step_rc(db, step);
+		return hk_db_store_rc(db, step);
 	}
 	*list_r = v;
 	*n_r = n;
@@ -312,7 +296,7 @@ acc_rc(struct hk_db *db, int step)
 {
 	if (step == SQLITE_DONE || step == SQLITE_ROW || step == SQLITE_OK)
 		return HK_ACCOUNT_OK;
-	if ((step & 0xff) == SQLITE_BUSY)
+	if (hk_db_busy(step))
 		return HK_ACCOUNT_BUSY;
 	if (step == SQLITE_CONSTRAINT_UNIQUE)
 		return HK_ACCOUNT_NAME_TAKEN;
@@ -320,11 +304,12 @@ acc_rc(struct hk_db *db, int step)
 	return HK_ACCOUNT_ERROR;
 }
 
-static enum hk_account_rc
-store_rc(enum hk_store_rc rc)
+enum hk_account_rc
+hk_account_rc_from_store(enum hk_store_rc rc)
 {
 	switch (rc) {
 	case HK_STORE_OK: return HK_ACCOUNT_OK;
+	case HK_STORE_NOT_FOUND: return HK_ACCOUNT_NOT_FOUND;
 	case HK_STORE_BUSY: return HK_ACCOUNT_BUSY;
 	default: return HK_ACCOUNT_ERROR;
 	}
@@ -343,7 +328,7 @@ server_name(struct hk_db *db, long long id, char **name_r)
 	sqlite3_bind_int64(st, 1, id);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		*name_r = col_text(st, 0);
+		*name_r = hk_db_text_dup(st, 0);
 		rc = HK_ACCOUNT_OK;
 	} else if (step == SQLITE_DONE)
 		rc = HK_ACCOUNT_NO_SERVER;
@@ -420,7 +405,7 @@ begin(struct hk_db *db)
 
 	if (rc == SQLITE_OK)
 		return HK_ACCOUNT_OK;
-	return (rc & 0xff) == SQLITE_BUSY ? HK_ACCOUNT_BUSY : HK_ACCOUNT_ERROR;
+	return hk_db_busy(rc) ? HK_ACCOUNT_BUSY : HK_ACCOUNT_ERROR;
 }
 
 /* Commits, or rolls back when rc is not OK.  Returns the final outcome. */
@@ -435,8 +420,7 @@ finish(struct hk_db *db, enum hk_account_rc rc)
 	}
 	if ((c = hk_db_commit(db)) != SQLITE_OK) {
 		hk_db_rollback(db);
-		return (c & 0xff) == SQLITE_BUSY ? HK_ACCOUNT_BUSY :
-		    acc_rc(db, c);
+		return acc_rc(db, c);
 	}
 	return HK_ACCOUNT_OK;
 }
@@ -478,8 +462,8 @@ hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	details = hk_aprintf("name: %s\naddress: %s\nserver: %s\n"
 	    "username: %s\npassword: (set)", a->name, a->address, sname,
 	    a->username);
-	rc = store_rc(hk_audit_record(db, actor, "create", "mail-account",
-	    a->id, a->name, details));
+	rc = hk_account_rc_from_store(hk_audit_record(db, actor, "create",
+	    "mail-account", a->id, a->name, details));
 out:
 	free(sname);
 	free(details);
@@ -517,12 +501,8 @@ hk_account_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		return rc;
 	/* Inside the transaction: what we compare against cannot change. */
 	lrc = hk_account_load(db, key, a->id, false, &cur);
-	if (lrc == HK_STORE_NOT_FOUND) {
-		rc = HK_ACCOUNT_NOT_FOUND;
-		goto out;
-	}
 	if (lrc != HK_STORE_OK) {
-		rc = store_rc(lrc);
+		rc = hk_account_rc_from_store(lrc);
 		goto out;
 	}
 	if (cur.version != a->version) {
@@ -563,8 +543,9 @@ hk_account_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		hk_buf_puts(&details, "password: (changed)\n");
 	if (details.len > 0)
 		details.data[--details.len] = '\0';	/* no final newline */
-	rc = store_rc(hk_audit_record(db, actor, "update", "mail-account",
-	    a->id, a->name, details.len > 0 ? hk_buf_str(&details) : NULL));
+	rc = hk_account_rc_from_store(hk_audit_record(db, actor, "update",
+	    "mail-account", a->id, a->name,
+	    details.len > 0 ? hk_buf_str(&details) : NULL));
 out:
 	hk_account_clear(&cur);
 	hk_buf_free(&details);
@@ -589,8 +570,7 @@ hk_account_delete(struct hk_db *db, const char *actor, long long id,
 		return rc;
 	lrc = hk_account_load(db, NULL, id, false, &cur);
 	if (lrc != HK_STORE_OK) {
-		rc = lrc == HK_STORE_NOT_FOUND ? HK_ACCOUNT_NOT_FOUND :
-		    store_rc(lrc);
+		rc = hk_account_rc_from_store(lrc);
 		goto out;
 	}
 	if (version != 0 && cur.version != version) {
@@ -606,8 +586,8 @@ hk_account_delete(struct hk_db *db, const char *actor, long long id,
 	details = hk_aprintf("address: %s\nserver: %s\nusername: %s",
 	    cur.address, cur.server_name ? cur.server_name : "",
 	    cur.username);
-	rc = store_rc(hk_audit_record(db, actor, "delete", "mail-account", id,
-	    cur.name, details));
+	rc = hk_account_rc_from_store(hk_audit_record(db, actor, "delete",
+	    "mail-account", id, cur.name, details));
 out:
 	free(details);
 	hk_account_clear(&cur);

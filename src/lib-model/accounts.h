@@ -15,10 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "admins.h"	/* enum hk_store_rc */
 #include "db.h"
 #include "keyfile.h"
 #include "params.h"
+#include "storerc.h"
 #include "validate.h"
 
 #define HK_ACCOUNT_NAME_MAX 100		/* characters, after trimming */
@@ -104,6 +104,10 @@ enum hk_account_rc {
 	HK_ACCOUNT_BUSY,	/* the database stayed locked (503) */
 	HK_ACCOUNT_ERROR	/* anything else, logged (500) */
 };
+
+/* A store outcome as an account outcome (OK, NOT_FOUND, BUSY; the rest
+ * is ERROR). */
+enum hk_account_rc hk_account_rc_from_store(enum hk_store_rc rc);
 
 /* Adds a (validated, password required); sets a->id and a->version.  The
  * row is inserted first and the password sealed under its new id in the

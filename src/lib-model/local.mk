@@ -5,6 +5,10 @@ noinst_LTLIBRARIES += src/lib-model/libhk-model.la
 src_lib_model_libhk_model_la_SOURCES = \
 	src/lib-model/accounts.c \
 	src/lib-model/accounts.h \
+	src/lib-model/server_form.c \
+	src/lib-model/server_form.h \
+	src/lib-model/server_store.c \
+	src/lib-model/server_store.h \
 	src/lib-model/servers.c \
 	src/lib-model/servers.h \
 	src/lib-model/validate.c \

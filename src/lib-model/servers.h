@@ -1,31 +1,22 @@
-/* servers.h - the mail-server model (docs/REFERENCE.md): record, defaults,
- * reading it from a form (validation included), and storing it.
+/* servers.h - the mail-server model:
+ * the record, the names of its choices and its defaults.
  *
- * Used by the screens (ui_servers.c), the connection test (which can test
- * the unsaved values of a form: hk_server_from_form), the accounts screens
- * (the server pulldown: hk_server_list) and hikyakuctl.
+ * Reading one from a form with every check is server_form.h; loading,
+ * listing and the audited writes are server_store.h.  Used by the screens
+ * (ui_servers.c), the connection test, send/fetch (a loaded record) and
+ * hikyakuctl.
  *
  * Hosts are stored as entered except that internationalised names are
  * stored as A-labels and IPv6 literals without brackets (validate.h); use
  * hk_host_display() to show one.  The SMTP password is stored only
  * encrypted (secret.h); it is in a struct hk_server in clear only when
  * loaded with_secrets or read from a form, and hk_server_clear wipes it.
- * Every write records an audit entry in the same transaction.
  */
 #ifndef HK_SERVERS_H
 #define HK_SERVERS_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "admins.h"	/* enum hk_store_rc */
-#include "buf.h"
-#include "db.h"
-#include "keyfile.h"
-#include "params.h"
-#include "validate.h"
-
-struct hk_modset;
 
 enum hk_security {
 	HK_SEC_NONE = 0,	/* "none" */
@@ -106,85 +97,5 @@ int hk_recv_default_port(enum hk_recv_protocol p, enum hk_security s);
 void hk_server_defaults(struct hk_server *s);
 /* Frees every string (wiping the password) and zeroes s. */
 void hk_server_clear(struct hk_server *s);
-
-/* Reads server id.  with_secrets: also decrypts smtp_password (a stored
- * value that does not decrypt is HK_STORE_ERROR, logged without the
- * value).  s must be empty (zeroed or cleared); on failure it stays so. */
-enum hk_store_rc hk_server_load(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], long long id, bool with_secrets,
-    struct hk_server *out);
-/* The same, finding the server by name (compared as hk_name_equal). */
-enum hk_store_rc hk_server_find_by_name(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], const char *name, bool with_secrets,
-    struct hk_server *out);
-
-/* Whether another server than except_id (0: none) is called name (as
- * hk_name_equal compares), for reporting it with the other form errors;
- * hk_server_create/update check again inside their transaction. */
-enum hk_store_rc hk_server_name_used(struct hk_db *db, const char *name,
-    long long except_id, bool *used_r);
-
-/* Every server, in display order (position, then id), without secrets.
- * *list_r is an array of *n_r records; free with hk_server_list_free. */
-enum hk_store_rc hk_server_list(struct hk_db *db, struct hk_server **list_r,
-    size_t *n_r);
-void hk_server_list_free(struct hk_server **list, size_t n);
-
-/* ---- reading a form ---- */
-
-/* hk_server_from_form flags */
-#define HK_SERVER_FORM_CHANGE 0x1	/* an empty password keeps the stored one */
-
-/* Reads and checks every field (docs/REFERENCE.md) of a form into out
- * (which it first fills with the defaults): choices must be one of their
- * values, absent checkboxes are off, pop_before_smtp and apop need pop3,
- * smtp_auth_method must name a loaded SASL module serving SMTP (mods may
- * be NULL: then any well-formed name passes; with smtp_auth off a stored
- * method that is no longer loaded may stay), smtp_user / smtp_password
- * are required when smtp_auth is on with "fixed" credentials (the
- * password only without HK_SERVER_FORM_CHANGE: an empty one on change
- * keeps the stored one), both ports are required, and hosts are
- * normalised (hk_valid_host).  What is valid is stored in out even when
- * other fields are not.  Name uniqueness needs the database: see
- * hk_server_create/update.  Returns the number of errors added to errs
- * (0: out is complete and valid).  The caller clears out. */
-size_t hk_server_from_form(const struct hk_params *form,
-    const struct hk_modset *mods, unsigned flags, struct hk_server *out,
-    struct hk_form_errors *errs);
-
-/* ---- writing (each in its own transaction, audited as actor) ---- */
-
-enum hk_server_rc {
-	HK_SERVER_OK = 0,
-	HK_SERVER_NOT_FOUND,	/* no such server (404) */
-	HK_SERVER_NAME_TAKEN,	/* another server has that name (422) */
-	HK_SERVER_STALE,	/* the version differs: nothing written (409) */
-	HK_SERVER_IN_USE,	/* mail accounts use it (409) */
-	HK_SERVER_BAD_ORDER,	/* not a permutation of all ids (422) */
-	HK_SERVER_BAD_REPLACEMENT, /* replace_with is not another server (422) */
-	HK_SERVER_BUSY,		/* the database stayed locked (503) */
-	HK_SERVER_ERROR		/* anything else, logged (500) */
-};
-
-/* Adds s (validated) as the last server; sets s->id, version, position.
- * The password, if any, is sealed under the new id. */
-enum hk_server_rc hk_server_create(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], const char *actor,
-    struct hk_server *s);
-/* Stores s over server s->id if its version is still s->version; a NULL
- * s->smtp_password keeps the stored one (cleared when credentials are not
- * "fixed").  On success s->version is the new version. */
-enum hk_server_rc hk_server_update(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], const char *actor,
-    struct hk_server *s);
-/* Puts the servers in the order of ids (which must list every server
- * exactly once). */
-enum hk_server_rc hk_server_reorder(struct hk_db *db, const char *actor,
-    const long long *ids, size_t n);
-/* Deletes server id.  When mail accounts use it: with replace_with 0 the
- * answer is HK_SERVER_IN_USE and *users_r (may be NULL) receives their
- * names, one per line; otherwise they are moved to replace_with first. */
-enum hk_server_rc hk_server_delete(struct hk_db *db, const char *actor,
-    long long id, long long replace_with, struct hk_buf *users_r);
 
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "admins.h"
+#include "dbutil.h"
 #include "log.h"
 #include "mem.h"
 #include "password.h"
@@ -41,17 +42,13 @@ hk_admin_password_valid(const char *password)
 	return 1;
 }
 
+/* hk_db_store_rc, with a taken name as HK_STORE_EXISTS. */
 static enum hk_store_rc
 step_rc(struct hk_db *db, int rc)
 {
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return HK_STORE_OK;
-	if ((rc & 0xff) == SQLITE_BUSY)
-		return HK_STORE_BUSY;
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return HK_STORE_EXISTS;
-	hk_err("database: %s", hk_db_errmsg(db));
-	return HK_STORE_ERROR;
+	return hk_db_store_rc(db, rc);
 }
 
 enum hk_store_rc

@@ -3,16 +3,7 @@
 #define HK_ADMINS_H
 
 #include "db.h"
-
-/* Outcomes shared by the store functions below. */
-enum hk_store_rc {
-	HK_STORE_OK = 0,
-	HK_STORE_NOT_FOUND,
-	HK_STORE_EXISTS,	/* a unique name is taken */
-	HK_STORE_INVALID,	/* the input breaks a rule */
-	HK_STORE_BUSY,		/* the database stayed locked */
-	HK_STORE_ERROR,		/* anything else (logged) */
-};
+#include "storerc.h"
 
 /* Names: 1-64 characters of [A-Za-z0-9._@-]; passwords: 8-1024 bytes of
  * valid UTF-8 without control characters. */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "dbutil.h"
 #include "log.h"
 
 enum hk_store_rc
@@ -31,7 +32,7 @@ hk_audit_record(struct hk_db *db, const char *actor, const char *action,
 		sqlite3_bind_text(st, 7, details, -1, SQLITE_TRANSIENT);
 	step = sqlite3_step(st);
 	if (step != SQLITE_DONE) {
-		if ((step & 0xff) == SQLITE_BUSY)
+		if (hk_db_busy(step))
 			rc = HK_STORE_BUSY;
 		else {
 			hk_err("audit: %s", hk_db_errmsg(db));

@@ -2,7 +2,7 @@
 #ifndef HK_AUDIT_H
 #define HK_AUDIT_H
 
-#include "admins.h"
+#include "storerc.h"
 #include "db.h"
 
 /* Records one change.  actor is the admin's name (or "hikyakuctl");

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "base64.h"
+#include "dbutil.h"
 #include "mem.h"
 #include "session.h"
 
@@ -70,17 +71,6 @@ hash_cookie(const char *cookie, unsigned char out[32])
 }
 
 static enum hk_store_rc
-db_rc(struct hk_db *db, int rc)
-{
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW || rc == SQLITE_OK)
-		return HK_STORE_OK;
-	if ((rc & 0xff) == SQLITE_BUSY)
-		return HK_STORE_BUSY;
-	hk_err("database: %s", hk_db_errmsg(db));
-	return HK_STORE_ERROR;
-}
-
-static enum hk_store_rc
 load_admin(struct hk_db *db, struct hk_session *s)
 {
 	sqlite3_stmt *st = hk_db_prepare(db,
@@ -98,7 +88,7 @@ load_admin(struct hk_db *db, struct hk_session *s)
 	hk_db_done(st);
 	if (rc == SQLITE_DONE)
 		return HK_STORE_NOT_FOUND;
-	return db_rc(db, rc);
+	return hk_db_store_rc(db, rc);
 }
 
 enum hk_store_rc
@@ -119,7 +109,7 @@ hk_session_create(struct hk_db *db, long long admin_id,
 	st = hk_db_prepare(db, "DELETE FROM sessions WHERE seen_at < ?1 OR created_at < ?2");
 	sqlite3_bind_int64(st, 1, now - HK_SESSION_IDLE_SECS);
 	sqlite3_bind_int64(st, 2, now - HK_SESSION_MAX_SECS);
-	rc = db_rc(db, sqlite3_step(st));
+	rc = hk_db_store_rc(db, sqlite3_step(st));
 	hk_db_done(st);
 	if (rc != HK_STORE_OK)
 		return rc;
@@ -130,7 +120,7 @@ hk_session_create(struct hk_db *db, long long admin_id,
 	sqlite3_bind_int64(st, 2, admin_id);
 	sqlite3_bind_text(st, 3, s->csrf, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, now);
-	rc = db_rc(db, sqlite3_step(st));
+	rc = hk_db_store_rc(db, sqlite3_step(st));
 	hk_db_done(st);
 	if (rc != HK_STORE_OK)
 		return rc;
@@ -163,7 +153,7 @@ hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
 	if (rc == SQLITE_DONE)
 		return HK_STORE_NOT_FOUND;
 	if (rc != SQLITE_ROW)
-		return db_rc(db, rc);
+		return hk_db_store_rc(db, rc);
 	if (seen < now - HK_SESSION_IDLE_SECS || created < now - HK_SESSION_MAX_SECS) {
 		(void)hk_session_destroy(db, s);
 		return HK_STORE_NOT_FOUND;
@@ -194,7 +184,7 @@ hk_session_destroy(struct hk_db *db, const struct hk_session *s)
 	enum hk_store_rc rc;
 
 	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
-	rc = db_rc(db, sqlite3_step(st));
+	rc = hk_db_store_rc(db, sqlite3_step(st));
 	hk_db_done(st);
 	return rc;
 }

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "admins.h"
+#include "storerc.h"
 #include "db.h"
 #include "keyfile.h"
 

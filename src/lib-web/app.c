@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cachedpage.h"
 #include "cookie.h"
 #include "form.h"
 #include "log.h"
@@ -80,6 +81,7 @@ void
 hk_app_free(struct hk_app *app)
 {
 	hk_pagecache_free(&app->pages);
+	free(app->page_refused);
 	hk_db_close(&app->db);
 	hk_view_free(&app->view);
 	hk_catalog_free(&app->cat);
@@ -297,7 +299,7 @@ render(struct hk_ctx *ctx)
 		hk_buf_puts(&res->body, "500 Internal Server Error\n");
 		return;
 	}
-	hk_pagecache_fill(ctx);
+	hk_cachedpage_fill(ctx);
 }
 
 static void
@@ -406,8 +408,9 @@ hk_app_handle(struct hk_app *app, struct hk_request *req,
 			hk_redirect(&ctx, "login");
 		goto out;
 	}
-	/* The handler, or the same page from the cache (pagecache.h). */
-	hk_pagecache_run(&ctx, route->fn);
+	/* The handler, or the same page from the cache (cachedpage.h). */
+	ctx.route = route;
+	hk_cachedpage_run(&ctx);
 out:
 	render(&ctx);
 	security_headers(&ctx);

@@ -36,6 +36,9 @@ struct hk_app {
 	unsigned char *key;
 	struct hk_db *db;		/* per worker */
 	struct hk_pagecache *pages;	/* per worker, made on first use */
+	/* Per route (same index as routes), made with pages: its page did
+	 * not survive the placeholder check, never cached again. */
+	bool *page_refused;
 };
 
 /* Takes ownership of cfg; routes (nroutes entries) is borrowed for the
@@ -60,8 +63,9 @@ struct hk_ctx {
 	struct hk_session session;
 	const char *lang;
 	char csrf[HK_TOKEN_HEX + 1];	/* the token for the next POST */
+	const struct hk_route *route;	/* the one matched; NULL: none */
 	long long id;			/* the {id} of the route, if any */
-	char *cache_key;		/* keep the rendered page (pagecache.h) */
+	char *cache_key;		/* keep the rendered page (cachedpage.h) */
 	bool cache_hit;			/* res->body came from the page cache */
 };
 

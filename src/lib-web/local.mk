@@ -5,6 +5,8 @@ noinst_LTLIBRARIES += src/lib-web/libhk-web.la
 src_lib_web_libhk_web_la_SOURCES = \
 	src/lib-web/app.c \
 	src/lib-web/app.h \
+	src/lib-web/cachedpage.c \
+	src/lib-web/cachedpage.h \
 	src/lib-web/page.c \
 	src/lib-web/pagecache.c \
 	src/lib-web/pagecache.h \

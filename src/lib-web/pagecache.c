@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "log.h"
 #include "base64.h"
 #include "mem.h"
 #include "pagecache.h"
@@ -39,9 +37,6 @@ struct hk_pagecache {
 	long long gen;
 	bool have_gen;
 	char ph[HK_PC_NSLOTS][HK_PAGECACHE_PH_LEN + 1];
-	/* Pipeline: the cacheable screens whose placeholder rendering did not
-	 * match their fresh one, never tried again in this process. */
-	unsigned refused;
 };
 
 static uint64_t
@@ -274,7 +269,7 @@ hk_pagecache_put(struct hk_pagecache *pc, const char *key, const char *html,
 			return HK_PC_DIFFERS;
 		}
 	}
-	if (e.bytes > pc->max_bytes / 4) {
+	if (e.bytes > hk_pagecache_page_max(pc)) {
 		entry_free(&e);
 		return HK_PC_TOO_BIG;
 	}
@@ -308,210 +303,8 @@ hk_pagecache_bytes(const struct hk_pagecache *pc)
 	return pc->bytes;
 }
 
-/* ---- the request pipeline ------------------------------------------- */
-
-/* The screens kept: each handler only reads, and only tables whose
- * writes change the generation (see pagecache.h). */
-static const char *const cacheable[] = {
-	"/mail-servers", "/mail-servers/new",
-	"/mail-accounts", "/mail-accounts/new",
-};
-
-/* hk_db_prepare caches statements by the address of their text. */
-static const char sql_begin[] = "BEGIN DEFERRED";
-static const char sql_commit[] = "COMMIT";
-static const char sql_generation[] = "SELECT n FROM data_generation";
-
-/* The index of ctx->path in cacheable[], or -1. */
-static int
-cacheable_index(const struct hk_ctx *ctx)
+size_t
+hk_pagecache_page_max(const struct hk_pagecache *pc)
 {
-	for (size_t i = 0; i < sizeof(cacheable) / sizeof(cacheable[0]); i++)
-		if (strcmp(ctx->path, cacheable[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-static bool
-eligible(const struct hk_ctx *ctx)
-{
-	const char *m = ctx->req->method;
-	const struct hk_pagecache *pc = ctx->app->pages;
-	int i;
-
-	if (m == NULL || strcmp(m, "GET") != 0 || ctx->want_xml ||
-	    !ctx->signed_in || ctx->path == NULL || ctx->res->doc != NULL)
-		return false;
-	/* The override is shown (which language button is pressed) and so
-	 * part of the key: only the values a session can normally hold. */
-	if (ctx->session.admin_lang[0] != '\0' &&
-	    !hk_lang_supported(ctx->session.admin_lang))
-		return false;
-	i = cacheable_index(ctx);
-	return i >= 0 && (pc == NULL || !(pc->refused & (1u << i)));
-}
-
-static int
-step_once(struct hk_db *db, const char *sql)
-{
-	sqlite3_stmt *st = hk_db_prepare(db, sql);
-	int rc = sqlite3_step(st);
-
-	hk_db_done(st);
-	return rc;
-}
-
-/* Opens a read transaction and reads the generation as its first read,
- * which fixes the snapshot every later read of the handler sees.  False
- * (no transaction left open) when either fails, e.g. busy. */
-static bool
-begin_read(struct hk_db *db, long long *gen_r)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!sqlite3_get_autocommit(hk_db_handle(db)))
-		return false;
-	if (step_once(db, sql_begin) != SQLITE_DONE) {
-		hk_db_rollback(db);
-		return false;
-	}
-	st = hk_db_prepare(db, sql_generation);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*gen_r = sqlite3_column_int64(st, 0);
-	hk_db_done(st);
-	if (rc != SQLITE_ROW) {
-		hk_db_rollback(db);
-		return false;
-	}
-	return true;
-}
-
-/* Ends the read transaction; false when it had already ended (an error
- * inside rolled it back) or does not commit. */
-static bool
-end_read(struct hk_db *db)
-{
-	if (sqlite3_get_autocommit(hk_db_handle(db)))
-		return false;
-	if (step_once(db, sql_commit) != SQLITE_DONE) {
-		hk_db_rollback(db);
-		return false;
-	}
-	return true;
-}
-
-void
-hk_pagecache_run(struct hk_ctx *ctx, void (*fn)(struct hk_ctx *))
-{
-	struct hk_app *app = ctx->app;
-	struct hk_response *res = ctx->res;
-	const char *vals[HK_PC_NSLOTS] = { ctx->csrf, ctx->session.admin_name };
-	long long gen = 0;
-	size_t headers;
-	char *key;
-	bool keep;
-
-	if (!eligible(ctx) || !values_ok(vals) ||
-	    !begin_read(app->db, &gen)) {
-		fn(ctx);
-		return;
-	}
-	if (app->pages == NULL)
-		app->pages = hk_pagecache_new(HK_PAGECACHE_ENTRIES,
-		    HK_PAGECACHE_BYTES);
-	hk_pagecache_generation(app->pages, gen);
-	/* Only the query can hold a newline, so it goes last. */
-	key = hk_aprintf("%lld\n%s\n%s\n%s\n%s", gen, ctx->lang,
-	    ctx->session.admin_lang, ctx->path,
-	    ctx->req->query_string != NULL ? ctx->req->query_string : "");
-	if (hk_pagecache_get(app->pages, key, vals, &res->body)) {
-		(void)end_read(app->db);
-		free(key);
-		res->content_type = "text/html; charset=utf-8";
-		ctx->cache_hit = true;
-		hk_response_header(res, "X-Hikyaku-Cache", "hit");
-		return;
-	}
-	headers = res->headers.len;
-	fn(ctx);
-	keep = end_read(app->db) && res->doc != NULL && res->status == 200 &&
-	    res->headers.len == headers && res->body.len == 0;
-	hk_response_header(res, "X-Hikyaku-Cache", "miss");
-	if (keep)
-		ctx->cache_key = key;
-	else
-		free(key);
-}
-
-static size_t
-occurrences(const char *hay, size_t len, const char *needle)
-{
-	size_t n = 0, nlen = strlen(needle), from = 0;
-	const char *p;
-
-	while (nlen > 0 && (p = memmem(hay + from, len - from, needle,
-	    nlen)) != NULL) {
-		n++;
-		from = (size_t)(p - hay) + nlen;
-	}
-	return n;
-}
-
-void
-hk_pagecache_fill(struct hk_ctx *ctx)
-{
-	struct hk_response *res = ctx->res;
-	struct hk_pagecache *pc = ctx->app->pages;
-	const char *vals[HK_PC_NSLOTS] = { ctx->csrf, ctx->session.admin_name };
-	size_t expect[HK_PC_NSLOTS];
-	struct hk_buf html = HK_BUF_INIT;
-	xmlNodePtr root, admin = NULL;
-	enum hk_pc_put rc;
-	char *err = NULL;
-
-	if (ctx->cache_key == NULL || pc == NULL || res->doc == NULL)
-		return;
-	/* Too big to keep: not worth a second rendering. */
-	if (res->body.len + strlen(ctx->cache_key) > pc->max_bytes / 4)
-		return;
-	root = xmlDocGetRootElement(res->doc);
-	for (xmlNodePtr n = root ? root->children : NULL; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    xmlStrcmp(n->name, BAD_CAST "admin") == 0) {
-			admin = n;
-			break;
-		}
-	if (root == NULL || admin == NULL)
-		return;
-	/* The token is 64 random hex digits: each occurrence in the fresh
-	 * page is one the stylesheet put there (or data holding it, which
-	 * the placeholder rendering would then not match). */
-	expect[HK_PC_CSRF] = occurrences(res->body.data, res->body.len,
-	    ctx->csrf);
-	expect[HK_PC_NAME] = HK_PC_ANY;
-	xmlSetProp(root, BAD_CAST "csrf",
-	    BAD_CAST hk_pagecache_placeholder(pc, HK_PC_CSRF));
-	xmlSetProp(admin, BAD_CAST "name",
-	    BAD_CAST hk_pagecache_placeholder(pc, HK_PC_NAME));
-	if (hk_view_html(ctx->app->view, res->doc, res->screen, &html,
-	    &err) < 0) {
-		free(err);
-		hk_buf_free(&html);
-		return;
-	}
-	rc = hk_pagecache_put(pc, ctx->cache_key, html.data, html.len, expect,
-	    vals, res->body.data, res->body.len);
-	if (rc == HK_PC_DIFFERS) {
-		/* A stylesheet that does more than copy the session's values:
-		 * stop trying (and logging) for this screen. */
-		int i = cacheable_index(ctx);
-
-		if (i >= 0)
-			pc->refused |= 1u << i;
-		hk_warn("page cache: %s with placeholders does not match its "
-		    "fresh rendering; not cached from now on", res->screen);
-	}
-	hk_buf_free(&html);
+	return pc->max_bytes / 4;
 }

@@ -7,42 +7,31 @@
  * fork, so that every worker draws its own placeholders; hk_app_free frees
  * it.  The cache owns its entries; nothing it returns outlives a call.
  *
- * What is cached: GET /mail-servers, /mail-servers/new, /mail-accounts and
- * /mail-accounts/new as HTML (never XML, never an error page, a POST
- * result, or a response whose handler added a header), for a signed-in
- * admin, keyed on the data generation, the page language, the admin's
- * language override, the route path and the raw query string.  At most
+ * What is cached: pages of the routes flagged HK_ROUTE_CACHEABLE
+ * (routes.h), chosen and rendered by the pipeline (cachedpage.h), under
+ * keys that begin with the data generation (datagen.h).  At most
  * HK_PAGECACHE_ENTRIES entries and HK_PAGECACHE_BYTES bytes, least
  * recently used out first; a page over a quarter of the byte cap is not
  * kept.
  *
- * Invalidation rule: the table data_generation holds one number that
- * triggers (migration 5, db_schema.c) set to a fresh random value in the
- * same transaction as every INSERT, UPDATE or DELETE of mail_servers,
- * mail_accounts, server_tests and server_health, whoever writes them (any
- * worker, hikyakuctl, sqlite3).  A cacheable request opens a read
- * transaction, reads the generation first and runs the handler inside
- * the same transaction, so a page is stored under exactly the generation
- * whose data it shows.  A generation other than the last one seen drops
- * every entry.  Sessions, login_throttle, admins, audit_log, fetch_seen
- * and oversized do not change it: the cached screens do not read them
- * (the admin's name and language come from the session on every request
- * and are per-session parts or keys).  A handler made cacheable must only
+ * Invalidation rule: a generation other than the last one seen drops
+ * every entry (hk_pagecache_generation).  The generation changes with
+ * every write of mail_servers, mail_accounts, server_tests and
+ * server_health; sessions, login_throttle, admins, audit_log, fetch_seen
+ * and oversized do not change it.  So a route flagged cacheable must only
  * read, and only from those four tables (plus static state: catalogues,
- * stylesheets, modules, configuration).
+ * stylesheets, modules, configuration); the admin's name and language
+ * come from the session on every request and are per-session parts or
+ * keys.
  *
  * Per-session parts: the page's csrf attribute and the admin's name.  A
- * missed page is rendered as usual, for the response, and once more with
- * two random per-process placeholders (32 hex characters each) in their
- * place; it is kept only when each placeholder occurs as often as the
- * real value did and substituting the real values into the placeholder
- * rendering gives the fresh response byte for byte.  Serving a page puts
- * the requesting session's values where the placeholders were.  The
+ * page is stored as rendered with two random per-process placeholders
+ * (32 hex characters each) in their place; it is kept only when each
+ * placeholder occurs as often as expected and substituting the real
+ * values into it gives the fresh response byte for byte.  Serving a page
+ * puts the requesting session's values where the placeholders were.  The
  * values are checked first (the token: hex; the name: [A-Za-z0-9._@-]),
- * so they need no HTML escaping; any other value means a full render.
- *
- * Responses consulted the cache carry "X-Hikyaku-Cache: hit" or "miss"
- * (harmless: it says only whether this worker had the page).
+ * so they need no HTML escaping.
  */
 #ifndef HK_PAGECACHE_H
 #define HK_PAGECACHE_H
@@ -70,7 +59,6 @@ enum hk_pc_put {
 #define HK_PC_ANY ((size_t)-1)
 
 struct hk_pagecache;
-struct hk_ctx;
 
 /* A cache of at most max_entries pages and max_bytes bytes, with fresh
  * random placeholders. */
@@ -105,14 +93,8 @@ enum hk_pc_put hk_pagecache_put(struct hk_pagecache *pc, const char *key,
 /* Entries held, and the bytes counted against the cap. */
 size_t hk_pagecache_count(const struct hk_pagecache *pc);
 size_t hk_pagecache_bytes(const struct hk_pagecache *pc);
-
-/* --- the request pipeline (app.c) --- */
-
-/* Runs the route's handler, or, for a cacheable request whose page is
- * kept, fills ctx->res->body from the cache instead (ctx->cache_hit). */
-void hk_pagecache_run(struct hk_ctx *ctx, void (*fn)(struct hk_ctx *));
-/* After the page has been rendered into ctx->res->body: keeps it when
- * hk_pagecache_run marked it (ctx->cache_key).  Changes the document. */
-void hk_pagecache_fill(struct hk_ctx *ctx);
+/* The largest page kept, in bytes counted against the cap (a quarter of
+ * it). */
+size_t hk_pagecache_page_max(const struct hk_pagecache *pc);
 
 #endif

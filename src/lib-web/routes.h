@@ -16,6 +16,10 @@ typedef void hk_handler(struct hk_ctx *ctx);
 enum {
 	HK_ROUTE_PUBLIC = 1 << 0,	/* no sign-in needed */
 	HK_ROUTE_RAW = 1 << 1,		/* no session, no CSRF (static files) */
+	/* A GET whose HTML the page cache may keep (cachedpage.h): its
+	 * handler only reads, and only what changes the data generation
+	 * (datagen.h); its stylesheet only copies the session's values. */
+	HK_ROUTE_CACHEABLE = 1 << 2,
 };
 
 struct hk_route {

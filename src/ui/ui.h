@@ -30,6 +30,10 @@ void ui_servers_order(struct hk_ctx *ctx);
 void ui_server_delete_form(struct hk_ctx *ctx);
 void ui_server_delete(struct hk_ctx *ctx);
 
+/* ui_health.c: adds <health> (see there) to every <mail-server id="">
+ * child of list that has had traffic. */
+void ui_health_list_xml(struct hk_db *db, xmlNodePtr list);
+
 /* ui_conntest.c */
 void ui_conntest_unsaved(struct hk_ctx *ctx);
 void ui_conntest_saved(struct hk_ctx *ctx);

@@ -15,6 +15,7 @@
 
 #include "accounts.h"
 #include "app.h"
+#include "dbutil.h"
 #include "log.h"
 #include "mem.h"
 #include "ui.h"
@@ -42,8 +43,7 @@ status_fail(struct hk_ctx *ctx, enum hk_account_rc rc)
 static void
 store_fail(struct hk_ctx *ctx, enum hk_store_rc rc)
 {
-	status_fail(ctx, rc == HK_STORE_NOT_FOUND ? HK_ACCOUNT_NOT_FOUND :
-	    rc == HK_STORE_BUSY ? HK_ACCOUNT_BUSY : HK_ACCOUNT_ERROR);
+	status_fail(ctx, hk_account_rc_from_store(rc));
 }
 
 /* <mail-account id version> with the fields; id 0 leaves the attributes
@@ -94,7 +94,7 @@ servers_xml(struct hk_ctx *ctx, xmlNodePtr root)
 	}
 	hk_db_done(st);
 	if (step != SQLITE_DONE) {
-		store_fail(ctx, (step & 0xff) == SQLITE_BUSY ? HK_STORE_BUSY :
+		store_fail(ctx, hk_db_busy(step) ? HK_STORE_BUSY :
 		    HK_STORE_ERROR);
 		return false;
 	}

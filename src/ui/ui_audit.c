@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "dbutil.h"
 #include "ui.h"
 
 #define PER_PAGE 50
@@ -54,7 +55,7 @@ page_number(struct hk_ctx *ctx)
 static void
 db_fail(struct hk_ctx *ctx, int step)
 {
-	if ((step & 0xff) == SQLITE_BUSY)
+	if (hk_db_busy(step))
 		hk_fail(ctx, 503, "unavailable");
 	else
 		hk_fail(ctx, 500, "internal");

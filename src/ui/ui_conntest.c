@@ -35,6 +35,8 @@
 #include "conntest.h"
 #include "log.h"
 #include "mem.h"
+#include "server_form.h"
+#include "server_store.h"
 #include "servers.h"
 #include "testaudit.h"
 #include "ui.h"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admins.h"
 #include "app.h"
 #include "log.h"
 #include "throttle.h"

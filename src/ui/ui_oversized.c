@@ -30,6 +30,7 @@
 #include "mem.h"
 #include "msgheaders.h"
 #include "oversized.h"
+#include "server_store.h"
 #include "servers.h"
 #include "ui.h"
 

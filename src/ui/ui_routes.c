@@ -12,9 +12,9 @@ const struct hk_route hk_ui_routes[] = {
 	{ "POST", "/preferences/lang",		ui_prefs_lang,		0 },
 
 	/* ui_servers.c */
-	{ "GET",  "/mail-servers",		ui_servers_list,	0 },
+	{ "GET",  "/mail-servers",		ui_servers_list,	HK_ROUTE_CACHEABLE },
 	{ "POST", "/mail-servers",		ui_server_create,	0 },
-	{ "GET",  "/mail-servers/new",		ui_server_new,		0 },
+	{ "GET",  "/mail-servers/new",		ui_server_new,		HK_ROUTE_CACHEABLE },
 	{ "GET",  "/mail-servers/order",	ui_servers_order_form,	0 },
 	{ "POST", "/mail-servers/order",	ui_servers_order,	0 },
 	{ "GET",  "/mail-servers/{id}/edit",	ui_server_edit,		0 },
@@ -27,9 +27,9 @@ const struct hk_route hk_ui_routes[] = {
 	{ "POST", "/mail-servers/{id}/test",	ui_conntest_saved,	0 },
 
 	/* ui_accounts.c */
-	{ "GET",  "/mail-accounts",		ui_accounts_list,	0 },
+	{ "GET",  "/mail-accounts",		ui_accounts_list,	HK_ROUTE_CACHEABLE },
 	{ "POST", "/mail-accounts",		ui_account_create,	0 },
-	{ "GET",  "/mail-accounts/new",		ui_account_new,		0 },
+	{ "GET",  "/mail-accounts/new",		ui_account_new,		HK_ROUTE_CACHEABLE },
 	{ "GET",  "/mail-accounts/{id}/edit",	ui_account_edit,	0 },
 	{ "POST", "/mail-accounts/{id}",	ui_account_update,	0 },
 	{ "GET",  "/mail-accounts/{id}/delete",	ui_account_delete_form,	0 },

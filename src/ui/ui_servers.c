@@ -14,10 +14,12 @@
 #include <time.h>
 
 #include "app.h"
-#include "health.h"
+#include "dbutil.h"
 #include "log.h"
 #include "mem.h"
 #include "modload.h"
+#include "server_form.h"
+#include "server_store.h"
 #include "servers.h"
 #include "ui.h"
 
@@ -191,17 +193,6 @@ fail_store(struct hk_ctx *ctx, enum hk_server_rc rc)
 	}
 }
 
-static enum hk_server_rc
-from_store(enum hk_store_rc rc)
-{
-	switch (rc) {
-	case HK_STORE_OK: return HK_SERVER_OK;
-	case HK_STORE_NOT_FOUND: return HK_SERVER_NOT_FOUND;
-	case HK_STORE_BUSY: return HK_SERVER_BUSY;
-	default: return HK_SERVER_ERROR;
-	}
-}
-
 /* ---- the list --------------------------------------------------------- */
 
 static void
@@ -260,7 +251,7 @@ servers_xml(struct hk_ctx *ctx, xmlNodePtr root, long long except_id)
 	enum hk_store_rc rc = hk_server_list(ctx->app->db, &v, &n);
 
 	if (rc != HK_STORE_OK) {
-		fail_store(ctx, from_store(rc));
+		fail_store(ctx, hk_server_rc_from_store(rc));
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -280,10 +271,10 @@ ui_servers_list(struct hk_ctx *ctx)
 	if (list == NULL)
 		return;
 	if ((rc = last_tests_xml(ctx, list)) != SQLITE_OK)
-		fail_store(ctx, (rc & 0xff) == SQLITE_BUSY ? HK_SERVER_BUSY :
+		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 	else
-		hk_health_list_xml(ctx->app->db, list);	/* health.h: send/fetch */
+		ui_health_list_xml(ctx->app->db, list);	/* send/fetch */
 }
 
 /* ---- add / change ----------------------------------------------------- */
@@ -301,7 +292,7 @@ check_name(struct hk_ctx *ctx, const struct hk_server *s, long long except_id,
 		return true;
 	rc = hk_server_name_used(ctx->app->db, s->name, except_id, &used);
 	if (rc != HK_STORE_OK) {
-		fail_store(ctx, from_store(rc));
+		fail_store(ctx, hk_server_rc_from_store(rc));
 		return false;
 	}
 	if (used)
@@ -342,7 +333,7 @@ ui_server_edit(struct hk_ctx *ctx)
 	xmlNodePtr root;
 
 	if (rc != HK_STORE_OK) {
-		fail_store(ctx, from_store(rc));
+		fail_store(ctx, hk_server_rc_from_store(rc));
 		return;
 	}
 	root = form_page(ctx, "edit");
@@ -421,7 +412,7 @@ ui_server_update(struct hk_ctx *ctx)
 	/* The stored record first: a missing id is 404 whatever was sent. */
 	src = hk_server_load(ctx->app->db, ctx->app->key, ctx->id, false, &cur);
 	if (src != HK_STORE_OK) {
-		fail_store(ctx, from_store(src));
+		fail_store(ctx, hk_server_rc_from_store(src));
 		return;
 	}
 	/* A missing or malformed version can only be stale (409 below). */
@@ -459,7 +450,7 @@ ui_server_update(struct hk_ctx *ctx)
 		src = hk_server_load(ctx->app->db, ctx->app->key, ctx->id, false,
 		    &cur);
 		if (src != HK_STORE_OK) {
-			fail_store(ctx, from_store(src));
+			fail_store(ctx, hk_server_rc_from_store(src));
 			break;
 		}
 		root = form_again(ctx, 409, &errs, ctx->id, cur.version,
@@ -520,7 +511,7 @@ order_page(struct hk_ctx *ctx, const long long *proposed, long nproposed)
 	bool use = false;
 
 	if (rc != HK_STORE_OK) {
-		fail_store(ctx, from_store(rc));
+		fail_store(ctx, hk_server_rc_from_store(rc));
 		return;
 	}
 	if (proposed != NULL && nproposed == (long)n && n > 0) {
@@ -622,7 +613,7 @@ users_xml(struct hk_ctx *ctx, xmlNodePtr root, long long id, struct hk_buf *name
 	}
 	hk_db_done(st);
 	if (rc != SQLITE_DONE) {
-		fail_store(ctx, (rc & 0xff) == SQLITE_BUSY ? HK_SERVER_BUSY :
+		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 		return -1;
 	}
@@ -641,7 +632,7 @@ delete_page(struct hk_ctx *ctx, struct hk_buf *names)
 	long n;
 
 	if (rc != HK_STORE_OK) {
-		fail_store(ctx, from_store(rc));
+		fail_store(ctx, hk_server_rc_from_store(rc));
 		return -1;
 	}
 	root = hk_page_new(ctx, "mail-server-delete");

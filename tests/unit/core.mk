@@ -44,8 +44,8 @@ tests_unit_test_nocore_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_http_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(HK_UNIT_DEPS)
 
-# The rendered-page cache (src/lib-web/pagecache.c) and the data generation's
-# triggers.
+# The rendered-page cache (src/lib-web/pagecache.c) and the data generation
+# (its triggers, and src/lib-store/datagen.c's read snapshot).
 check_PROGRAMS += tests/unit/test_pagecache
 TESTS += tests/unit/test_pagecache
 tests_unit_test_pagecache_SOURCES = tests/unit/test_pagecache.c $(HK_TESTDB_SOURCES)

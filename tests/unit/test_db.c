@@ -14,6 +14,8 @@
 
 #include "db.h"
 #include "db_schema.h"
+#include "dbutil.h"
+#include "healthdb.h"
 #include "mem.h"
 #include "testdb.h"
 
@@ -248,6 +250,96 @@ test_transactions(void **state)
 	assert_non_null(strstr(hk_db_errmsg(f->db), "nope"));
 }
 
+/* The shared helpers: one busy test (SQLITE_LOCKED included), a text
+ * column that is never NULL, SQLite results as store outcomes. */
+static void
+test_helpers(void **state)
+{
+	struct hk_testdb *f = *state;
+	sqlite3_stmt *st;
+	int rc;
+
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v TEXT);"
+	    "INSERT INTO t VALUES ('a'), (NULL)"), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
+	    "SELECT v FROM t ORDER BY v IS NULL", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(hk_db_text(st, 0), "a");
+	/* A table being read cannot be dropped on the same connection:
+	 * SQLITE_LOCKED, which is "busy" like another process's lock. */
+	rc = sqlite3_exec(hk_db_handle(f->db), "DROP TABLE t", NULL, NULL, NULL);
+	assert_int_equal(rc & 0xff, SQLITE_LOCKED);
+	assert_true(hk_db_busy(rc));
+	assert_int_equal(hk_db_store_rc(f->db, rc), HK_STORE_BUSY);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(hk_db_text(st, 0), "");
+	{
+		char *dup = hk_db_text_dup(st, 0);
+
+		assert_string_equal(dup, "");
+		free(dup);
+	}
+	sqlite3_finalize(st);
+
+	assert_true(hk_db_busy(SQLITE_BUSY));
+	assert_true(hk_db_busy(SQLITE_BUSY_SNAPSHOT));
+	assert_true(hk_db_busy(SQLITE_LOCKED_SHAREDCACHE));
+	assert_false(hk_db_busy(SQLITE_CONSTRAINT_UNIQUE));
+	assert_false(hk_db_busy(SQLITE_DONE));
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_DONE), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_ROW), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_OK), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, SQLITE_CONSTRAINT_UNIQUE),
+	    HK_STORE_ERROR);
+}
+
+/* Health as stored and read back: successes reset the count, failures
+ * keep the last error, an unknown server is silently not recorded. */
+static void
+test_health(void **state)
+{
+	struct hk_testdb *f = hk_testdb_new("health", true);
+	struct hk_health h;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO mail_servers (position,"
+	    " name, smtp_host, smtp_port, smtp_security, smtp_tls_verify,"
+	    " smtp_auth, smtp_auth_method, smtp_credentials, pop_before_smtp,"
+	    " pop_before_smtp_wait, send_limit, recv_protocol, apop, recv_host,"
+	    " recv_port, recv_security, recv_tls_verify, recv_limit, created_at,"
+	    " updated_at) VALUES (1, 'S', 'h', 25, 'none', 1, 0, 'plain',"
+	    " 'account', 0, 0, 0, 'pop3', 0, 'h', 110, 'none', 1, 0, 0, 0)"),
+	    SQLITE_OK);
+	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_NOT_FOUND);
+	hk_health_clear(&h);
+
+	hk_healthdb_record(f->db, 1, HK_HEALTH_SEND, true, NULL, NULL);
+	hk_healthdb_record(f->db, 1, HK_HEALTH_RECEIVE, false, "refused",
+	    "-ERR no");
+	hk_healthdb_record(f->db, 1, HK_HEALTH_RECEIVE, false, "timed out", "");
+	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_OK);
+	assert_true(h.sent && !h.received && h.failed);
+	assert_true(h.last_send_ok > 0 && h.last_error_at > 0);
+	assert_string_equal(h.last_error_end, "receive");
+	assert_string_equal(h.last_error, "timed out");
+	assert_null(h.last_error_reply);
+	assert_int_equal(h.failures, 2);
+	hk_health_clear(&h);
+
+	hk_healthdb_record(f->db, 1, HK_HEALTH_RECEIVE, true, NULL, NULL);
+	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_OK);
+	assert_true(h.received && h.failed);
+	assert_int_equal(h.failures, 0);
+	hk_health_clear(&h);
+
+	/* No such server: nothing stored, nothing fails. */
+	hk_healthdb_record(f->db, 99, HK_HEALTH_SEND, false, "x", NULL);
+	assert_int_equal(hk_healthdb_read(f->db, 99, &h), HK_STORE_NOT_FOUND);
+	hk_health_clear(&h);
+	hk_testdb_free(&f);
+}
+
 int
 main(void)
 {
@@ -261,6 +353,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_helpers, setup, teardown),
+		cmocka_unit_test(test_health),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

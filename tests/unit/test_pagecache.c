@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "datagen.h"
 #include "db.h"
 #include "mem.h"
 #include "testdb.h"
@@ -447,6 +448,40 @@ test_triggers(void **state)
 	hk_testdb_free(&f);
 }
 
+/* The read snapshot the pipeline renders a cacheable page in: it sees
+ * the generation of its first read, whatever commits meanwhile. */
+static void
+test_read_snapshot(void **state)
+{
+	struct hk_testdb *f = hk_testdb_new("pcsnap", true);
+	struct hk_db *other;
+	char *err = NULL;
+	long long g = 0, g2 = 0;
+
+	(void)state;
+	assert_non_null(f);
+	other = hk_db_open(f->path, false, &err);
+	assert_non_null(other);
+
+	assert_true(hk_datagen_read_begin(f->db, &g));
+	assert_true(g == generation(other));
+	/* Not twice on one connection. */
+	assert_false(hk_datagen_read_begin(f->db, &g2));
+	assert_int_equal(hk_db_exec(other, "UPDATE data_generation SET n = n + 1"),
+	    SQLITE_OK);
+	/* Still the snapshot of the first read. */
+	assert_true(generation(f->db) == g);
+	assert_true(hk_datagen_read_end(f->db));
+	assert_false(hk_datagen_read_end(f->db));
+	assert_true(generation(f->db) == g + 1);
+	assert_true(hk_datagen_read_begin(f->db, &g2));
+	assert_true(g2 == g + 1);
+	assert_true(hk_datagen_read_end(f->db));
+
+	hk_db_close(&other);
+	hk_testdb_free(&f);
+}
+
 int
 main(void)
 {
@@ -461,6 +496,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_triggers),
+		cmocka_unit_test(test_read_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -120,7 +121,8 @@ test_root_and_others(void **state)
 	r = find("GET", "/mail-servers");
 	assert_int_equal(r.m, HK_ROUTE_FOUND);
 	assert_ptr_equal(r.route->fn, ui_servers_list);
-	assert_int_equal(r.route->flags, 0);
+	/* Signed in only; its page may come from the page cache. */
+	assert_int_equal(r.route->flags, HK_ROUTE_CACHEABLE);
 }
 
 static void
@@ -230,6 +232,35 @@ test_unknown(void **state)
 	}
 }
 
+/* The page cache keeps exactly the list and new-record screens of
+ * servers and accounts: read-only GETs of tables that change the data
+ * generation. */
+static void
+test_cacheable(void **state)
+{
+	static const char *const want[] = {
+		"/mail-servers", "/mail-servers/new",
+		"/mail-accounts", "/mail-accounts/new",
+	};
+	size_t found = 0;
+
+	(void)state;
+	for (size_t i = 0; i < hk_ui_routes_count; i++) {
+		const struct hk_route *r = &hk_ui_routes[i];
+		bool listed = false;
+
+		if (!(r->flags & HK_ROUTE_CACHEABLE))
+			continue;
+		for (size_t j = 0; j < sizeof(want) / sizeof(want[0]); j++)
+			listed = listed || strcmp(r->pattern, want[j]) == 0;
+		if (!listed || strcmp(r->method, "GET") != 0 ||
+		    (r->flags & (HK_ROUTE_PUBLIC | HK_ROUTE_RAW)))
+			fail_msg("%s %s: cacheable", r->method, r->pattern);
+		found++;
+	}
+	assert_int_equal(found, sizeof(want) / sizeof(want[0]));
+}
+
 int
 main(void)
 {
@@ -242,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_static_refuses_other_names),
 		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_cacheable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,8 @@
 #include "keycheck.h"
 #include "mem.h"
 #include "testdb.h"
+#include "server_form.h"
+#include "server_store.h"
 #include "servers.h"
 
 #define PW "Unit-test-secret-42"

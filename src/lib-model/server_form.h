@@ -1,0 +1,34 @@
+/* server_form.h - a mail server from a submitted form (servers.h for the
+ * record), checked field by field the way the form shows errors. */
+#ifndef HK_SERVER_FORM_H
+#define HK_SERVER_FORM_H
+
+#include <stddef.h>
+
+#include "params.h"
+#include "servers.h"
+#include "validate.h"
+
+struct hk_modset;
+
+/* hk_server_from_form flags */
+#define HK_SERVER_FORM_CHANGE 0x1	/* an empty password keeps the stored one */
+
+/* Reads and checks every field (docs/REFERENCE.md) of a form into out
+ * (which it first fills with the defaults): choices must be one of their
+ * values, absent checkboxes are off, pop_before_smtp and apop need pop3,
+ * smtp_auth_method must name a loaded SASL module serving SMTP (mods may
+ * be NULL: then any well-formed name passes; with smtp_auth off a stored
+ * method that is no longer loaded may stay), smtp_user / smtp_password
+ * are required when smtp_auth is on with "fixed" credentials (the
+ * password only without HK_SERVER_FORM_CHANGE: an empty one on change
+ * keeps the stored one), both ports are required, and hosts are
+ * normalised (hk_valid_host).  What is valid is stored in out even when
+ * other fields are not.  Name uniqueness needs the database: see
+ * hk_server_create/update.  Returns the number of errors added to errs
+ * (0: out is complete and valid).  The caller clears out. */
+size_t hk_server_from_form(const struct hk_params *form,
+    const struct hk_modset *mods, unsigned flags, struct hk_server *out,
+    struct hk_form_errors *errs);
+
+#endif

@@ -1,0 +1,696 @@
+/* server_store.c - mail servers in the database: loading, listing, and
+ * the audited writes (server_store.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "dbutil.h"
+#include "keycheck.h"
+#include "log.h"
+#include "mem.h"
+#include "secret.h"
+#include "server_store.h"
+#include "validate.h"
+
+/* ---- loading ---------------------------------------------------------- */
+
+#define SERVER_COLS \
+	"id, version, position, name, smtp_host, smtp_port, smtp_security," \
+	" smtp_tls_verify, smtp_auth, smtp_auth_method, smtp_credentials," \
+	" smtp_user, smtp_password, pop_before_smtp, pop_before_smtp_wait," \
+	" send_limit, recv_protocol, apop, recv_host, recv_port," \
+	" recv_security, recv_tls_verify, recv_limit"
+
+/* Fills s (empty) from the current row of a SELECT SERVER_COLS. */
+static void
+from_row(sqlite3_stmt *st, struct hk_server *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	s->version = sqlite3_column_int64(st, 1);
+	s->position = sqlite3_column_int64(st, 2);
+	s->name = hk_strdup(hk_db_text(st, 3));
+	s->smtp_host = hk_strdup(hk_db_text(st, 4));
+	s->smtp_port = sqlite3_column_int(st, 5);
+	(void)hk_security_parse(hk_db_text(st, 6), &s->smtp_security);
+	s->smtp_tls_verify = sqlite3_column_int(st, 7) != 0;
+	s->smtp_auth = sqlite3_column_int(st, 8) != 0;
+	s->smtp_auth_method = hk_strdup(hk_db_text(st, 9));
+	(void)hk_credentials_parse(hk_db_text(st, 10), &s->smtp_credentials);
+	s->smtp_user = hk_strdup(hk_db_text(st, 11));
+	s->smtp_password_set = sqlite3_column_type(st, 12) != SQLITE_NULL;
+	s->pop_before_smtp = sqlite3_column_int(st, 13) != 0;
+	s->pop_before_smtp_wait = sqlite3_column_int(st, 14);
+	s->send_limit = sqlite3_column_int64(st, 15);
+	(void)hk_recv_protocol_parse(hk_db_text(st, 16), &s->recv_protocol);
+	s->apop = sqlite3_column_int(st, 17) != 0;
+	s->recv_host = hk_strdup(hk_db_text(st, 18));
+	s->recv_port = sqlite3_column_int(st, 19);
+	(void)hk_security_parse(hk_db_text(st, 20), &s->recv_security);
+	s->recv_tls_verify = sqlite3_column_int(st, 21) != 0;
+	s->recv_limit = sqlite3_column_int64(st, 22);
+}
+
+/* Decrypts the password column (12) of the current row into s. */
+static enum hk_store_rc
+open_password(sqlite3_stmt *st, const unsigned char key[HK_KEY_LEN],
+    struct hk_server *s)
+{
+	enum hk_secret_rc src;
+
+	if (sqlite3_column_type(st, 12) == SQLITE_NULL)
+		return HK_STORE_OK;
+	src = hk_secret_open(key, "mail_servers", s->id, "smtp_password",
+	    sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st, 12),
+	    &s->smtp_password);
+	if (src != HK_SECRET_OK) {
+		hk_err("mail server %lld: the stored SMTP password cannot be "
+		    "decrypted (%s)", s->id,
+		    src == HK_SECRET_TAMPERED ? "wrong key or altered" :
+		    "malformed");
+		return HK_STORE_ERROR;
+	}
+	return HK_STORE_OK;
+}
+
+enum hk_store_rc
+hk_server_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    long long id, bool with_secrets, struct hk_server *out)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "SELECT " SERVER_COLS " FROM mail_servers WHERE id = ?1");
+	enum hk_store_rc rc = HK_STORE_OK;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		from_row(st, out);
+		if (with_secrets)
+			rc = open_password(st, key, out);
+	} else {
+		rc = r == SQLITE_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
+	}
+	hk_db_done(st);
+	if (rc != HK_STORE_OK)
+		hk_server_clear(out);
+	return rc;
+}
+
+/* The id of the server named name (hk_name_equal), other than except_id;
+ * 0 when none.  -1 (with *rc_r) on a database error. */
+static long long
+id_by_name(struct hk_db *db, const char *name, long long except_id,
+    enum hk_store_rc *rc_r)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "SELECT id, name FROM mail_servers ORDER BY position, id");
+	long long found = 0;
+	int r;
+
+	*rc_r = HK_STORE_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+
+		if (id != except_id && hk_name_equal(hk_db_text(st, 1), name)) {
+			found = id;
+			break;
+		}
+	}
+	if (found == 0 && r != SQLITE_DONE) {
+		*rc_r = hk_db_store_rc(db, r);
+		found = -1;
+	}
+	hk_db_done(st);
+	return found;
+}
+
+enum hk_store_rc
+hk_server_find_by_name(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    const char *name, bool with_secrets, struct hk_server *out)
+{
+	enum hk_store_rc rc;
+	long long id;
+
+	memset(out, 0, sizeof(*out));
+	id = id_by_name(db, name, 0, &rc);
+	if (id < 0)
+		return rc;
+	if (id == 0)
+		return HK_STORE_NOT_FOUND;
+	return hk_server_load(db, key, id, with_secrets, out);
+}
+
+enum hk_store_rc
+hk_server_name_used(struct hk_db *db, const char *name, long long except_id,
+    bool *used_r)
+{
+	enum hk_store_rc rc;
+	long long id = id_by_name(db, name, except_id, &rc);
+
+	*used_r = id > 0;
+	return id < 0 ? rc : HK_STORE_OK;
+}
+
+enum hk_store_rc
+hk_server_list(struct hk_db *db, struct hk_server **list_r, size_t *n_r)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "SELECT " SERVER_COLS " FROM mail_servers ORDER BY position, id");
+	struct hk_server *v = NULL;
+	size_t n = 0, cap = 0;
+	int r;
+
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = hk_realloc(v, cap * sizeof(*v));
+		}
+		from_row(st, &v[n++]);
+	}
+	hk_db_done(st);
+	if (r != SQLITE_DONE) {
+		hk_server_list_free(&v, n);
+		*list_r = NULL;
+		*n_r = 0;
+		return hk_db_store_rc(db, r);
+	}
+	*list_r = v;
+	*n_r = n;
+	return HK_STORE_OK;
+}
+
+void
+hk_server_list_free(struct hk_server **list, size_t n)
+{
+	if (*list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		hk_server_clear(&(*list)[i]);
+	free(*list);
+	*list = NULL;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+enum hk_server_rc
+hk_server_rc_from_store(enum hk_store_rc rc)
+{
+	switch (rc) {
+	case HK_STORE_OK: return HK_SERVER_OK;
+	case HK_STORE_NOT_FOUND: return HK_SERVER_NOT_FOUND;
+	case HK_STORE_BUSY: return HK_SERVER_BUSY;
+	default: return HK_SERVER_ERROR;
+	}
+}
+
+/* A failed statement's SQLite result: busy (503) or an error (500). */
+static enum hk_server_rc
+server_rc(int rc)
+{
+	return hk_db_busy(rc) ? HK_SERVER_BUSY : HK_SERVER_ERROR;
+}
+
+static enum hk_server_rc
+begin(struct hk_db *db)
+{
+	int rc = hk_db_begin(db);
+
+	return rc == SQLITE_OK ? HK_SERVER_OK : server_rc(rc);
+}
+
+static enum hk_server_rc
+commit(struct hk_db *db)
+{
+	int rc = hk_db_commit(db);
+
+	if (rc == SQLITE_OK)
+		return HK_SERVER_OK;
+	hk_db_rollback(db);
+	return server_rc(rc);
+}
+
+/* Binds the form fields of s to ?1..?20 in SERVER_COLS order (name first,
+ * without the password). */
+static void
+bind_fields(sqlite3_stmt *st, const struct hk_server *s)
+{
+	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, s->smtp_host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, s->smtp_port);
+	sqlite3_bind_text(st, 4, hk_security_name(s->smtp_security), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, s->smtp_tls_verify);
+	sqlite3_bind_int(st, 6, s->smtp_auth);
+	sqlite3_bind_text(st, 7, s->smtp_auth_method, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, hk_credentials_name(s->smtp_credentials), -1, SQLITE_STATIC);
+	if (s->smtp_credentials == HK_CRED_FIXED)
+		sqlite3_bind_text(st, 9, s->smtp_user, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int(st, 10, s->pop_before_smtp);
+	sqlite3_bind_int(st, 11, s->pop_before_smtp_wait);
+	sqlite3_bind_int64(st, 12, s->send_limit);
+	sqlite3_bind_text(st, 13, hk_recv_protocol_name(s->recv_protocol), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, s->apop);
+	sqlite3_bind_text(st, 15, s->recv_host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 16, s->recv_port);
+	sqlite3_bind_text(st, 17, hk_security_name(s->recv_security), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 18, s->recv_tls_verify);
+	sqlite3_bind_int64(st, 19, s->recv_limit);
+	sqlite3_bind_int64(st, 20, (long long)time(NULL));
+}
+
+/* Seals and stores the password of s under its id. */
+static int
+store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    long long id, const char *plain)
+{
+	sqlite3_stmt *st = hk_db_prepare(db,
+	    "UPDATE mail_servers SET smtp_password = ?2 WHERE id = ?1");
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (plain != NULL) {
+		/* Never seal under a key that rotate-key has retired. */
+		switch (hk_key_check(db, key, &rc)) {
+		case HK_KEY_FITS:
+			break;
+		case HK_KEY_RETIRED:
+			hk_db_done(st);
+			return SQLITE_BUSY;	/* 503: restart the workers */
+		default:
+			hk_db_done(st);
+			return rc;
+		}
+		hk_secret_seal(key, "mail_servers", id, "smtp_password", plain,
+		    &blob, &len);
+		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 2);
+	}
+	rc = sqlite3_step(st);
+	hk_db_done(st);
+	free(blob);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* "field: value" lines (create) or "field: old -> new" lines (update). */
+static void
+describe(struct hk_buf *b, const struct hk_server *old,
+    const struct hk_server *s, bool password_changed)
+{
+	char o[32], n[32];
+
+#define LINE_S(f, ov, nv) do { \
+	if (old == NULL) \
+		hk_buf_printf(b, "%s: %s\n", f, nv); \
+	else if (strcmp(ov, nv) != 0) \
+		hk_buf_printf(b, "%s: %s -> %s\n", f, ov, nv); \
+} while (0)
+#define LINE_I(f, ov, nv) do { \
+	snprintf(o, sizeof(o), "%lld", (long long)(ov)); \
+	snprintf(n, sizeof(n), "%lld", (long long)(nv)); \
+	LINE_S(f, o, n); \
+} while (0)
+#define LINE_B(f, ov, nv) LINE_S(f, (ov) ? "on" : "off", (nv) ? "on" : "off")
+#define O(f) (old != NULL ? old->f : s->f)
+
+	LINE_S("name", O(name), s->name);
+	LINE_S("smtp_host", O(smtp_host), s->smtp_host);
+	LINE_I("smtp_port", O(smtp_port), s->smtp_port);
+	LINE_S("smtp_security", hk_security_name(O(smtp_security)),
+	    hk_security_name(s->smtp_security));
+	LINE_B("smtp_tls_verify", O(smtp_tls_verify), s->smtp_tls_verify);
+	LINE_B("smtp_auth", O(smtp_auth), s->smtp_auth);
+	LINE_S("smtp_auth_method", O(smtp_auth_method), s->smtp_auth_method);
+	LINE_S("smtp_credentials", hk_credentials_name(O(smtp_credentials)),
+	    hk_credentials_name(s->smtp_credentials));
+	LINE_S("smtp_user", O(smtp_user), s->smtp_user);
+	if (password_changed)
+		hk_buf_puts(b, "smtp_password: (changed)\n");
+	LINE_B("pop_before_smtp", O(pop_before_smtp), s->pop_before_smtp);
+	LINE_I("pop_before_smtp_wait", O(pop_before_smtp_wait),
+	    s->pop_before_smtp_wait);
+	LINE_I("send_limit", O(send_limit), s->send_limit);
+	LINE_S("recv_protocol", hk_recv_protocol_name(O(recv_protocol)),
+	    hk_recv_protocol_name(s->recv_protocol));
+	LINE_B("apop", O(apop), s->apop);
+	LINE_S("recv_host", O(recv_host), s->recv_host);
+	LINE_I("recv_port", O(recv_port), s->recv_port);
+	LINE_S("recv_security", hk_security_name(O(recv_security)),
+	    hk_security_name(s->recv_security));
+	LINE_B("recv_tls_verify", O(recv_tls_verify), s->recv_tls_verify);
+	LINE_I("recv_limit", O(recv_limit), s->recv_limit);
+#undef LINE_S
+#undef LINE_I
+#undef LINE_B
+#undef O
+}
+
+static enum hk_server_rc
+audit(struct hk_db *db, const char *actor, const char *action, long long id,
+    const char *name, const struct hk_buf *details)
+{
+	enum hk_store_rc rc = hk_audit_record(db, actor != NULL ? actor : "",
+	    action, "mail-server", id, name,
+	    details != NULL && details->len > 0 ? hk_buf_str(details) : NULL);
+
+	return hk_server_rc_from_store(rc);
+}
+
+/* Normalises what is stored with the credentials choice. */
+static void
+settle_credentials(struct hk_server *s)
+{
+	if (s->smtp_credentials != HK_CRED_FIXED) {
+		free(s->smtp_user);
+		s->smtp_user = hk_strdup("");
+		hk_free_secret(s->smtp_password);
+		s->smtp_password = NULL;
+	}
+}
+
+enum hk_server_rc
+hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    const char *actor, struct hk_server *s)
+{
+	sqlite3_stmt *st;
+	enum hk_server_rc rc;
+	enum hk_store_rc src;
+	struct hk_buf details = HK_BUF_INIT;
+	long long other, position = 1;
+	int r;
+
+	settle_credentials(s);
+	if ((rc = begin(db)) != HK_SERVER_OK)
+		return rc;
+	other = id_by_name(db, s->name, 0, &src);
+	if (other != 0) {
+		rc = other < 0 ? hk_server_rc_from_store(src) : HK_SERVER_NAME_TAKEN;
+		goto fail;
+	}
+	st = hk_db_prepare(db,
+	    "SELECT COALESCE(MAX(position), 0) + 1 FROM mail_servers");
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		position = sqlite3_column_int64(st, 0);
+	hk_db_done(st);
+	if (r != SQLITE_ROW) {
+		rc = server_rc(r);
+		goto fail;
+	}
+	st = hk_db_prepare(db,
+	    "INSERT INTO mail_servers (name, smtp_host, smtp_port, smtp_security,"
+	    " smtp_tls_verify, smtp_auth, smtp_auth_method, smtp_credentials,"
+	    " smtp_user, pop_before_smtp, pop_before_smtp_wait, send_limit,"
+	    " recv_protocol, apop, recv_host, recv_port, recv_security,"
+	    " recv_tls_verify, recv_limit, created_at, updated_at, version,"
+	    " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, 1, ?21)");
+	bind_fields(st, s);
+	sqlite3_bind_int64(st, 21, position);
+	r = sqlite3_step(st);
+	hk_db_done(st);
+	if (r != SQLITE_DONE) {
+		/* The UNIQUE (NOCASE) constraint backs up id_by_name. */
+		rc = (r & 0xff) == SQLITE_CONSTRAINT ? HK_SERVER_NAME_TAKEN :
+		    server_rc(r);
+		goto fail;
+	}
+	s->id = sqlite3_last_insert_rowid(hk_db_handle(db));
+	s->version = 1;
+	s->position = position;
+	if (s->smtp_password != NULL &&
+	    (r = store_password(db, key, s->id, s->smtp_password)) != SQLITE_OK) {
+		rc = server_rc(r);
+		goto fail;
+	}
+	s->smtp_password_set = s->smtp_password != NULL;
+	describe(&details, NULL, s, s->smtp_password != NULL);
+	if ((rc = audit(db, actor, "create", s->id, s->name, &details)) !=
+	    HK_SERVER_OK)
+		goto fail;
+	hk_buf_free(&details);
+	if ((rc = commit(db)) != HK_SERVER_OK)
+		s->id = 0;
+	return rc;
+fail:
+	hk_buf_free(&details);
+	hk_db_rollback(db);
+	s->id = 0;
+	return rc;
+}
+
+enum hk_server_rc
+hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    const char *actor, struct hk_server *s)
+{
+	struct hk_server old;
+	sqlite3_stmt *st;
+	enum hk_server_rc rc;
+	enum hk_store_rc src;
+	struct hk_buf details = HK_BUF_INIT;
+	bool pw_changed;
+	long long other;
+	int r;
+
+	settle_credentials(s);
+	if ((rc = begin(db)) != HK_SERVER_OK)
+		return rc;
+	if ((src = hk_server_load(db, key, s->id, false, &old)) != HK_STORE_OK) {
+		hk_db_rollback(db);
+		return hk_server_rc_from_store(src);
+	}
+	if (old.version != s->version) {
+		rc = HK_SERVER_STALE;
+		goto fail;
+	}
+	other = id_by_name(db, s->name, s->id, &src);
+	if (other != 0) {
+		rc = other < 0 ? hk_server_rc_from_store(src) : HK_SERVER_NAME_TAKEN;
+		goto fail;
+	}
+	st = hk_db_prepare(db,
+	    "UPDATE mail_servers SET name = ?1, smtp_host = ?2, smtp_port = ?3,"
+	    " smtp_security = ?4, smtp_tls_verify = ?5, smtp_auth = ?6,"
+	    " smtp_auth_method = ?7, smtp_credentials = ?8, smtp_user = ?9,"
+	    " pop_before_smtp = ?10, pop_before_smtp_wait = ?11,"
+	    " send_limit = ?12, recv_protocol = ?13, apop = ?14,"
+	    " recv_host = ?15, recv_port = ?16, recv_security = ?17,"
+	    " recv_tls_verify = ?18, recv_limit = ?19, updated_at = ?20,"
+	    " version = version + 1 WHERE id = ?21 AND version = ?22");
+	bind_fields(st, s);
+	sqlite3_bind_int64(st, 21, s->id);
+	sqlite3_bind_int64(st, 22, s->version);
+	r = sqlite3_step(st);
+	hk_db_done(st);
+	if (r != SQLITE_DONE) {
+		rc = (r & 0xff) == SQLITE_CONSTRAINT ? HK_SERVER_NAME_TAKEN :
+		    server_rc(r);
+		goto fail;
+	}
+	if (sqlite3_changes(hk_db_handle(db)) != 1) {
+		rc = HK_SERVER_STALE;
+		goto fail;
+	}
+	/* The password: a new one replaces the stored one; none entered
+	 * keeps it, unless the credentials are no longer fixed. */
+	pw_changed = false;
+	if (s->smtp_password != NULL) {
+		pw_changed = true;
+		r = store_password(db, key, s->id, s->smtp_password);
+	} else if (s->smtp_credentials != HK_CRED_FIXED && old.smtp_password_set) {
+		pw_changed = true;
+		r = store_password(db, key, s->id, NULL);
+	} else {
+		r = SQLITE_OK;
+	}
+	if (r != SQLITE_OK) {
+		rc = server_rc(r);
+		goto fail;
+	}
+	s->smtp_password_set = s->smtp_password != NULL ||
+	    (s->smtp_credentials == HK_CRED_FIXED && old.smtp_password_set);
+	describe(&details, &old, s, pw_changed);
+	if ((rc = audit(db, actor, "update", s->id, s->name, &details)) !=
+	    HK_SERVER_OK)
+		goto fail;
+	if ((rc = commit(db)) == HK_SERVER_OK)
+		s->version++;
+	hk_buf_free(&details);
+	hk_server_clear(&old);
+	return rc;
+fail:
+	hk_buf_free(&details);
+	hk_server_clear(&old);
+	hk_db_rollback(db);
+	return rc;
+}
+
+enum hk_server_rc
+hk_server_reorder(struct hk_db *db, const char *actor, const long long *ids,
+    size_t n)
+{
+	struct hk_server *list = NULL;
+	size_t count = 0;
+	enum hk_server_rc rc;
+	enum hk_store_rc src;
+	struct hk_buf details = HK_BUF_INIT;
+	bool changed = false;
+
+	if ((rc = begin(db)) != HK_SERVER_OK)
+		return rc;
+	if ((src = hk_server_list(db, &list, &count)) != HK_STORE_OK) {
+		hk_db_rollback(db);
+		return hk_server_rc_from_store(src);
+	}
+	/* A permutation: as many ids as servers, each a server, none twice. */
+	rc = n == count ? HK_SERVER_OK : HK_SERVER_BAD_ORDER;
+	for (size_t i = 0; rc == HK_SERVER_OK && i < n; i++) {
+		size_t hits = 0;
+
+		for (size_t j = 0; j < n; j++)
+			if (ids[j] == ids[i])
+				hits++;
+		for (size_t j = 0; j < count; j++)
+			if (list[j].id == ids[i])
+				hits += 1000;
+		if (hits != 1001)
+			rc = HK_SERVER_BAD_ORDER;
+	}
+	if (rc != HK_SERVER_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (list[i].id != ids[i])
+			changed = true;
+	if (!changed)
+		goto out;	/* nothing to write or record */
+	hk_buf_puts(&details, "order:");
+	for (size_t i = 0; i < count; i++)
+		hk_buf_printf(&details, "%s %s", i ? "," : "", list[i].name);
+	hk_buf_puts(&details, " ->");
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = hk_db_prepare(db,
+		    "UPDATE mail_servers SET position = ?2 WHERE id = ?1");
+		int r;
+
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int64(st, 2, (long long)i + 1);
+		r = sqlite3_step(st);
+		hk_db_done(st);
+		if (r != SQLITE_DONE) {
+			rc = server_rc(r);
+			goto out;
+		}
+		for (size_t j = 0; j < count; j++)
+			if (list[j].id == ids[i])
+				hk_buf_printf(&details, "%s %s", i ? "," : "",
+				    list[j].name);
+	}
+	hk_buf_putc(&details, '\n');
+	rc = audit(db, actor, "reorder", 0, NULL, &details);
+out:
+	if (rc == HK_SERVER_OK && changed)
+		rc = commit(db);
+	else
+		hk_db_rollback(db);
+	hk_buf_free(&details);
+	hk_server_list_free(&list, count);
+	return rc;
+}
+
+enum hk_server_rc
+hk_server_delete(struct hk_db *db, const char *actor, long long id,
+    long long replace_with, struct hk_buf *users_r)
+{
+	struct hk_server s, repl;
+	sqlite3_stmt *st;
+	enum hk_server_rc rc;
+	enum hk_store_rc src;
+	struct hk_buf users = HK_BUF_INIT, details = HK_BUF_INIT;
+	size_t n_users = 0;
+	int r;
+
+	memset(&repl, 0, sizeof(repl));
+	if ((rc = begin(db)) != HK_SERVER_OK)
+		return rc;
+	if ((src = hk_server_load(db, NULL, id, false, &s)) != HK_STORE_OK) {
+		hk_db_rollback(db);
+		return hk_server_rc_from_store(src);
+	}
+	st = hk_db_prepare(db,
+	    "SELECT name FROM mail_accounts WHERE server_id = ?1 ORDER BY name");
+	sqlite3_bind_int64(st, 1, id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		hk_buf_printf(&users, "%s\n", hk_db_text(st, 0));
+		n_users++;
+	}
+	hk_db_done(st);
+	if (r != SQLITE_DONE) {
+		rc = server_rc(r);
+		goto fail;
+	}
+	if (n_users > 0) {
+		if (replace_with == 0) {
+			rc = HK_SERVER_IN_USE;
+			if (users_r != NULL)
+				hk_buf_append(users_r, users.data, users.len);
+			goto fail;
+		}
+		if (replace_with == id ||
+		    hk_server_load(db, NULL, replace_with, false, &repl) !=
+		    HK_STORE_OK) {
+			rc = HK_SERVER_BAD_REPLACEMENT;
+			goto fail;
+		}
+		st = hk_db_prepare(db,
+		    "UPDATE mail_accounts SET server_id = ?2, version = version + 1,"
+		    " updated_at = ?3 WHERE server_id = ?1");
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, replace_with);
+		sqlite3_bind_int64(st, 3, (long long)time(NULL));
+		r = sqlite3_step(st);
+		hk_db_done(st);
+		if (r != SQLITE_DONE) {
+			rc = server_rc(r);
+			goto fail;
+		}
+		hk_buf_printf(&details, "mail accounts moved to %s:", repl.name);
+		for (char *p = users.data, *nl; p != NULL && *p != '\0'; p = nl + 1) {
+			nl = strchr(p, '\n');
+			hk_buf_printf(&details, "%s %.*s",
+			    p == users.data ? "" : ",", (int)(nl - p), p);
+		}
+		hk_buf_putc(&details, '\n');
+	}
+	st = hk_db_prepare(db, "DELETE FROM mail_servers WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	hk_db_done(st);
+	if (r != SQLITE_DONE) {
+		rc = (r & 0xff) == SQLITE_CONSTRAINT ? HK_SERVER_IN_USE :
+		    server_rc(r);
+		goto fail;
+	}
+	if ((rc = audit(db, actor, "delete", id, s.name, &details)) != HK_SERVER_OK)
+		goto fail;
+	rc = commit(db);
+	hk_buf_free(&users);
+	hk_buf_free(&details);
+	hk_server_clear(&s);
+	hk_server_clear(&repl);
+	return rc;
+fail:
+	hk_db_rollback(db);
+	hk_buf_free(&users);
+	hk_buf_free(&details);
+	hk_server_clear(&s);
+	hk_server_clear(&repl);
+	return rc;
+}
