@@ -35,11 +35,36 @@ hk_secmem_size(size_t n)
 	return (n + page - 1) / page * page;
 }
 
+/* Wiped one-page blocks kept for reuse: a request uses a few secret
+ * buffers of one page (the head, the headers, the form value), and two
+ * system calls for each would show in the request rate.  The blocks keep
+ * their MADV_DONTDUMP mark and hold nothing but zeros while kept. */
+#define SPARE_MAX 8
+static void *spare[SPARE_MAX];
+static size_t n_spare, spare_max = SPARE_MAX;
+
+void
+hk_secmem_set_spares(size_t max)
+{
+	spare_max = max < SPARE_MAX ? max : SPARE_MAX;
+	while (n_spare > spare_max) {
+		void *p = spare[--n_spare];
+
+		if (munmap(p, page_size()) != 0)
+			hk_fatal("munmap of a secret block failed: %s",
+			    strerror(errno));
+	}
+}
+
 void *
 hk_secmem_alloc(size_t n)
 {
 	size_t size = hk_secmem_size(n);
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	void *p;
+
+	if (size == page_size() && n_spare > 0)
+		return spare[--n_spare];
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
@@ -60,6 +85,13 @@ hk_secmem_free(void *p, size_t n)
 		return;
 	size = hk_secmem_size(n);
 	hk_wipe(p, size);
+	if (size == page_size() && n_spare < spare_max) {
+		/* hk_wipe leaves zeros behind (OPENSSL_cleanse), and a new
+		 * block must be zeroed: say so rather than rely on it. */
+		memset(p, 0, size);
+		spare[n_spare++] = p;
+		return;
+	}
 	if (munmap(p, size) != 0)
 		hk_fatal("munmap of a secret block failed: %s", strerror(errno));
 }

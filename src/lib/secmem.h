@@ -1,5 +1,6 @@
 /* secmem.h - memory for secrets (the key, passwords), kept out of core
- * dumps and wiped before it goes back to the system.
+ * dumps and wiped before it goes back to the system (or, for a few
+ * one-page blocks, to a per-process list of wiped spares for reuse).
  *
  * Each block is a private anonymous mapping of whole pages, marked
  * MADV_DONTDUMP: even when core dumps were turned back on to debug a crash
@@ -20,7 +21,11 @@ size_t hk_secmem_size(size_t n);
  * releases it with hk_secmem_free(p, n), passing the same n (or any n
  * with the same hk_secmem_size). */
 void *hk_secmem_alloc(size_t n);
-/* Wipes the whole block and unmaps it.  NULL is fine. */
+/* Wipes the whole block and unmaps it (a one-page block may be kept,
+ * wiped, for the next hk_secmem_alloc).  NULL is fine. */
 void hk_secmem_free(void *p, size_t n);
+/* How many wiped one-page blocks to keep for reuse (at most 8, the
+ * default); 0 unmaps every block on free (the unit tests watch unmaps). */
+void hk_secmem_set_spares(size_t max);
 
 #endif

@@ -346,6 +346,29 @@ test_secmem(void **state)
 	hk_secmem_free(NULL, 32);
 }
 
+/* A kept one-page block is wiped before it is kept, and comes back
+ * zeroed and still out of dumps. */
+static void
+test_secmem_spares(void **state)
+{
+	char *p, *q;
+
+	(void)state;
+	hk_secmem_set_spares(8);
+	p = hk_secmem_alloc(32);
+	memcpy(p + 100, SECRET, strlen(SECRET));
+	hk_secmem_free(p, 32);
+	/* Still mapped (kept): nothing of the secret is left in it. */
+	assert_null(memmem(p, hk_secmem_size(32), SECRET, strlen(SECRET)));
+	q = hk_secmem_alloc(10);
+	assert_ptr_equal(q, p);
+	for (size_t i = 0; i < hk_secmem_size(10); i++)
+		assert_int_equal(q[i], 0);
+	assert_true(not_dumped(q));
+	hk_secmem_free(q, 10);
+	hk_secmem_set_spares(0);
+}
+
 int
 main(void)
 {
@@ -360,7 +383,11 @@ main(void)
 		cmocka_unit_test(test_plain_buffer_leaves_copies),
 		cmocka_unit_test(test_secret_wiped_on_grow),
 		cmocka_unit_test(test_secmem),
+		cmocka_unit_test(test_secmem_spares),
 	};
 
+	/* The release checks watch unmaps: keep no spare blocks but in
+	 * test_secmem_spares. */
+	hk_secmem_set_spares(0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
