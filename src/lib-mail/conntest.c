@@ -7,12 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conntest-report.h"
 #include "conntest.h"
-#include "db.h"
-#include "log.h"
 #include "imap.h"
 #include "mailopen.h"
 #include "mem.h"
@@ -866,127 +863,4 @@ hk_conntest_run(const struct hk_conntest_params *p, xmlDocPtr doc,
 	end = hk_ctreport_end(&r.rep, "send", "smtp");
 	end_smtp(&r, end);
 	return hk_ctreport_finish(&r.rep, res);
-}
-
-int
-hk_conntest_store(struct hk_db *db, long long server_id,
-    const struct hk_conntest_result *res, xmlNodePtr result)
-{
-	xmlBufferPtr xb = xmlBufferCreate();
-	sqlite3_stmt *st;
-	int rc;
-
-	xmlNodeDump(xb, result->doc, result, 0, 0);
-	st = hk_db_prepare(db,
-	    "INSERT INTO server_tests (server_id, at, ok, summary, result_xml)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (server_id) DO UPDATE SET at = excluded.at,"
-	    " ok = excluded.ok, summary = excluded.summary,"
-	    " result_xml = excluded.result_xml");
-	sqlite3_bind_int64(st, 1, server_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int(st, 3, res->ok ? 1 : 0);
-	sqlite3_bind_text(st, 4, res->summary ? res->summary : "", -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, (const char *)xmlBufferContent(xb),
-	    xmlBufferLength(xb), SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	hk_db_done(st);
-	xmlBufferFree(xb);
-	if (rc != SQLITE_DONE) {
-		/* A server deleted meanwhile (foreign key) is no error. */
-		if (rc != SQLITE_CONSTRAINT)
-			hk_err("storing the connection test of server %lld: %s",
-			    server_id, hk_db_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-static char *
-prop(xmlNodePtr n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, BAD_CAST name);
-	char *s = hk_strdup(v != NULL ? (const char *)v : "");
-
-	xmlFree(v);
-	return s;
-}
-
-static char *
-child_text(xmlNodePtr n, const char *name)
-{
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)c->name, name) == 0) {
-			xmlChar *t = xmlNodeGetContent(c);
-			char *s = hk_strdup(t ? (const char *)t : "");
-
-			xmlFree(t);
-			return s;
-		}
-	return NULL;
-}
-
-void
-hk_conntest_print(xmlNodePtr result, FILE *out)
-{
-	for (xmlNodePtr end = result->children; end != NULL; end = end->next) {
-		char *ename;
-
-		if (end->type != XML_ELEMENT_NODE ||
-		    strcmp((const char *)end->name, "end") != 0)
-			continue;
-		ename = prop(end, "name");
-		for (xmlNodePtr s = end->children; s != NULL; s = s->next) {
-			char *name, *ok, *ms, *field, *reply, *expl, *detail;
-
-			if (s->type != XML_ELEMENT_NODE)
-				continue;
-			name = prop(s, "name");
-			ok = prop(s, "ok");
-			ms = prop(s, "ms");
-			field = prop(s, "field");
-			reply = child_text(s, "reply");
-			expl = child_text(s, "explanation");
-			detail = child_text(s, "detail");
-			fprintf(out, "%-8s %-16s %-4s %6s ms  %s\n", ename, name,
-			    strcmp(ok, "true") == 0 ? "ok" : "FAIL", ms,
-			    reply ? reply : "");
-			for (xmlNodePtr k = s->children; k != NULL; k = k->next) {
-				if (k->type != XML_ELEMENT_NODE)
-					continue;
-				if (strcmp((const char *)k->name, "certificate") == 0) {
-					char *subj = child_text(k, "subject");
-					char *iss = child_text(k, "issuer");
-					char *na = child_text(k, "not-after");
-					char *fp = child_text(k, "sha256");
-					char *ver = child_text(k, "version");
-
-					fprintf(out, "%27s %s, subject %s, issuer %s, "
-					    "expires %s\n%27s SHA-256 %s\n", "",
-					    ver ? ver : "", subj ? subj : "-",
-					    iss ? iss : "-", na ? na : "-", "",
-					    fp ? fp : "-");
-					free(subj); free(iss); free(na); free(fp);
-					free(ver);
-				} else if (strcmp((const char *)k->name, "warning") == 0) {
-					xmlChar *t = xmlNodeGetContent(k);
-					char *wf = prop(k, "field");
-
-					fprintf(out, "%27s warning: %s [%s]\n", "",
-					    (const char *)t, wf);
-					xmlFree(t);
-					free(wf);
-				}
-			}
-			if (expl != NULL)
-				fprintf(out, "%27s %s [%s]\n", "", expl, field);
-			if (detail != NULL)
-				fprintf(out, "%27s (%s)\n", "", detail);
-			free(name); free(ok); free(ms); free(field);
-			free(reply); free(expl); free(detail);
-		}
-		free(ename);
-	}
 }

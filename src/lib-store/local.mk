@@ -1,4 +1,4 @@
-# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, key check.
+# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions, audit trail, key check, last connection tests.
 # May include: src/lib-store and the layers below it (src/local.mk).
 
 noinst_LTLIBRARIES += src/lib-store/libhk-store.la
@@ -13,6 +13,8 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/db_schema.h \
 	src/lib-store/keycheck.c \
 	src/lib-store/keycheck.h \
+	src/lib-store/servertest.c \
+	src/lib-store/servertest.h \
 	src/lib-store/session.c \
 	src/lib-store/session.h
 src_lib_store_libhk_store_la_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_store)
