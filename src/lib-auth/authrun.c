@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,14 +36,67 @@ hk_auth_status_exit(enum hk_auth_status st)
 	}
 }
 
-/* Per-protocol SASL framing facts (curl's lib/curl_sasl.c idea). */
-struct sasl_proto {
-	const char *name;
-	size_t max_line;	/* longest command line, CRLF included */
+/* How each protocol frames a SASL exchange (curl's struct SASLproto
+ * idea): one row per protocol, so that the exchange is written once. */
+enum sasl_ir {
+	IR_ALWAYS,		/* SMTP (RFC 4954), POP3 (RFC 5034) */
+	IR_IF_ANNOUNCED		/* IMAP: only with SASL-IR (RFC 4959) */
 };
 
-static const struct sasl_proto proto_smtp = { "SMTP", 512 };	/* RFC 5321 4.5.3.1.4 */
-static const struct sasl_proto proto_pop3 = { "POP3", 255 };	/* RFC 5034 §4 */
+struct sasl_proto {
+	uint32_t id;		/* HK_AUTHMOD_PROTO_* */
+	const char *name;
+	const char *cmd;	/* the command that starts the exchange */
+	bool tagged;		/* the command carries the client's tag */
+	bool coded;		/* replies are numbered and read by code by
+				 * the protocol's client (smtp.c) */
+	const char *cont;	/* how a server's continuation begins */
+	const char *final_ok;	/* how a final reply of success begins */
+	enum sasl_ir ir;	/* may the command carry an initial response? */
+	size_t max_line;	/* longest command line, CRLF included */
+	const char *empty_ir;	/* an empty initial response on that line */
+	const char *cancel;	/* the client's answer that ends it */
+	int no_mech;		/* the refusal that means an unknown
+				 * mechanism (SMTP 504); 0: none */
+};
+
+static const struct sasl_proto sasl_protos[] = {
+	{	/* RFC 4954.  smtp.c reads its replies by code: 334 goes on,
+		 * any other below 400 ends well. */
+		.id = HK_AUTHMOD_PROTO_SMTP, .name = "SMTP", .cmd = "AUTH",
+		.coded = true, .cont = "334 ", .final_ok = "235 ",
+		.ir = IR_ALWAYS,
+		.max_line = 512,	/* RFC 5321 4.5.3.1.4 */
+		.empty_ir = "=", .cancel = "*",
+		.no_mech = 504,
+	},
+	{	/* RFC 5034 */
+		.id = HK_AUTHMOD_PROTO_POP3, .name = "POP3", .cmd = "AUTH",
+		.cont = "+ ", .final_ok = "+OK",
+		.ir = IR_ALWAYS,
+		.max_line = 255,	/* RFC 5034 section 4 */
+		.empty_ir = "=", .cancel = "*",
+	},
+	{	/* RFC 3501 6.2.2, RFC 4959 */
+		.id = HK_AUTHMOD_PROTO_IMAP, .name = "IMAP",
+		.cmd = "AUTHENTICATE", .tagged = true,
+		.cont = "+ ", .final_ok = "OK",
+		.ir = IR_IF_ANNOUNCED,
+		/* No limit of its own; RFC 7162 section 4 asks clients to
+		 * keep lines to 8192 octets. */
+		.max_line = 8192,
+		.empty_ir = "=", .cancel = "*",
+	},
+};
+
+static const struct sasl_proto *
+sasl_proto_find(uint32_t id)
+{
+	for (size_t i = 0; i < sizeof(sasl_protos) / sizeof(sasl_protos[0]); i++)
+		if (sasl_protos[i].id == id)
+			return &sasl_protos[i];
+	return NULL;
+}
 
 struct run {
 	struct hk_authsess *s;
@@ -123,15 +178,16 @@ read_reply(struct run *r, enum hk_auth_conn conn)
 	return 0;
 }
 
-/* Base64 of a SASL response into r->line ("=" for an empty initial one). */
+/* Base64 of a SASL response into r->line; empty_ir: what an empty
+ * initial response is on the command line (NULL: not initial). */
 static void
-line_b64(struct run *r, const unsigned char *p, size_t n, int initial)
+line_b64(struct run *r, const unsigned char *p, size_t n, const char *empty_ir)
 {
 	char *enc;
 
 	if (n == 0) {
-		if (initial)
-			hk_buf_putc(&r->line, '=');
+		if (empty_ir != NULL)
+			hk_buf_puts(&r->line, empty_ir);
 		return;
 	}
 	enc = hk_malloc(HK_B64_LEN(n) + 1);
@@ -141,12 +197,12 @@ line_b64(struct run *r, const unsigned char *p, size_t n, int initial)
 	free(enc);
 }
 
-/* Cancels a SASL exchange ("*") after the module gave up, and reads the
+/* Cancels a SASL exchange after the module gave up, and reads the
  * server's (negative) answer. */
 static int
-sasl_cancel(struct run *r)
+sasl_cancel(struct run *r, const struct sasl_proto *proto)
 {
-	hk_buf_puts(&r->line, "*");
+	hk_buf_puts(&r->line, proto->cancel);
 	if (send_line(r, HK_CONN_MAIN, 1) < 0 || read_reply(r, HK_CONN_MAIN) < 0)
 		return -1;
 	return 0;
@@ -156,41 +212,47 @@ static enum hk_auth_status
 run_sasl(struct run *r)
 {
 	const struct hk_authmod *mod = r->s->mod;
-	const struct sasl_proto *proto = r->s->sess.protocol ==
-	    HK_AUTHMOD_PROTO_POP3 ? &proto_pop3 : &proto_smtp;
+	const struct sasl_proto *proto = sasl_proto_find(r->s->sess.protocol);
 	struct hk_authmod_action act;
 	unsigned char *pending = NULL;	/* an initial response too long for AUTH */
 	size_t pending_len = 0, cmd_len;
 	int rc;
 	enum hk_auth_status st = HK_AUTH_INTERNAL;
 
-	if (r->s->sess.protocol != HK_AUTHMOD_PROTO_SMTP &&
-	    r->s->sess.protocol != HK_AUTHMOD_PROTO_POP3)
+	if (proto == NULL)
 		return finish(r, HK_AUTH_CONFIG,
-		    "%s: the driver speaks SASL over SMTP and POP3 only",
+		    "%s: the driver speaks SASL over SMTP, POP3 and IMAP only",
 		    mod->name);
+	if (proto->tagged && (r->io->tag == NULL || *r->io->tag == '\0'))
+		return finish(r, HK_AUTH_INTERNAL,
+		    "%s: %s needs a command tag", mod->name, proto->name);
 	rc = hk_authsess_step(r->s, HK_AUTHMOD_EV_START, 1, NULL, 0, &act);
 	if (rc != HK_AUTHMOD_SEND && rc != HK_AUTHMOD_EXPECT)
 		return finish(r, rc_status(rc), "%s: %s", mod->name,
 		    act.message != NULL ? act.message : "did not start");
 
-	hk_buf_printf(&r->line, "AUTH %s", mod->sasl_name);
+	if (proto->tagged)
+		hk_buf_printf(&r->line, "%s ", r->io->tag);
+	hk_buf_printf(&r->line, "%s %s", proto->cmd, mod->sasl_name);
 	cmd_len = r->line.len;
 	if (rc == HK_AUTHMOD_SEND) {
-		if (cmd_len + 1 + (act.len ? HK_B64_LEN(act.len) : 1) + 2 >
-		    proto->max_line) {
-			/* RFC 4954 §4: too long for the AUTH line, so send it
-			 * after the server's empty challenge instead. */
+		if ((proto->ir == IR_IF_ANNOUNCED && !r->io->sasl_ir) ||
+		    cmd_len + 1 + (act.len ? HK_B64_LEN(act.len) :
+		    strlen(proto->empty_ir)) + 2 > proto->max_line) {
+			/* Not allowed or too long on the command line (RFC
+			 * 4954 section 4): send it after the server's empty
+			 * challenge instead. */
 			pending = hk_malloc(act.len + 1);
 			memcpy(pending, act.data, act.len);
 			pending_len = act.len;
 		} else {
 			hk_buf_putc(&r->line, ' ');
-			line_b64(r, act.data, act.len, 1);
+			line_b64(r, act.data, act.len, proto->empty_ir);
 		}
 	}
 	if (send_line(r, HK_CONN_MAIN, cmd_len) < 0) {
-		st = finish(r, HK_AUTH_IO, "the connection failed while sending AUTH");
+		st = finish(r, HK_AUTH_IO, "the connection failed while sending %s",
+		    proto->cmd);
 		goto out;
 	}
 
@@ -204,9 +266,11 @@ run_sasl(struct run *r)
 			/* Let the module clean up; the server has spoken. */
 			hk_authsess_step(r->s, HK_AUTHMOD_EV_REPLY, 0,
 			    r->reply.text.data, r->reply.text.len, &act);
-			st = finish(r, r->reply.code == 504 ? HK_AUTH_PROTOCOL :
-			    HK_AUTH_REJECTED,
-			    r->reply.code == 504 ?
+			bool no_mech = proto->no_mech != 0 &&
+			    r->reply.code == proto->no_mech;
+
+			st = finish(r, no_mech ? HK_AUTH_PROTOCOL :
+			    HK_AUTH_REJECTED, no_mech ?
 			    "the server does not accept the %s mechanism: %s" :
 			    "the server refused %s authentication: %s",
 			    mod->sasl_name, hk_buf_str(&r->res->last_reply));
@@ -240,7 +304,7 @@ run_sasl(struct run *r)
 			st = finish(r, HK_AUTH_PROTOCOL,
 			    "the server's %s challenge is longer than %d bytes",
 			    mod->sasl_name, CHALLENGE_MAX);
-			if (sasl_cancel(r) < 0)
+			if (sasl_cancel(r, proto) < 0)
 				st = finish(r, HK_AUTH_IO, NULL);
 			goto out;
 		}
@@ -251,7 +315,7 @@ run_sasl(struct run *r)
 			st = finish(r, HK_AUTH_PROTOCOL,
 			    "the server's %s challenge is not valid base64",
 			    mod->sasl_name);
-			if (sasl_cancel(r) < 0)
+			if (sasl_cancel(r, proto) < 0)
 				st = finish(r, HK_AUTH_IO, NULL);
 			goto out;
 		}
@@ -263,11 +327,11 @@ run_sasl(struct run *r)
 				st = finish(r, HK_AUTH_PROTOCOL,
 				    "the server sent a non-empty challenge where %s expects an empty one",
 				    mod->sasl_name);
-				if (sasl_cancel(r) < 0)
+				if (sasl_cancel(r, proto) < 0)
 					st = finish(r, HK_AUTH_IO, NULL);
 				goto out;
 			}
-			line_b64(r, pending, pending_len, 0);
+			line_b64(r, pending, pending_len, NULL);
 			hk_wipe(pending, pending_len);
 			free(pending);
 			pending = NULL;
@@ -281,11 +345,11 @@ run_sasl(struct run *r)
 				    HK_AUTH_INTERNAL : rc_status(rc), "%s: %s",
 				    mod->name, act.message != NULL ?
 				    act.message : "ended before the server did");
-				if (sasl_cancel(r) < 0)
+				if (sasl_cancel(r, proto) < 0)
 					st = finish(r, HK_AUTH_IO, NULL);
 				goto out;
 			}
-			line_b64(r, act.data, act.len, 0);
+			line_b64(r, act.data, act.len, NULL);
 		}
 		if (send_line(r, HK_CONN_MAIN, 0) < 0) {
 			st = finish(r, HK_AUTH_IO,
@@ -424,6 +488,40 @@ hk_auth_run(const struct hk_authsess_params *p, const char *greeting,
 	hk_buf_wipe_free(&r.line);
 	hk_buf_wipe_free(&r.reply.text);
 	return st;
+}
+
+int
+hk_auth_reply_parse(uint32_t protocol, const char *tag, const char *line,
+    struct hk_auth_reply *r)
+{
+	const struct sasl_proto *proto = sasl_proto_find(protocol);
+	size_t cl, fl;
+
+	if (proto == NULL || proto->coded)
+		return -1;
+	hk_buf_reset(&r->text);
+	r->code = 0;
+	cl = strlen(proto->cont);
+	/* A continuation; a bare "+" is one with an empty challenge. */
+	if (strncmp(line, proto->cont, cl) == 0 ||
+	    (strncmp(line, proto->cont, cl - 1) == 0 && line[cl - 1] == '\0')) {
+		r->kind = HK_REPLY_CONT;
+		hk_buf_puts(&r->text, line[cl - 1] == '\0' ? "" : line + cl);
+		return 0;
+	}
+	if (proto->tagged) {
+		size_t tl = strlen(tag != NULL ? tag : "");
+
+		if (tl == 0 || strncmp(line, tag, tl) != 0 || line[tl] != ' ')
+			return 1;	/* untagged: not the reply yet */
+		line += tl + 1;
+	}
+	fl = strlen(proto->final_ok);
+	r->kind = strncmp(line, proto->final_ok, fl) == 0 &&
+	    (line[fl] == ' ' || line[fl] == '\0') ? HK_REPLY_OK : HK_REPLY_ERR;
+	line += strcspn(line, " ");
+	hk_buf_puts(&r->text, *line == ' ' ? line + 1 : line);
+	return 0;
 }
 
 void

@@ -26,6 +26,7 @@
 #ifndef HK_MODLOAD_H
 #define HK_MODLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,9 +134,10 @@ enum hk_auth_status {
 int hk_auth_status_exit(enum hk_auth_status st);
 
 enum hk_reply_kind {
-	HK_REPLY_OK,		/* SMTP 2xx/3xx other than 334; POP3 "+OK" */
-	HK_REPLY_CONT,		/* SMTP 334; POP3 "+ " */
-	HK_REPLY_ERR		/* SMTP 4xx/5xx; POP3 "-ERR" */
+	HK_REPLY_OK,		/* SMTP 2xx/3xx other than 334; POP3 "+OK";
+				 * IMAP the tagged OK */
+	HK_REPLY_CONT,		/* SMTP 334; POP3 and IMAP "+ " */
+	HK_REPLY_ERR		/* SMTP 4xx/5xx; POP3 "-ERR"; IMAP NO, BAD */
 };
 
 struct hk_auth_reply {
@@ -170,7 +172,20 @@ struct hk_auth_io {
 	void (*side_close)(void *ctx);
 	/* Waits; NULL: sleep(3). */
 	void (*sleep)(void *ctx, unsigned int seconds);
+	/* IMAP: the tag of the AUTHENTICATE command (borrowed), and whether
+	 * the server listed SASL-IR (an initial response may then go on
+	 * the command line, RFC 4959).  Unused for SMTP and POP3. */
+	const char *tag;
+	bool sasl_ir;
 };
+
+/* For a line-based protocol's read_reply (POP3, IMAP): reads the server's
+ * line (no CRLF) of a SASL exchange as a reply into *r (its text buffer
+ * reset first).  tag: IMAP's tag of the command.  Returns 0 for a reply,
+ * 1 for an IMAP untagged line (not the reply: read the next line), -1
+ * for SMTP, whose numbered replies its client reads by code. */
+int hk_auth_reply_parse(uint32_t protocol, const char *tag, const char *line,
+    struct hk_auth_reply *r);
 
 struct hk_auth_result {
 	enum hk_auth_status status;
@@ -185,8 +200,9 @@ struct hk_auth_result {
 #define HK_AUTH_RESULT_INIT { HK_AUTH_OK, NULL, HK_BUF_INIT }
 
 /* Runs one session of p->mod to the end:
- * - KIND_SASL over p->protocol SMTP or POP3 (RFC 4954 / RFC 5034) on the
- *   main connection, after the capability exchange;
+ * - KIND_SASL over p->protocol SMTP, POP3 or IMAP (RFC 4954 / RFC 5034 /
+ *   RFC 3501 AUTHENTICATE, with io->tag) on the main connection, after
+ *   the capability exchange;
  * - KIND_POP3 (APOP) on the main connection; greeting is the text of the
  *   server's "+OK" greeting line;
  * - KIND_PRESEND on a side connection it opens and closes through io.

@@ -29,6 +29,11 @@
  * Explanations and warnings are catalogue keys (xsl/i18n/en-conntest.xml, ja-conntest.xml),
  * rendered into text with the catalogue and language given; without a
  * catalogue the text is the key itself.
+ *
+ * One job per file: conntest.c runs the stages (the opening ones through
+ * the opener, mailopen.h), conntest-report.c builds the XML,
+ * conntest-store.c stores it (its SQL in lib-store/servertest.c) and
+ * conntest-print.c prints it as text.
  */
 #ifndef HK_CONNTEST_H
 #define HK_CONNTEST_H

@@ -5,6 +5,10 @@ noinst_LTLIBRARIES += src/lib-mail/libhk-mail.la
 src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/conntest.c \
 	src/lib-mail/conntest.h \
+	src/lib-mail/conntest-print.c \
+	src/lib-mail/conntest-report.c \
+	src/lib-mail/conntest-report.h \
+	src/lib-mail/conntest-store.c \
 	src/lib-mail/fetch.c \
 	src/lib-mail/fetch.h \
 	src/lib-mail/health.c \

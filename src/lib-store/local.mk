@@ -1,4 +1,6 @@
-# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions and throttling, audit trail, server health, key check, the data generation, the shared DB helpers and store result.
+# src/lib-store/ - the database: connection, schema, administrators, sign-in sessions and throttling,
+# audit trail, server health, last connection tests, key check, the data generation, the shared DB
+# helpers and store result.
 # May include: src/lib-store and the layers below it (src/local.mk).
 
 noinst_LTLIBRARIES += src/lib-store/libhk-store.la
@@ -19,6 +21,8 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/healthdb.h \
 	src/lib-store/keycheck.c \
 	src/lib-store/keycheck.h \
+	src/lib-store/servertest.c \
+	src/lib-store/servertest.h \
 	src/lib-store/session.c \
 	src/lib-store/session.h \
 	src/lib-store/throttle.c \

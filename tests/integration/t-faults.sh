@@ -170,6 +170,20 @@ is "STARTTLS not offered: exit 5" "$RC" 5
 like "... explained as not offered" "$OUT" 'code="conntest.starttls.not-offered"'
 unlike "... never falling back to plain text" "$(cat "$T/notls.log")" 'C: (STARTTLS|AUTH|MAIL)'
 
+# A refused greeting on a STARTTLS port ends the send end there: nothing
+# else (no AUTH in plain text) may follow.
+cat > "$T/greet554.fp" <<'EOF'
+send 554 5.3.2 no service here
+hang
+EOF
+peer greet554; GREET554=$PORT
+mkserver greet554 recv_port=$POP_GOOD smtp_port=$GREET554 smtp_security=starttls
+run greet554 --timeout 2
+is "a refused greeting before STARTTLS: exit 5" "$RC" 5
+is "... the send end stops at its tls stage" "$(printf '%s' "$OUT" | stages)" "receive resolve=true connect=true greeting=true login=true send resolve=true connect=true tls=false"
+like "... explained as a refused greeting" "$OUT" 'code="conntest.greeting.refused"'
+unlike "... nothing but QUIT sent (no EHLO, no AUTH)" "$(cat "$T/greet554.log")" 'C: (EHLO|HELO|AUTH|MAIL)'
+
 cat > "$T/stls-err.fp" <<'EOF'
 send +OK fake POP3 ready
 expect CAPA

@@ -547,6 +547,12 @@ struct fake {
 	struct hk_buf logged;		/* what a log would show */
 	int side_open_fails;
 	unsigned slept;
+	/* Instead of replies: the server's lines, read as the protocol's
+	 * row says (hk_auth_reply_parse); NULL ends them (a hang-up). */
+	const char *const *lines;
+	uint32_t proto;
+	const char *tag;
+	bool sasl_ir;
 };
 
 static void
@@ -595,6 +601,19 @@ static int
 fake_read(void *ctx, enum hk_auth_conn conn, struct hk_auth_reply *r)
 {
 	struct fake *f = ctx;
+
+	if (f->lines != NULL) {
+		int rc;
+
+		do {
+			if (*f->lines == NULL)
+				return -1;
+			rc = hk_auth_reply_parse(f->proto, f->tag, *f->lines++,
+			    r);
+		} while (rc == 1);
+		assert_int_equal(rc, 0);
+		return 0;
+	}
 
 	return fake_pop(conn == HK_CONN_MAIN ? &f->replies : &f->side, r);
 }
@@ -690,6 +709,9 @@ drive(struct fake *f, const char *mod, uint32_t proto, const char *user,
 
 	assert_non_null(p.mod);
 	io.ctx = f;
+	io.tag = f->tag;
+	io.sasl_ir = f->sasl_ir;
+	f->proto = proto;
 	return hk_auth_run(&p, greeting, &io, res);
 }
 
@@ -1044,6 +1066,154 @@ drive_wrong_protocol(void **unused)
 	fake_free(&f, &res);
 }
 
+/* ---- the IMAP and POP3 rows, from the servers' own lines -------------- */
+
+static void
+drive_imap_without_sasl_ir(void **unused)
+{
+	static const char *const l[] = {
+		"+ ", "a7 OK [CAPABILITY IMAP4rev1] Logged in", NULL
+	};
+	struct fake f = { .lines = l, .tag = "a7" };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	/* RFC 3501: no initial response without SASL-IR; it follows the
+	 * empty continuation instead. */
+	assert_int_equal(drive(&f, "plain", HK_AUTHMOD_PROTO_IMAP, "tim",
+	    "tanstaaftanstaaf", NULL, NULL, 0, &res), HK_AUTH_OK);
+	assert_string_equal(hk_buf_str(&f.sent),
+	    "C: a7 AUTHENTICATE PLAIN\nC: AHRpbQB0YW5zdGFhZnRhbnN0YWFm\n");
+	assert_string_equal(hk_buf_str(&f.logged),
+	    "C: a7 AUTHENTICATE PLAIN\nC: ********\n");
+	fake_free(&f, &res);
+}
+
+static void
+drive_imap_sasl_ir(void **unused)
+{
+	static const char *const l[] = {
+		"* CAPABILITY IMAP4rev1 SASL-IR", "a1 OK done", NULL
+	};
+	struct fake f = { .lines = l, .tag = "a1", .sasl_ir = true };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	/* RFC 4959: the response on the command line; the untagged line
+	 * before the tagged one is not the reply. */
+	assert_int_equal(drive(&f, "plain", HK_AUTHMOD_PROTO_IMAP, "tim",
+	    "tanstaaftanstaaf", NULL, NULL, 0, &res), HK_AUTH_OK);
+	assert_string_equal(hk_buf_str(&f.sent),
+	    "C: a1 AUTHENTICATE PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\n");
+	fake_free(&f, &res);
+}
+
+static void
+drive_imap_cram_md5_and_refusal(void **unused)
+{
+	static const char *const ok[] = {
+		"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+",
+		"a2 OK CRAM-MD5 authentication successful", NULL
+	};
+	static const char *const no[] = {
+		"+", "a3 NO [AUTHENTICATIONFAILED] Invalid credentials", NULL
+	};
+	struct fake f = { .lines = ok, .tag = "a2" };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	assert_int_equal(drive(&f, "cram-md5", HK_AUTHMOD_PROTO_IMAP, "tim",
+	    "tanstaaftanstaaf", NULL, NULL, 0, &res), HK_AUTH_OK);
+	assert_string_equal(hk_buf_str(&f.sent),
+	    "C: a2 AUTHENTICATE CRAM-MD5\n"
+	    "C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\n");
+	fake_free(&f, &res);
+
+	memset(&f, 0, sizeof(f));
+	f.lines = no;
+	f.tag = "a3";
+	assert_int_equal(drive(&f, "plain", HK_AUTHMOD_PROTO_IMAP, "tim", "pw",
+	    NULL, NULL, 0, &res), HK_AUTH_REJECTED);
+	assert_non_null(strstr(res.message, "[AUTHENTICATIONFAILED] Invalid credentials"));
+	fake_free(&f, &res);
+}
+
+static void
+drive_imap_garbled_challenge_cancels(void **unused)
+{
+	static const char *const l[] = {
+		"+ not base64!", "a4 BAD cancelled", NULL
+	};
+	struct fake f = { .lines = l, .tag = "a4" };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	assert_int_equal(drive(&f, "cram-md5", HK_AUTHMOD_PROTO_IMAP, "tim",
+	    "pw", NULL, NULL, 0, &res), HK_AUTH_PROTOCOL);
+	assert_string_equal(hk_buf_str(&f.sent),
+	    "C: a4 AUTHENTICATE CRAM-MD5\nC: *\n");
+	fake_free(&f, &res);
+}
+
+static void
+drive_imap_needs_a_tag(void **unused)
+{
+	struct fake f = { 0 };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	assert_int_equal(drive(&f, "plain", HK_AUTHMOD_PROTO_IMAP, "tim", "pw",
+	    NULL, NULL, 0, &res), HK_AUTH_INTERNAL);
+	assert_string_equal(hk_buf_str(&f.sent), "");
+	fake_free(&f, &res);
+}
+
+static void
+drive_pop3_rfc5034_lines(void **unused)
+{
+	static const char *const l[] = {
+		"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+",
+		"+OK Maildrop locked and ready", NULL
+	};
+	static const char *const refused[] = { "-ERR [AUTH] no", NULL };
+	struct fake f = { .lines = l };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	assert_int_equal(drive(&f, "cram-md5", HK_AUTHMOD_PROTO_POP3, "tim",
+	    "tanstaaftanstaaf", NULL, NULL, 0, &res), HK_AUTH_OK);
+	assert_string_equal(hk_buf_str(&f.sent),
+	    "C: AUTH CRAM-MD5\n"
+	    "C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\n");
+	fake_free(&f, &res);
+
+	memset(&f, 0, sizeof(f));
+	f.lines = refused;
+	assert_int_equal(drive(&f, "plain", HK_AUTHMOD_PROTO_POP3, "tim", "pw",
+	    NULL, NULL, 0, &res), HK_AUTH_REJECTED);
+	fake_free(&f, &res);
+}
+
+static void
+reply_parse_rows(void **unused)
+{
+	struct hk_auth_reply r = { HK_REPLY_OK, 0, HK_BUF_INIT };
+
+	assert_int_equal(hk_auth_reply_parse(HK_AUTHMOD_PROTO_SMTP, NULL,
+	    "334 abc", &r), -1);
+	assert_int_equal(hk_auth_reply_parse(HK_AUTHMOD_PROTO_IMAP, "a1",
+	    "+ abc", &r), 0);
+	assert_int_equal(r.kind, HK_REPLY_CONT);
+	assert_string_equal(hk_buf_str(&r.text), "abc");
+	assert_int_equal(hk_auth_reply_parse(HK_AUTHMOD_PROTO_IMAP, "a1",
+	    "a10 OK not ours", &r), 1);
+	assert_int_equal(hk_auth_reply_parse(HK_AUTHMOD_PROTO_IMAP, "a1",
+	    "a1 OKAY", &r), 0);
+	assert_int_equal(r.kind, HK_REPLY_ERR);
+	assert_int_equal(hk_auth_reply_parse(HK_AUTHMOD_PROTO_POP3, NULL,
+	    "+OK fine", &r), 0);
+	assert_int_equal(r.kind, HK_REPLY_OK);
+	assert_string_equal(hk_buf_str(&r.text), "fine");
+	assert_int_equal(hk_auth_reply_parse(HK_AUTHMOD_PROTO_POP3, NULL,
+	    "-ERR no", &r), 0);
+	assert_int_equal(r.kind, HK_REPLY_ERR);
+	hk_buf_free(&r.text);
+}
+
 int
 main(void)
 {
@@ -1077,6 +1247,13 @@ main(void)
 		cmocka_unit_test(drive_pop_before_smtp),
 		cmocka_unit_test(drive_pop_before_smtp_failures),
 		cmocka_unit_test(drive_wrong_protocol),
+		cmocka_unit_test(drive_imap_without_sasl_ir),
+		cmocka_unit_test(drive_imap_sasl_ir),
+		cmocka_unit_test(drive_imap_cram_md5_and_refusal),
+		cmocka_unit_test(drive_imap_garbled_challenge_cancels),
+		cmocka_unit_test(drive_imap_needs_a_tag),
+		cmocka_unit_test(drive_pop3_rfc5034_lines),
+		cmocka_unit_test(reply_parse_rows),
 	};
 	int failed = 0;
 
