@@ -61,25 +61,13 @@ static void
 xml_safe(char *text)
 {
 	for (unsigned char *p = (unsigned char *)text; *p != '\0'; ) {
-		if (*p < 0x20 && *p != '\t' && *p != '\n') {
-			*p++ = '?';
-			continue;
-		}
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		size_t len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-		    (*p & 0xf8) == 0xf0 ? 4 : 0;
+		/* strnlen: a sequence never runs past the string's end. */
+		size_t len = hk_utf8_seq((char *)p, strnlen((char *)p, 4));
 
-		/* strnlen stops at the string's end; hk_utf8_valid refuses
-		 * overlongs, surrogates and code points past U+10FFFF. */
-		if (len == 0 || strnlen((char *)p, len) < len ||
-		    !hk_utf8_valid((char *)p, len)) {
+		if (len == 0 || (*p < 0x20 && *p != '\t' && *p != '\n'))
 			*p++ = '?';
-			continue;
-		}
-		p += len;
+		else
+			p += len;
 	}
 }
 
