@@ -16,6 +16,7 @@
 #include "modload.h"
 #include "pop3.h"
 #include "presend.h"
+#include "refusal.h"
 #include "smtp.h"
 #include "tls.h"
 
@@ -697,6 +698,16 @@ stage_auth(struct run *r, xmlNodePtr end, struct hk_mailsess *sess)
 	}
 	as = hk_smtp_auth(sess->c, &ap, &ar);
 	hk_ctstage_reply(&st, hk_buf_str(&ar.last_reply));
+	if (as != HK_AUTH_OK && hk_refusal_auth_unavailable(&sess->smtp_caps,
+	    hk_buf_str(&ar.last_reply))) {
+		/* Not the password's fault: there is no AUTH to use here. */
+		hk_ctstage_fail(&st, 5, "smtp_security",
+		    s->smtp_security == HK_SEC_NONE ?
+		    "conntest.auth.none-here-plain" : "conntest.auth.none-here",
+		    NULL, 0, ar.message);
+		hk_auth_result_clear(&ar);
+		return false;
+	}
 	switch (as) {
 	case HK_AUTH_OK:
 		hk_ctstage_ok(&st);
@@ -743,6 +754,7 @@ stage_relay(struct run *r, xmlNodePtr end, struct hk_conn *c)
 	const char *field = s->smtp_auth ? "smtp_credentials" :
 	    s->pop_before_smtp ? "pop_before_smtp" : "smtp_auth";
 	const char *refused = "conntest.relay.sender-refused";
+	int exit_code = 4;
 	struct hk_ctstage st;
 	enum hk_net_rc rc;
 	bool ok = false;
@@ -750,11 +762,16 @@ stage_relay(struct run *r, xmlNodePtr end, struct hk_conn *c)
 	hk_ctstage_begin(&st, &r->rep, end, "relay", field);
 	rc = hk_smtp_mail(c, &sr, p->address, 0);
 	hk_smtp_reply_format(&sr, &text);
+	if (rc == HK_NET_OK && sr.code / 100 != 2)
+		exit_code = hk_refusal_exit(hk_refusal_of(&sr, HK_SMTP_AT_MAIL));
 	if (rc == HK_NET_OK && sr.code / 100 == 2) {
 		refused = "conntest.relay.refused";
 		hk_buf_puts(&text, " / ");
 		rc = hk_smtp_rcpt(c, &sr, p->address);
 		hk_smtp_reply_format(&sr, &text);
+		if (rc == HK_NET_OK && sr.code / 100 != 2)
+			exit_code = hk_refusal_exit(hk_refusal_of(&sr,
+			    HK_SMTP_AT_RCPT));
 		if (rc == HK_NET_OK && sr.code / 100 == 2) {
 			refused = NULL;
 			hk_buf_puts(&text, " / ");
@@ -766,7 +783,7 @@ stage_relay(struct run *r, xmlNodePtr end, struct hk_conn *c)
 	if (rc != HK_NET_OK)
 		hk_ctstage_net_fail(&st, c, rc, "smtp_port", "relay");
 	else if (refused != NULL)
-		hk_ctstage_fail(&st, 4, field, refused,
+		hk_ctstage_fail(&st, exit_code, field, refused,
 		    (const char *[]){ p->address }, 1, NULL);
 	else {
 		hk_ctstage_ok(&st);

@@ -33,6 +33,8 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/recv.h \
 	src/lib-mail/send.c \
 	src/lib-mail/send.h \
+	src/lib-mail/refusal.c \
+	src/lib-mail/refusal.h \
 	src/lib-mail/smtp.c \
 	src/lib-mail/smtp.h \
 	src/lib-mail/testaudit.c \

@@ -10,6 +10,7 @@
 #include "mailopen.h"
 #include "mem.h"
 #include "presend.h"
+#include "refusal.h"
 #include "send.h"
 #include "sizefmt.h"
 #include "smtp.h"
@@ -141,26 +142,6 @@ reply_line(const struct hk_smtp_reply *r)
 
 	hk_smtp_reply_format(r, &b);
 	return hk_buf_steal(&b);
-}
-
-/* Does the reply say the message is too big (552, or 5.3.4)? */
-static bool
-size_refusal(const struct hk_smtp_reply *r)
-{
-	const char *t = hk_buf_str(&r->text);
-
-	return r->code == 552 || strncmp(t, "5.3.4", 5) == 0;
-}
-
-/* Does the reply refuse us for who we are (530, or a 5.7.x / 4.7.x
- * status: authentication required, relay denied, POP before SMTP)? */
-static bool
-policy_refusal(const struct hk_smtp_reply *r)
-{
-	const char *t = hk_buf_str(&r->text);
-
-	return r->code == 530 || r->code == 535 ||
-	    ((t[0] == '5' || t[0] == '4') && strncmp(t + 1, ".7.", 3) == 0);
 }
 
 static void
@@ -297,7 +278,6 @@ smtp_auth(const struct hk_send_params *p, struct hk_conn *c,
 	enum hk_auth_status as;
 	int code = 0;
 
-	(void)caps;
 	if (mod == NULL)
 		return fail(res, 2, false, NULL, "the SMTP-AUTH module '%s' is not "
 		    "installed", s->smtp_auth_method);
@@ -305,7 +285,18 @@ smtp_auth(const struct hk_send_params *p, struct hk_conn *c,
 		return fail(res, 2, false, NULL, "the server's fixed SMTP password "
 		    "is not set or cannot be decrypted");
 	as = hk_smtp_auth(c, &ap, &ar);
-	if (as != HK_AUTH_OK)
+	if (as != HK_AUTH_OK && hk_refusal_auth_unavailable(caps,
+	    hk_buf_str(&ar.last_reply)))
+		code = fail(res, 5, true, hk_buf_str(&ar.last_reply),
+		    "the SMTP server %s offers no authentication on this "
+		    "connection (its EHLO reply lists no AUTH)%s", s->smtp_host,
+		    s->smtp_security == HK_SEC_NONE && caps->starttls ?
+		    "; it offers STARTTLS, and many servers offer AUTH only "
+		    "after it: check the server's SMTP security setting" :
+		    s->smtp_security == HK_SEC_NONE ? "; many servers offer "
+		    "AUTH only over TLS: check the server's SMTP security "
+		    "setting" : "");
+	else if (as != HK_AUTH_OK)
 		code = fail(res, hk_auth_status_exit(as), as != HK_AUTH_CONFIG,
 		    hk_buf_str(&ar.last_reply), "SMTP AUTH %s: %s",
 		    mod->sasl_name ? mod->sasl_name : s->smtp_auth_method,
@@ -342,6 +333,7 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	struct msg_reader mr = { p->msg, p->len };
 	enum hk_net_rc rc;
 	bool policy = false, sizeref = false, said_hello = false;
+	enum hk_refusal k;
 	char *l = NULL, *what = NULL;
 	int code;
 
@@ -384,13 +376,14 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	report(p, what, &r);
 	if (r.code / 100 != 2) {
 		l = reply_line(&r);
-		if (size_refusal(&r)) {
+		k = hk_refusal_of(&r, HK_SMTP_AT_MAIL);
+		if (k == HK_REFUSED_SIZE) {
 			char *e = server_size_error(p->len, &caps, "MAIL FROM");
 
 			code = fail(res, 3, false, l, "%s: %s", e, l);
 			free(e);
 		} else
-			code = fail(res, policy_refusal(&r) ? 4 : 5, true, l,
+			code = fail(res, hk_refusal_exit(k), true, l,
 			    "the SMTP server refused the sender <%s>: %s",
 			    p->from, l);
 		goto out;
@@ -406,8 +399,9 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 			continue;
 		}
 		res->refused++;
-		policy = policy || policy_refusal(&r);
-		sizeref = sizeref || size_refusal(&r);
+		k = hk_refusal_of(&r, HK_SMTP_AT_RCPT);
+		policy = policy || k == HK_REFUSED_POLICY;
+		sizeref = sizeref || k == HK_REFUSED_SIZE;
 		free(l);
 		l = reply_line(&r);
 		hk_buf_printf(&refusals, "%s<%s>: %s", refusals.len ? "; " : "",
@@ -434,13 +428,14 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	free(l);
 	l = reply_line(&r);
 	if (r.code / 100 != 2) {
-		if (size_refusal(&r)) {
+		k = hk_refusal_of(&r, HK_SMTP_AT_DATA);
+		if (k == HK_REFUSED_SIZE) {
 			char *e = server_size_error(p->len, &caps, "DATA");
 
 			code = fail(res, 3, false, l, "%s: %s", e, l);
 			free(e);
 		} else
-			code = fail(res, policy_refusal(&r) ? 4 : 5, true, l,
+			code = fail(res, hk_refusal_exit(k), true, l,
 			    "the SMTP server refused the message: %s", l);
 		goto out;
 	}

@@ -259,7 +259,9 @@ fetch() {	# ACCOUNT [args]: sets OUT, RC, ERR
 	OUT=$($CTL fetch --account "$@" 2>"$T/err"); RC=$?
 	ERR=$(cat "$T/err")
 }
-stored() { find "$MAILDIR/$1/new" "$MAILDIR/$1/cur" -type f 2>/dev/null; }
+# An account's Maildir is named by a name never reused (docs/MAIL.md).
+md() { printf '%s/%s' "$MAILDIR" "$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
+stored() { local d; d=$(md "$1"); find "$d/new" "$d/cur" -type f 2>/dev/null; }
 # imap_open FILE: the start of an IMAP fetch (one message listed: UID 1 of
 # SIZE bytes), up to the UID FETCH of its body.
 imap_open() {	# FILE SIZE
@@ -471,6 +473,115 @@ like "... the server's reply is printed" "$(cat "$T/out")" '^DATA: 552 5.3.4'
 like "... saying what happened" "$(cat "$T/err")" "the SMTP server refused the message for its size at DATA, although it is 1\\.3 MB \\(1468006 bytes\\), within the server's SIZE limit of 10 MB \\(10485760 bytes\\), and the server had accepted that size at MAIL FROM: 552 5\\.3\\.4"
 unlike "... not that it is larger than the limit" "$(cat "$T/err")" 'larger than'
 unlike "... the dialogue went as scripted" "$(cat "$T/data552.log")" MISMATCH
+
+# ------------------------- a relay refusal without an enhanced status code
+# "550 relay not permitted" refuses us for whom we write to: exit 4 in
+# send as in the connection test (one classification for both).
+cat > "$T/relay550.fp" <<'EOS'
+send 220 fake ESMTP
+expect EHLO
+send 250 fake
+expect MAIL FROM:<u@example.test>
+send 250 ok
+expect RCPT TO:
+send 550 relay not permitted
+read
+send 250 ok
+read
+send 221 bye
+EOS
+peer relay550
+mkserver relay550 recv_port=$POP_GOOD smtp_port=$PORT smtp_auth=off
+mkaccount s-relay550 relay550
+printf 'Subject: hi\r\n\r\nhello\r\n' > "$T/small.eml"
+$CTL send --account s-relay550 --from u@example.test --to v@example.test < "$T/small.eml" >"$T/out" 2>"$T/err"; RC=$?
+is "send: a recipient refused with a bare 550: exit 4" "$RC" 4
+like "... with the server's reply in the message" "$(cat "$T/err")" '550 relay not permitted'
+run relay550
+is "test: the same refusal: exit 4" "$RC" 4
+like "... at the relay stage" "$(printf '%s' "$OUT" | stages)" 'relay=false'
+like "... explained as a refused recipient" "$OUT" 'code="conntest.relay.refused"'
+
+cat > "$T/sender553.fp" <<'EOS'
+send 220 fake ESMTP
+expect EHLO
+send 250 fake
+expect MAIL FROM:<u@example.test>
+send 553 sender address rejected
+read
+send 221 bye
+EOS
+peer sender553
+mkserver sender553 recv_port=$POP_GOOD smtp_port=$PORT smtp_auth=off
+mkaccount s-sender553 sender553
+$CTL send --account s-sender553 --from u@example.test --to v@example.test < "$T/small.eml" >"$T/out" 2>"$T/err"; RC=$?
+is "send: a sender refused with a bare 553: exit 4" "$RC" 4
+like "... naming the sender and the reply" "$(cat "$T/err")" 'refused the sender <u@example.test>: 553 sender address rejected'
+
+# ------------------------------- AUTH on a connection that offers none
+# EHLO lists no AUTH and AUTH gets "503 ... not enabled": that is the
+# connection's fault (no TLS yet, or the wrong port), not the password's.
+cat > "$T/noauth.fp" <<'EOS'
+send 220 fake ESMTP
+expect EHLO
+send 250-fake
+send 250 8BITMIME
+expect AUTH
+send 503 5.5.1 Error: authentication not enabled
+read
+send 221 bye
+EOS
+peer noauth
+mkserver noauth recv_port=$POP_GOOD smtp_port=$PORT
+mkaccount s-noauth noauth
+$CTL send --account s-noauth --from u@example.test --to v@example.test < "$T/small.eml" >"$T/out" 2>"$T/err"; RC=$?
+is "send: AUTH where EHLO offered none: exit 5, not a wrong password" "$RC" 5
+like "... saying the server offers no authentication here" "$(cat "$T/err")" 'offers no authentication on this connection'
+like "... and pointing at the security setting" "$(cat "$T/err")" 'security setting'
+unlike "... not blaming the password" "$(cat "$T/err")" 'refused .* authentication'
+run noauth
+is "test: the same: exit 5" "$RC" 5
+like "... the auth stage fails" "$(printf '%s' "$OUT" | stages)" 'auth=false'
+like "... explained as no authentication on a plain connection" "$OUT" 'code="conntest.auth.none-here-plain"'
+like "... pointing at the SMTP security field" "$OUT" '<stage name="auth" ok="false"[^>]*field="smtp_security"'
+
+# ----------------------- IMAP capabilities, and a completion that says so
+# "h1 OK CAPABILITY Completed" after "* CAPABILITY IMAP4rev1 ...": the
+# list stands (the completion's text is no list).
+cat > "$T/capdone.fp" <<'EOS'
+send * OK fake IMAP ready
+expect h1 CAPABILITY
+send * CAPABILITY IMAP4rev1 AUTH=PLAIN
+send h1 OK CAPABILITY Completed
+expect h2 LOGIN
+send h2 OK logged in
+expect h3 SELECT
+send * 0 EXISTS
+send h3 OK [READ-WRITE] done
+read
+send * BYE bye
+send h4 OK bye
+EOS
+peer capdone; CAPDONE=$PORT
+cat > "$T/smtp-good.fp" <<'EOS'
+send 220 fake ESMTP
+expect EHLO
+send 250 fake
+expect MAIL
+send 250 ok
+expect RCPT
+send 250 ok
+expect RSET
+send 250 ok
+read
+send 221 bye
+EOS
+peer smtp-good
+mkserver capdone recv_protocol=imap4 recv_port=$CAPDONE smtp_port=$PORT smtp_auth=off
+run capdone
+is "IMAP 'OK CAPABILITY Completed': the test passes" "$RC" 0
+unlike "... no warning that the server does not speak IMAP4rev1" "$OUT" 'conntest.warn.not-imap4rev1'
+unlike "... the dialogue went as scripted" "$(cat "$T/capdone.log")" MISMATCH
 
 hk_instance_stop
 done_testing
