@@ -26,6 +26,8 @@ enum {
  * the input is empty, E2BIG when the line is longer than
  * HK_CTL_SECRET_MAX (the rest of the line is consumed, never kept). */
 char *hk_ctl_read_secret(void);	/* ctl_input.c */
+/* The same from file descriptor fd (which is left open). */
+char *hk_ctl_read_secret_fd(int fd);
 
 int ctl_test(const struct hk_config *cfg, int argc, char **argv);	/* ctl_test.c */
 int ctl_send(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ctl.h"
+#include "ctl_fields.h"
 #include "db.h"
 #include "keyfile.h"
 #include "log.h"
@@ -38,7 +39,10 @@ static const char usage_text[] =
 	"  admin add NAME       add an administrator (password on standard input)\n"
 	"  admin passwd NAME    change a password (password on standard input)\n"
 	"  modules              list the loaded auth modules (refusals on stderr)\n"
-	"  servers              list the mail servers in display order\n"
+	"  servers [list|show|add|change|delete|order] ...\n"
+	"                       the mail servers (see hikyakuctl(8))\n"
+	"  accounts [list|add|change|delete] ...\n"
+	"                       the mail accounts (see hikyakuctl(8))\n"
 	"  test SERVER (--account NAME | --user U [--address ADDR])\n"
 	"                       the staged connection test (password on stdin with --user)\n"
 	"  send --account NAME --from ADDR --to ADDR [--to ADDR...]\n"
@@ -224,29 +228,6 @@ cmd_admin(const struct hk_config *cfg, int argc, char **argv)
 }
 
 static int
-cmd_servers(const struct hk_config *cfg)
-{
-	struct hk_db *db = open_db(cfg, false);
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db == NULL)
-		return EX_CONFIG;
-	st = hk_db_prepare(db, "SELECT name, smtp_host, smtp_port, recv_protocol,"
-	    " recv_host, recv_port FROM mail_servers ORDER BY position, id");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		printf("%s\tsmtp %s:%d\t%s %s:%d\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
-		    sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
-		    sqlite3_column_int(st, 5));
-	hk_db_done(st);
-	if (rc != SQLITE_DONE)
-		die_line("%s: %s", cfg->database, hk_db_errmsg(db));
-	hk_db_close(&db);
-	return rc == SQLITE_DONE ? EX_OK : EX_CONFIG;
-}
-
-static int
 cmd_modules(const struct hk_config *cfg)
 {
 	/* Refused modules are logged as warnings on stderr, one per file. */
@@ -307,8 +288,10 @@ main(int argc, char **argv)
 		rc = cmd_admin(&cfg, argc, argv);
 	else if (strcmp(argv[0], "modules") == 0 && argc == 1)
 		rc = cmd_modules(&cfg);
-	else if (strcmp(argv[0], "servers") == 0 && argc == 1)
-		rc = cmd_servers(&cfg);
+	else if (strcmp(argv[0], "servers") == 0)
+		rc = ctl_servers(&cfg, argc, argv);
+	else if (strcmp(argv[0], "accounts") == 0)
+		rc = ctl_accounts(&cfg, argc, argv);
 	else if (strcmp(argv[0], "test") == 0)
 		rc = ctl_test(&cfg, argc, argv);
 	else if (strcmp(argv[0], "send") == 0)
