@@ -49,7 +49,8 @@ static const char usage_text[] =
 	"                       send the message on standard input\n"
 	"  fetch (--account NAME | --all)\n"
 	"                       receive into the account's Maildir\n"
-	"  rotate-key           re-encrypt every stored password under a new key\n";
+	"  rotate-key           re-encrypt every stored password under a new key\n"
+	"  backup FILE          a checked copy of the database, taken while it runs\n";
 
 static int
 usage(void)
@@ -298,6 +299,8 @@ main(int argc, char **argv)
 		rc = ctl_send(&cfg, argc, argv);
 	else if (strcmp(argv[0], "fetch") == 0)
 		rc = ctl_fetch(&cfg, argc, argv);
+	else if (strcmp(argv[0], "backup") == 0)
+		rc = ctl_backup(&cfg, argc, argv);
 	else if (strcmp(argv[0], "rotate-key") == 0)
 		rc = ctl_rotate_key(&cfg, argc, argv);
 	else

@@ -199,5 +199,26 @@ is "the audit trail holds every change, all by cli:$ME" \
 	"$(sql "SELECT action || ' ' || object_type FROM audit_log WHERE actor = 'cli:$ME' ORDER BY id" | tr '\n' ',')" \
 	"create mail-server,create mail-server,update mail-server,update mail-server,create mail-account,create mail-account,update mail-account,reorder mail-server,delete mail-server,delete mail-account,"
 
+# ------------------------------------------------------------ backup
+# While the worker runs (and keeps the database open in WAL mode).
+req GET mail-servers "${X[@]}"
+run backup "$HK_DIR/copy.db"
+is "backup: exit 0" "$RC $ERR" "0 "
+like "... says the copy passed its check" "$OUT" 'integrity ok'
+is "... the copy opens and passes integrity_check" "$(sqlite3 "$HK_DIR/copy.db" 'PRAGMA integrity_check')" ok
+is "... holds the data, Japanese names intact" "$(sqlite3 "$HK_DIR/copy.db" "SELECT name FROM mail_accounts")" 営業
+is "... stands alone (not WAL), readable by its owner only" \
+	"$(sqlite3 "$HK_DIR/copy.db" 'PRAGMA journal_mode') $(stat -c %a "$HK_DIR/copy.db")" "delete 600"
+run backup "$HK_DIR/copy.db"
+is "backup over an existing file: exit 2, the file kept" "$RC $(sqlite3 "$HK_DIR/copy.db" 'SELECT count(*) FROM mail_accounts')" "2 1"
+run backup "$DB"
+is "backup over the database itself: refused" "$RC $(sql 'PRAGMA integrity_check')" "2 ok"
+# The restore of hikyakuctl(8): copy back (here into a new place), check.
+mkdir -p "$HK_DIR/restored"
+cp "$HK_DIR/copy.db" "$HK_DIR/restored/hikyaku.db"
+sed "s|^database = .*|database = $HK_DIR/restored/hikyaku.db|" "$HK_CONFIG" > "$HK_DIR/restored.conf"
+is "a restored copy serves the commands" \
+	"$("$HK_PREFIX/bin/hikyakuctl" --config "$HK_DIR/restored.conf" accounts list | cut -f1,3)" $'営業\tDefaults'
+
 hk_instance_stop
 done_testing
