@@ -50,6 +50,8 @@ static const char usage_text[] =
 	"  fetch (--account NAME | --all)\n"
 	"                       receive into the account's Maildir\n"
 	"  rotate-key           re-encrypt every stored password under a new key\n"
+	"  export [--with-secrets]\n"
+	"                       every server and account as one XML document\n"
 	"  backup FILE          a checked copy of the database, taken while it runs\n";
 
 static int
@@ -299,6 +301,8 @@ main(int argc, char **argv)
 		rc = ctl_send(&cfg, argc, argv);
 	else if (strcmp(argv[0], "fetch") == 0)
 		rc = ctl_fetch(&cfg, argc, argv);
+	else if (strcmp(argv[0], "export") == 0)
+		rc = ctl_export(&cfg, argc, argv);
 	else if (strcmp(argv[0], "backup") == 0)
 		rc = ctl_backup(&cfg, argc, argv);
 	else if (strcmp(argv[0], "rotate-key") == 0)

@@ -199,6 +199,27 @@ is "the audit trail holds every change, all by cli:$ME" \
 	"$(sql "SELECT action || ' ' || object_type FROM audit_log WHERE actor = 'cli:$ME' ORDER BY id" | tr '\n' ',')" \
 	"create mail-server,create mail-server,update mail-server,update mail-server,create mail-account,create mail-account,update mail-account,reorder mail-server,delete mail-server,delete mail-account,"
 
+# ------------------------------------------------------------ export
+run servers change Defaults --set smtp_auth=on --set smtp_auth_method=plain \
+	--set smtp_credentials=fixed --set smtp_user=relay --password <<<"$PW"
+run export
+is "export: exit 0" "$RC $ERR" "0 "
+EXPORT1=$OUT
+ok "... a well-formed document" xmllint --noout - <<<"$EXPORT1"
+like "... root hikyaku-export version 1" "$EXPORT1" '<hikyaku-export version="1">'
+like "... the servers with the form's field names" "$EXPORT1" '<smtp_credentials>fixed</smtp_credentials>'
+like "... the accounts, Japanese names intact" "$EXPORT1" '<name>営業</name>'
+unlike "... no secret without --with-secrets" "$EXPORT1" 'password|secrets|nonce'
+run export --with-secrets <<<'Pass phrase 1'
+is "export --with-secrets: exit 0" "$RC $ERR" "0 "
+EXPORT_S=$OUT
+like "... names its construction" "$EXPORT_S" '<secrets [^>]*kdf="scrypt"'
+like "... the SMTP password sealed" "$EXPORT_S" '<smtp_password nonce="[A-Za-z0-9+/=]+">[A-Za-z0-9+/=]+</smtp_password>'
+like "... the account password sealed" "$EXPORT_S" '<password nonce="[A-Za-z0-9+/=]+">[A-Za-z0-9+/=]+</password>'
+unlike "... never in clear" "$EXPORT_S" "$PW|Acct-pw-1"
+run export --with-secrets </dev/null
+is "export --with-secrets without a passphrase: exit 1" "$RC" 1
+
 # ------------------------------------------------------------ backup
 # While the worker runs (and keeps the database open in WAL mode).
 req GET mail-servers "${X[@]}"
