@@ -36,6 +36,8 @@ int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c
 int ctl_backup(const struct hk_config *cfg, int argc, char **argv);
 /* export [--with-secrets]: the settings as one XML document (ctl_export.c). */
 int ctl_export(const struct hk_config *cfg, int argc, char **argv);
+/* import FILE [--dry-run] [--replace]: an export document back (ctl_import.c). */
+int ctl_import(const struct hk_config *cfg, int argc, char **argv);
 int ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv);	/* ctl_keys.c */
 /* init's part (ctl_keys.c): records the key file's fingerprint as the
  * current key of db when none is recorded yet (a new database, or one

@@ -52,6 +52,8 @@ static const char usage_text[] =
 	"  rotate-key           re-encrypt every stored password under a new key\n"
 	"  export [--with-secrets]\n"
 	"                       every server and account as one XML document\n"
+	"  import FILE [--dry-run] [--replace]\n"
+	"                       check an export document, then apply it at once\n"
 	"  backup FILE          a checked copy of the database, taken while it runs\n";
 
 static int
@@ -303,6 +305,8 @@ main(int argc, char **argv)
 		rc = ctl_fetch(&cfg, argc, argv);
 	else if (strcmp(argv[0], "export") == 0)
 		rc = ctl_export(&cfg, argc, argv);
+	else if (strcmp(argv[0], "import") == 0)
+		rc = ctl_import(&cfg, argc, argv);
 	else if (strcmp(argv[0], "backup") == 0)
 		rc = ctl_backup(&cfg, argc, argv);
 	else if (strcmp(argv[0], "rotate-key") == 0)

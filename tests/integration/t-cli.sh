@@ -200,6 +200,8 @@ is "the audit trail holds every change, all by cli:$ME" \
 	"create mail-server,create mail-server,update mail-server,update mail-server,create mail-account,create mail-account,update mail-account,reorder mail-server,delete mail-server,delete mail-account,"
 
 # ------------------------------------------------------------ export
+run servers add --set name=二番 --set smtp_host=smtp2.example.jp --set recv_host=pop2.example.jp
+run servers order 二番 Defaults
 run servers change Defaults --set smtp_auth=on --set smtp_auth_method=plain \
 	--set smtp_credentials=fixed --set smtp_user=relay --password <<<"$PW"
 run export
@@ -219,6 +221,94 @@ like "... the account password sealed" "$EXPORT_S" '<password nonce="[A-Za-z0-9+
 unlike "... never in clear" "$EXPORT_S" "$PW|Acct-pw-1"
 run export --with-secrets </dev/null
 is "export --with-secrets without a passphrase: exit 1" "$RC" 1
+
+# ------------------------------------------------------------ import
+# A second site: its own empty database and its own key.
+mkdir -p "$HK_DIR/site2"
+sed -e "s|^database = .*|database = $HK_DIR/site2/hikyaku.db|" \
+	-e "s|^secret_key = .*|secret_key = $HK_DIR/site2/secret.key|" "$HK_CONFIG" > "$HK_DIR/site2.conf"
+ctl2() { LC_ALL=C LANG=C "$HK_PREFIX/bin/hikyakuctl" --config "$HK_DIR/site2.conf" "$@"; }
+run2() {
+	local e
+	e=$(mktemp)
+	OUT=$(ctl2 "$@" 2>"$e"); RC=$?
+	ERR=$(cat "$e"); rm -f "$e"
+}
+ctl2 init >/dev/null
+DB2=$HK_DIR/site2/hikyaku.db
+sql2() { sqlite3 -cmd '.timeout 5000' "$DB2" "$@"; }
+snap2() { sql2 "SELECT * FROM mail_servers; SELECT * FROM mail_accounts; SELECT count(*) FROM audit_log"; }
+printf '%s\n' "$EXPORT_S" > "$HK_DIR/with-secrets.xml"
+printf '%s\n' "$EXPORT1" > "$HK_DIR/plain.xml"
+empty=$(snap2)
+
+run2 import "$HK_DIR/plain.xml"
+is "import without secrets into an empty site: exit 1 (the accounts need passwords)" "$RC" 1
+like "... each at its line: FILE:LINE: mail-account 'NAME': password: message" "$ERR" \
+	"plain.xml:[0-9]+: mail-account '営業': password: This item is required"
+like "... the server with fixed credentials too" "$ERR" "plain.xml:[0-9]+: mail-server 'Defaults': smtp_password: "
+is "... and nothing changed" "$(snap2)" "$empty"
+run2 import "$HK_DIR/with-secrets.xml" <<<'wrong phrase'
+is "a wrong passphrase: exit 1, nothing changed" "$RC $(snap2)" "1 $empty"
+like "... said at the <secrets> line" "$ERR" 'with-secrets.xml:3: the passphrase does not open'
+run2 import "$HK_DIR/with-secrets.xml" </dev/null
+is "no passphrase: exit 1" "$RC" 1
+run2 import --dry-run "$HK_DIR/with-secrets.xml" <<<'Pass phrase 1'
+is "import --dry-run: exit 0, nothing changed" "$RC $(snap2)" "0 $empty"
+like "... says it is valid" "$OUT" 'valid: 2 mail servers, 1 mail accounts'
+
+# Broken documents: every problem with its line, nothing changed.
+sed -e '0,/<smtp_port>[0-9]*</s//<smtp_port>0</' -e 's|<address>sales@example.jp</address>|<address>bad address</address>|' \
+	"$HK_DIR/with-secrets.xml" > "$HK_DIR/bad-values.xml"
+run2 import "$HK_DIR/bad-values.xml" <<<'Pass phrase 1'
+is "invalid values: exit 1, nothing changed" "$RC $(snap2)" "1 $empty"
+is "... each problem on its own line, at the field's line" \
+	"$(printf '%s\n' "$ERR" | grep -oE '^[^:]+:[0-9]+: [a-z-]+ '"'"'[^'"'"']+'"'"': [a-z_]+' | sed 's|.*/||')" \
+	"bad-values.xml:$(grep -n '<smtp_port>0<' "$HK_DIR/bad-values.xml" | cut -d: -f1): mail-server '二番': smtp_port
+bad-values.xml:$(grep -n 'bad address' "$HK_DIR/bad-values.xml" | cut -d: -f1): mail-account '営業': address"
+sed -e 's|version="1"|version="9"|' -e 's|</recv_limit>|</recv_limit><colour>red</colour>|' \
+	"$HK_DIR/with-secrets.xml" > "$HK_DIR/bad-shape.xml"
+run2 import "$HK_DIR/bad-shape.xml" <<<'Pass phrase 1'
+is "a document against the schema: exit 1, nothing changed" "$RC $(snap2)" "1 $empty"
+like "... the version reported" "$ERR" "bad-shape.xml:2: .*'version'"
+like "... the unknown element reported at its line" "$ERR" "bad-shape.xml:[0-9]+: Element 'colour'"
+head -c 300 "$HK_DIR/with-secrets.xml" > "$HK_DIR/cut.xml"
+run2 import "$HK_DIR/cut.xml"
+is "a truncated document: exit 1, nothing changed" "$RC $(snap2)" "1 $empty"
+# A secret moved to another record does not open there.
+a=$(grep -o '<password nonce="[^"]*">[^<]*</password>' "$HK_DIR/with-secrets.xml" | head -1)
+s=$(grep -o '<smtp_password nonce="[^"]*">[^<]*</smtp_password>' "$HK_DIR/with-secrets.xml" | head -1)
+moved=${a//password/smtp_password}
+awk -v old="$s" -v new="$moved" '{ i = index($0, old); if (i) $0 = substr($0, 1, i - 1) new substr($0, i + length(old)); print }' \
+	"$HK_DIR/with-secrets.xml" > "$HK_DIR/moved.xml"
+run2 import "$HK_DIR/moved.xml" <<<'Pass phrase 1'
+is "a secret moved to another record: exit 1, nothing changed" "$RC $(snap2)" "1 $empty"
+like "... said so" "$ERR" "smtp_password: does not decrypt"
+
+run2 import "$HK_DIR/with-secrets.xml" <<<'Pass phrase 1'
+is "import --with-secrets document into the empty site: exit 0" "$RC $ERR" "0 "
+run2 export
+is "export -> import -> export gives the same document" "$OUT" "$EXPORT1"
+is "... Japanese names intact in the database" "$(sql2 "SELECT name FROM mail_accounts")" 営業
+is "... audited as cli:$ME" "$(sql2 "SELECT DISTINCT actor FROM audit_log")" "cli:$ME"
+is "... the passwords sealed under the new site's key" \
+	"$(sql2 "SELECT count(*) FROM mail_accounts WHERE length(password) > 28")" 1
+run2 export --with-secrets <<<'Other phrase'
+is "... and they open under it (export --with-secrets reads them)" "$RC" 0
+
+before=$(snap2)
+run2 import "$HK_DIR/with-secrets.xml" <<<'Pass phrase 1'
+is "import again without --replace: exit 1 (names taken), nothing changed" "$RC $(snap2)" "1 $before"
+like "... each name reported" "$ERR" "mail-server '二番': name: This name is already used"
+# --replace: the document becomes the whole set, in its order.
+run2 servers add --set name=Extra --set smtp_host=x.example.jp --set recv_host=y.example.jp
+run2 servers order Defaults Extra 二番
+run2 import --replace "$HK_DIR/plain.xml"
+is "import --replace without secrets keeps the stored passwords: exit 0" "$RC $ERR" "0 "
+is "... the server not in the document is gone, the order is the document's" \
+	"$(sql2 "SELECT name FROM mail_servers ORDER BY position" | tr '\n' ' ')" "二番 Defaults "
+run2 export
+is "... and the site exports as the document again" "$OUT" "$EXPORT1"
 
 # ------------------------------------------------------------ backup
 # While the worker runs (and keeps the database open in WAL mode).
