@@ -299,9 +299,6 @@ check_account(struct import *im, size_t idx)
 	    im->cs->db, NULL, sname, false, &srv) == HK_STORE_OK)
 		ia->db_server = srv.id;
 	hk_server_clear(&srv);
-	if (ia->doc_server < 0 && ia->db_server == 0)
-		hk_form_error(&errs, "server_id", "error.server-missing", NULL,
-		    NULL);
 	hk_params_add(&form, "server_id", "1");	/* resolved when applied */
 
 	pw = secret_of(im, child(ia->node, "password"), "mail-account", name,
@@ -321,6 +318,9 @@ check_account(struct import *im, size_t idx)
 	hk_account_clear(&cur);
 	hk_account_from_form(&form, flags, &ia->a, &errs);
 	hk_params_free(&form);
+	if (ia->doc_server < 0 && ia->db_server == 0)
+		hk_form_error(&errs, "server_id", "error.server-missing", NULL,
+		    NULL);
 	for (size_t j = 0; j < idx && !hk_form_has_error(&errs, "name"); j++)
 		if (im->av[j].a.name != NULL && ia->a.name != NULL &&
 		    hk_name_equal(im->av[j].a.name, ia->a.name))
