@@ -5,6 +5,9 @@ i18ndir = $(xsldir)/i18n
 dist_i18n_DATA =
 staticdir = $(pkgdatadir)/static
 dist_static_DATA =
+# The XML Schema of hikyakuctl's export document (import checks against it).
+schemadir = $(pkgdatadir)/schema
+dist_schema_DATA = schema/hikyaku-export.xsd
 
 # The shared shell and the screens.
 dist_xsl_DATA += xsl/layout.xsl xsl/login.xsl xsl/mail-servers.xsl xsl/error.xsl

@@ -26,10 +26,18 @@ enum {
  * the input is empty, E2BIG when the line is longer than
  * HK_CTL_SECRET_MAX (the rest of the line is consumed, never kept). */
 char *hk_ctl_read_secret(void);	/* ctl_input.c */
+/* The same from file descriptor fd (which is left open). */
+char *hk_ctl_read_secret_fd(int fd);
 
 int ctl_test(const struct hk_config *cfg, int argc, char **argv);	/* ctl_test.c */
 int ctl_send(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
 int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
+/* backup FILE: an online copy of the database, checked (ctl_backup.c). */
+int ctl_backup(const struct hk_config *cfg, int argc, char **argv);
+/* export [--with-secrets]: the settings as one XML document (ctl_export.c). */
+int ctl_export(const struct hk_config *cfg, int argc, char **argv);
+/* import FILE [--dry-run] [--replace]: an export document back (ctl_import.c). */
+int ctl_import(const struct hk_config *cfg, int argc, char **argv);
 int ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv);	/* ctl_keys.c */
 /* init's part (ctl_keys.c): records the key file's fingerprint as the
  * current key of db when none is recorded yet (a new database, or one

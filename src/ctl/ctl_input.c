@@ -1,4 +1,5 @@
-/* ctl_input.c - reading a secret from hikyakuctl's standard input. */
+/* ctl_input.c - reading a secret from hikyakuctl's standard input or
+ * another file descriptor. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,6 +13,12 @@
 char *
 hk_ctl_read_secret(void)
 {
+	return hk_ctl_read_secret_fd(STDIN_FILENO);
+}
+
+char *
+hk_ctl_read_secret_fd(int fd)
+{
 	/* A secret buffer (wiped on grow, out of core dumps), capped so
 	 * that a longer line is refused, not truncated.  One more byte for
 	 * the CR of a CRLF line end.  read(2) one byte at a time rather
@@ -23,7 +30,7 @@ hk_ctl_read_secret(void)
 	char *out = NULL;
 
 	hk_buf_init(&line, HK_CTL_SECRET_MAX + 1, HK_BUF_SECRET);
-	while ((n = read(STDIN_FILENO, &c, 1)) != 0) {
+	while ((n = read(fd, &c, 1)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

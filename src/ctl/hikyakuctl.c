@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ctl.h"
+#include "ctl_fields.h"
 #include "db.h"
 #include "keyfile.h"
 #include "log.h"
@@ -38,14 +39,22 @@ static const char usage_text[] =
 	"  admin add NAME       add an administrator (password on standard input)\n"
 	"  admin passwd NAME    change a password (password on standard input)\n"
 	"  modules              list the loaded auth modules (refusals on stderr)\n"
-	"  servers              list the mail servers in display order\n"
+	"  servers [list|show|add|change|delete|order] ...\n"
+	"                       the mail servers (see hikyakuctl(8))\n"
+	"  accounts [list|add|change|delete] ...\n"
+	"                       the mail accounts (see hikyakuctl(8))\n"
 	"  test SERVER (--account NAME | --user U [--address ADDR])\n"
 	"                       the staged connection test (password on stdin with --user)\n"
 	"  send --account NAME --from ADDR --to ADDR [--to ADDR...]\n"
 	"                       send the message on standard input\n"
 	"  fetch (--account NAME | --all)\n"
 	"                       receive into the account's Maildir\n"
-	"  rotate-key           re-encrypt every stored password under a new key\n";
+	"  rotate-key           re-encrypt every stored password under a new key\n"
+	"  export [--with-secrets]\n"
+	"                       every server and account as one XML document\n"
+	"  import FILE [--dry-run] [--replace]\n"
+	"                       check an export document, then apply it at once\n"
+	"  backup FILE          a checked copy of the database, taken while it runs\n";
 
 static int
 usage(void)
@@ -224,29 +233,6 @@ cmd_admin(const struct hk_config *cfg, int argc, char **argv)
 }
 
 static int
-cmd_servers(const struct hk_config *cfg)
-{
-	struct hk_db *db = open_db(cfg, false);
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db == NULL)
-		return EX_CONFIG;
-	st = hk_db_prepare(db, "SELECT name, smtp_host, smtp_port, recv_protocol,"
-	    " recv_host, recv_port FROM mail_servers ORDER BY position, id");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		printf("%s\tsmtp %s:%d\t%s %s:%d\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
-		    sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
-		    sqlite3_column_int(st, 5));
-	hk_db_done(st);
-	if (rc != SQLITE_DONE)
-		die_line("%s: %s", cfg->database, hk_db_errmsg(db));
-	hk_db_close(&db);
-	return rc == SQLITE_DONE ? EX_OK : EX_CONFIG;
-}
-
-static int
 cmd_modules(const struct hk_config *cfg)
 {
 	/* Refused modules are logged as warnings on stderr, one per file. */
@@ -307,14 +293,22 @@ main(int argc, char **argv)
 		rc = cmd_admin(&cfg, argc, argv);
 	else if (strcmp(argv[0], "modules") == 0 && argc == 1)
 		rc = cmd_modules(&cfg);
-	else if (strcmp(argv[0], "servers") == 0 && argc == 1)
-		rc = cmd_servers(&cfg);
+	else if (strcmp(argv[0], "servers") == 0)
+		rc = ctl_servers(&cfg, argc, argv);
+	else if (strcmp(argv[0], "accounts") == 0)
+		rc = ctl_accounts(&cfg, argc, argv);
 	else if (strcmp(argv[0], "test") == 0)
 		rc = ctl_test(&cfg, argc, argv);
 	else if (strcmp(argv[0], "send") == 0)
 		rc = ctl_send(&cfg, argc, argv);
 	else if (strcmp(argv[0], "fetch") == 0)
 		rc = ctl_fetch(&cfg, argc, argv);
+	else if (strcmp(argv[0], "export") == 0)
+		rc = ctl_export(&cfg, argc, argv);
+	else if (strcmp(argv[0], "import") == 0)
+		rc = ctl_import(&cfg, argc, argv);
+	else if (strcmp(argv[0], "backup") == 0)
+		rc = ctl_backup(&cfg, argc, argv);
 	else if (strcmp(argv[0], "rotate-key") == 0)
 		rc = ctl_rotate_key(&cfg, argc, argv);
 	else

@@ -18,6 +18,7 @@ struct hk_db {
 	sqlite3 *h;
 	struct cached *cache;
 	size_t n, cap;
+	int depth;	/* hk_db_begin nesting: 1 = the transaction itself */
 };
 
 struct hk_db *
@@ -178,18 +179,50 @@ hk_db_done(sqlite3_stmt *stmt)
 int
 hk_db_begin(struct hk_db *db)
 {
-	return hk_db_exec(db, "BEGIN IMMEDIATE");
+	int rc;
+
+	if (db->depth == 0) {
+		rc = hk_db_exec(db, "BEGIN IMMEDIATE");
+		if (rc == SQLITE_OK)
+			db->depth = 1;
+		return rc;
+	}
+	/* Inside one: a savepoint, so that the inner work can roll back
+	 * alone while nothing commits before the outer COMMIT. */
+	rc = hk_db_exec(db, "SAVEPOINT hk_nested");
+	if (rc == SQLITE_OK)
+		db->depth++;
+	return rc;
 }
 
 int
 hk_db_commit(struct hk_db *db)
 {
-	return hk_db_exec(db, "COMMIT");
+	int rc;
+
+	if (db->depth <= 1) {
+		rc = hk_db_exec(db, "COMMIT");
+		if (rc == SQLITE_OK)
+			db->depth = 0;
+		return rc;
+	}
+	rc = hk_db_exec(db, "RELEASE hk_nested");
+	if (rc == SQLITE_OK)
+		db->depth--;
+	return rc;
 }
 
 void
 hk_db_rollback(struct hk_db *db)
 {
+	if (db->depth > 1 && !sqlite3_get_autocommit(db->h)) {
+		(void)sqlite3_exec(db->h, "ROLLBACK TO hk_nested", NULL, NULL,
+		    NULL);
+		(void)sqlite3_exec(db->h, "RELEASE hk_nested", NULL, NULL, NULL);
+		db->depth--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->depth = 0;
 }

@@ -38,7 +38,11 @@ sqlite3_stmt *hk_db_prepare(struct hk_db *db, const char *sql);
 void hk_db_done(sqlite3_stmt *stmt);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Return an SQLite result code
- * (SQLITE_OK, or SQLITE_BUSY when another writer held the lock too long). */
+ * (SQLITE_OK, or SQLITE_BUSY when another writer held the lock too long).
+ * Called again inside a transaction begun here, begin opens a savepoint
+ * that commit releases (nothing is durable before the outermost commit)
+ * and rollback undoes alone; so a caller can run several of the model's
+ * writes, each its own transaction, as one (hikyakuctl import). */
 int hk_db_begin(struct hk_db *db);
 int hk_db_commit(struct hk_db *db);
 void hk_db_rollback(struct hk_db *db);

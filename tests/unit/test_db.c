@@ -250,6 +250,43 @@ test_transactions(void **state)
 	assert_non_null(strstr(hk_db_errmsg(f->db), "nope"));
 }
 
+/* A begin inside a transaction is a savepoint: the inner write rolls
+ * back alone, and nothing commits before the outer commit (how import
+ * runs the model's own transactions inside its one). */
+static void
+test_nested_transactions(void **state)
+{
+	struct hk_testdb *f = *state;
+
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v INTEGER)"),
+	    SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (1)"), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (2)"), SQLITE_OK);
+	hk_db_rollback(f->db);
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (3)"), SQLITE_OK);
+	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(sqlite3_get_autocommit(hk_db_handle(f->db)), 0);
+	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(query_int(f->db, "SELECT sum(v) FROM t"), 4);
+
+	/* An inner commit is undone by the outer rollback. */
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (10)"), SQLITE_OK);
+	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	hk_db_rollback(f->db);
+	assert_int_equal(query_int(f->db, "SELECT sum(v) FROM t"), 4);
+	/* And the next begin starts afresh. */
+	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (20)"), SQLITE_OK);
+	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(sqlite3_get_autocommit(hk_db_handle(f->db)), 1);
+	assert_int_equal(query_int(f->db, "SELECT sum(v) FROM t"), 24);
+}
+
 /* The shared helpers: one busy test (SQLITE_LOCKED included), a text
  * column that is never NULL, SQLite results as store outcomes. */
 static void
@@ -353,6 +390,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_helpers, setup, teardown),
 		cmocka_unit_test(test_health),
 	};
