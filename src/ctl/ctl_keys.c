@@ -46,6 +46,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "db.h"
+#include "fsyncdir.h"
 #include "dbutil.h"
 #include "keycheck.h"
 #include "keyfile.h"
@@ -98,19 +99,6 @@ say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 /* Writes key to path as init does: 64 hex digits and a newline, mode
@@ -373,7 +361,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 		ks.have[1] = ks.have[2] = false;
 		if ((unlink(old_path) != 0 && errno != ENOENT) ||
 		    (unlink(new_path) != 0 && errno != ENOENT) ||
-		    fsync_dir(dir) != 0) {
+		    hk_fsync_dir(dir) != 0) {
 			say("%s: %s", dir, strerror(errno));
 			goto out;
 		}
@@ -427,7 +415,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 		goto out;
 	}
 	swapped = true;
-	if (fsync_dir(dir) != 0) {
+	if (hk_fsync_dir(dir) != 0) {
 		say("%s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -441,7 +429,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 	swapped = false;
 
 	/* 7. The old key is no longer needed. */
-	if (unlink(old_path) != 0 || fsync_dir(dir) != 0)
+	if (unlink(old_path) != 0 || hk_fsync_dir(dir) != 0)
 		say("%s: could not remove the old key (%s); delete it by hand",
 		    old_path, strerror(errno));
 	printf("re-encrypted %zu mail-server and %zu mail-account passwords "
@@ -452,7 +440,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 out:
 	if (swapped) {
 		/* The commit did not happen: the old key goes back. */
-		if (rename(old_path, path) != 0 || fsync_dir(dir) != 0) {
+		if (rename(old_path, path) != 0 || hk_fsync_dir(dir) != 0) {
 			say("%s: cannot put the old key back (%s): it is in %s; "
 			    "run rotate-key again to finish", path,
 			    strerror(errno), old_path);

@@ -11,23 +11,11 @@
 #include <unistd.h>
 
 #include "fetch.h"
+#include "fsyncdir.h"
 #include "log.h"
 #include "maildir.h"
 #include "maildir_place.h"
 #include "mem.h"
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
 
 /* Moves mail_dir/<legacy name> to path when it is there and path is not.
  * 0 when nothing is left to do, -1 with *err_r. */
@@ -44,7 +32,7 @@ move_legacy(const char *mail_dir, const char *legacy, const char *path,
 	} else if (lstat(path, &st) == 0 || errno != ENOENT) {
 		hk_warn("%s: left in place: the account's Maildir %s exists "
 		    "already (merge them by hand if both hold mail)", old, path);
-	} else if (rename(old, path) != 0 || fsync_dir(mail_dir) != 0) {
+	} else if (rename(old, path) != 0 || hk_fsync_dir(mail_dir) != 0) {
 		*err_r = hk_aprintf("cannot move the Maildir %s to %s: %s", old,
 		    path, strerror(errno));
 		rc = -1;

@@ -9,6 +9,8 @@ src_lib_libhk_lib_la_SOURCES = \
 	src/lib/buf.h \
 	src/lib/conf.c \
 	src/lib/conf.h \
+	src/lib/fsyncdir.c \
+	src/lib/fsyncdir.h \
 	src/lib/i18n.c \
 	src/lib/i18n.h \
 	src/lib/log.c \
