@@ -333,8 +333,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool quiet;
 	struct hk_authsess_params p;
 	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
-	struct hk_auth_io io = { NULL, io_send_line, io_read_reply,
-	    io_side_open, io_side_close, io_sleep };
+	struct hk_auth_io io = {
+		.send_line = io_send_line, .read_reply = io_read_reply,
+		.side_open = io_side_open, .side_close = io_side_close,
+		.sleep = io_sleep,
+	};
 	struct hk_auth_opt opts[2];
 	char wait[2], *user, *pass = NULL, *authzid = NULL;
 	const uint8_t *rest;
