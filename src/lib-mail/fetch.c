@@ -1024,6 +1024,8 @@ hk_fetch_run(const struct hk_fetch_params *p, struct hk_fetch_result *res)
 		free(err);
 		return 2;
 	}
+	/* The caller holds the account's fetch lock. */
+	hk_maildir_clear_tmp(&x.md);
 	for (int s = 0; s < SESSIONS_MAX; s++) {
 		code = session(&x);
 		/* A message broke the connection: carry on without it. */

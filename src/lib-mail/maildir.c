@@ -112,6 +112,26 @@ tmp_path(const struct hk_maildir_msg *m)
 	return hk_aprintf("%s/tmp/%s", m->md->path, m->name);
 }
 
+void
+hk_maildir_clear_tmp(struct hk_maildir *md)
+{
+	char *dir = hk_aprintf("%s/tmp", md->path);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *f = hk_aprintf("%s/%s", dir, e->d_name);
+
+		(void)unlink(f);
+		free(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+}
+
 int
 hk_maildir_begin(struct hk_maildir *md, const char *name,
     struct hk_maildir_msg *m)

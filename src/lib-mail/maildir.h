@@ -49,6 +49,12 @@ void hk_maildir_close(struct hk_maildir *md);
  * not starting with '.'. */
 bool hk_maildir_name_ok(const char *name);
 
+/* Removes every file left in tmp/ by a run that was killed (one killed
+ * after linking into new/ but before unlinking leaves its tmp/ copy, which
+ * no later delivery of that name replaces).  Only with the account's fetch
+ * lock held: nothing else writes there then.  Errors are ignored. */
+void hk_maildir_clear_tmp(struct hk_maildir *md);
+
 /* Starts delivering NAME (a leftover tmp/NAME is replaced).  0, or -1
  * with errno set. */
 int hk_maildir_begin(struct hk_maildir *md, const char *name,
