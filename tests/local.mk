@@ -22,3 +22,8 @@ endif
 # The layers of src/ include only downwards (src/local.mk).
 TESTS += tests/unit/check-layers.sh
 EXTRA_DIST += tests/unit/check-layers.sh
+
+# tests/peers ships whole, but the IdP's npm packages are installed by
+# tests/deps (npm ci), never shipped.
+dist-hook:
+	rm -rf $(distdir)/tests/peers/idp/node_modules
