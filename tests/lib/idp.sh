@@ -33,6 +33,9 @@
 #                                 tokens inactive
 #   idp_fault off|hang|garbage|500|503-html
 #                                 how the token endpoint answers from now on
+#   idp_mailpeers_vars            the settings that make `mailpeers start` (or
+#                                 hk_mail_start) accept this IdP's tokens:
+#                                 hk_mail_start TAG $(idp_mailpeers_vars)
 #   idp_json_field JSON NAME      a string field of a flat JSON object
 #
 # Every request has a 10 s limit.  No token ever goes on a command line of
@@ -197,3 +200,8 @@ _idp_control() {	# PATH FIELD=VALUE
 }
 idp_revoke() { _idp_control revoke "sub=$1"; }
 idp_fault() { _idp_control fault "mode=$1"; }
+
+idp_mailpeers_vars() {
+	printf '%s\n' "MAILPEERS_OAUTH2_INTROSPECTION_URL=https://$IDP_RS_ID:$IDP_RS_SECRET@127.0.0.1:$IDP_PORT/token/introspection" \
+		"MAILPEERS_OAUTH2_CA_FILE=$IDP_CA_FILE"
+}
