@@ -5,7 +5,8 @@
 #
 #   idp_available                 exit 0 when node and the npm package are there
 #   idp_start [VAR=value...]      start one; VARs: IDP_AT_TTL (s, default 3600),
-#                                 IDP_RT_TTL, IDP_REDIRECT_URIS (space-separated),
+#                                 IDP_SHORT_AT_TTL (the client hikyaku-short's,
+#                                 default 3), IDP_RT_TTL, IDP_REDIRECT_URIS (space-separated),
 #                                 IDP_PORT (default: a free one), IDP_DIR (default:
 #                                 a new directory under HK_TMP or /tmp).  Loads
 #                                 DIR/idp.env into the shell: IDP_ISSUER, IDP_PORT,
@@ -27,7 +28,9 @@
 #                                 (the new tokens, or {"error":"invalid_grant",...})
 #   idp_cc_token [CLIENT SECRET]  a client_credentials access token (default:
 #                                 the client_secret_basic confidential client)
-#   idp_introspect TOKEN          the introspection answer, as Dovecot sees it
+#   idp_introspect TOKEN [RS_ID RS_SECRET]
+#                                 the introspection answer as Dovecot sees it
+#                                 (default: as resource-server, for users' tokens)
 #   idp_revoke USER               destroy every grant of USER (the user revoked
 #                                 the app): refresh → invalid_grant, access
 #                                 tokens inactive
@@ -38,7 +41,7 @@
 #                                 hk_mail_start TAG $(idp_mailpeers_vars)
 #   idp_json_field JSON NAME      a string field of a flat JSON object
 #
-# Every request has a 10 s limit.  No token ever goes on a command line of
+# Every request has a limit of IDP_CURL_TIMEOUT seconds (default 10).  No token ever goes on a command line of
 # a long-lived process; curl reads secrets from its arguments only briefly.
 
 : "${HK_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -50,15 +53,16 @@ idp_available() {
 }
 
 idp_start() {
-	local kv
+	local kv settings=() dir=
 	for kv in "$@"; do
 		case ${kv%%=*} in
-		IDP_AT_TTL | IDP_RT_TTL | IDP_REDIRECT_URIS | IDP_PORT | IDP_DIR) export "${kv?}" ;;
+		IDP_AT_TTL | IDP_SHORT_AT_TTL | IDP_RT_TTL | IDP_REDIRECT_URIS | IDP_PORT) settings+=("$kv") ;;
+		IDP_DIR) dir=${kv#*=} ;;
 		*) echo "idp_start: unknown setting '$kv'" >&2; return 1 ;;
 		esac
 	done
 	idp_available || { echo "idp_start: needs node and 'npm ci' in $IDP_HOME" >&2; return 1; }
-	IDPDIR=${IDP_DIR:-$(mktemp -d "${HK_TMP:-/tmp}/idp.XXXXXX")}
+	IDPDIR=${dir:-$(mktemp -d "${HK_TMP:-/tmp}/idp.XXXXXX")}
 	mkdir -p "$IDPDIR/log"
 	chmod 755 "$IDPDIR"
 	# In a session of its own, holding no descriptor of ours beyond stdio
@@ -69,7 +73,7 @@ idp_start() {
 			fd=${fd##*/}
 			((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
 		done
-		exec setsid node idp.mjs "$IDPDIR" < /dev/null > "$IDPDIR/log/idp.log" 2>&1
+		exec env "${settings[@]}" setsid node idp.mjs "$IDPDIR" < /dev/null > "$IDPDIR/log/idp.log" 2>&1
 	) &
 	local starter=$! i
 	for ((i = 0; i < 200; i++)); do
@@ -102,7 +106,7 @@ idp_stop() {
 	IDPDIR=
 }
 
-_idp_curl() { curl -sS -m 10 --cacert "$IDP_CA_FILE" "$@"; }
+_idp_curl() { curl -sS -m "${IDP_CURL_TIMEOUT:-10}" --cacert "$IDP_CA_FILE" "$@"; }
 
 # a flat JSON object's string (or number) field; enough for token answers
 idp_json_field() {
@@ -140,7 +144,7 @@ _idp_urlenc() { local LC_ALL=C s=$1 i c o=; for ((i = 0; i < ${#s}; i++)); do c=
 # the way it was registered
 _idp_client_auth() {
 	case $1 in
-	"$IDP_PUBLIC_ID") printf '%s\0' --data-urlencode "client_id=$1" ;;
+	"$IDP_PUBLIC_ID" | "$IDP_SHORT_ID") printf '%s\0' --data-urlencode "client_id=$1" ;;
 	"$IDP_POST_ID") printf '%s\0' --data-urlencode "client_id=$1" --data-urlencode "client_secret=$2" ;;
 	*) printf '%s\0' -u "$1:$2" ;;
 	esac
@@ -192,7 +196,7 @@ idp_cc_token() {
 }
 
 idp_introspect() {
-	_idp_curl -u "$IDP_RS_ID:$IDP_RS_SECRET" --data-urlencode "token=$1" "$IDP_INTROSPECTION_URL"
+	_idp_curl -u "${2:-$IDP_RS_ID}:${3:-$IDP_RS_SECRET}" --data-urlencode "token=$1" "$IDP_INTROSPECTION_URL"
 }
 
 _idp_control() {	# PATH FIELD=VALUE
@@ -202,6 +206,8 @@ idp_revoke() { _idp_control revoke "sub=$1"; }
 idp_fault() { _idp_control fault "mode=$1"; }
 
 idp_mailpeers_vars() {
-	printf '%s\n' "MAILPEERS_OAUTH2_INTROSPECTION_URL=https://$IDP_RS_ID:$IDP_RS_SECRET@127.0.0.1:$IDP_PORT/token/introspection" \
+	local base=127.0.0.1:$IDP_PORT/token/introspection
+	printf '%s\n' "MAILPEERS_OAUTH2_INTROSPECTION_URL=https://$IDP_RS_ID:$IDP_RS_SECRET@$base" \
+		"MAILPEERS_OAUTH2_APP_INTROSPECTION_URL=https://$IDP_RS_APP_ID:$IDP_RS_APP_SECRET@$base" \
 		"MAILPEERS_OAUTH2_CA_FILE=$IDP_CA_FILE"
 }

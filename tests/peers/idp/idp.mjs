@@ -11,6 +11,7 @@
 //   IDP_REDIRECT_URIS  space-separated redirect URIs of the clients
 //                      (default http://127.0.0.1/oauth2/callback)
 //   IDP_AT_TTL         access token lifetime in seconds (default 3600)
+//   IDP_SHORT_AT_TTL   the same for the client hikyaku-short (default 3)
 //   IDP_RT_TTL         refresh token lifetime in seconds (default 14 days)
 //
 // Every sign-in form accepts any password; the login becomes the subject
@@ -46,6 +47,7 @@ const seconds = (name, dflt) => {
 	return Number(v);
 };
 const atTtl = seconds('IDP_AT_TTL', 3600);
+const shortTtl = seconds('IDP_SHORT_AT_TTL', 3);
 const rtTtl = seconds('IDP_RT_TTL', 14 * 86400);
 const redirectUris = (process.env.IDP_REDIRECT_URIS || 'http://127.0.0.1/oauth2/callback')
 	.split(/\s+/).filter(Boolean);
@@ -79,10 +81,13 @@ if (!existsSync(f('server.pem'))) {
 const PUBLIC_ID = 'hikyaku-public';
 const CONF_ID = 'hikyaku-confidential';
 const CONF_SECRET = 'hikyaku-confidential-secret';
+const SHORT_ID = 'hikyaku-short';
 const POST_ID = 'hikyaku-confidential-post';
 const POST_SECRET = 'hikyaku-confidential-post-secret';
 const RS_ID = 'resource-server';
 const RS_SECRET = 'resource-server-secret';
+const RS_APP_ID = 'resource-server-app';
+const RS_APP_SECRET = 'resource-server-app-secret';
 const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
 const SCOPE = 'openid offline_access mail';
 const adminKey = randomBytes(16).toString('hex');
@@ -90,6 +95,14 @@ const adminKey = randomBytes(16).toString('hex');
 const clients = [
 	{	// hikyaku as a public client: PKCE alone
 		client_id: PUBLIC_ID,
+		token_endpoint_auth_method: 'none',
+		grant_types: ['authorization_code', 'refresh_token', DEVICE],
+		response_types: ['code'],
+		redirect_uris: redirectUris,
+		application_type: 'web',
+	},
+	{	// the same, but its access tokens live IDP_SHORT_AT_TTL seconds
+		client_id: SHORT_ID,
 		token_endpoint_auth_method: 'none',
 		grant_types: ['authorization_code', 'refresh_token', DEVICE],
 		response_types: ['code'],
@@ -106,14 +119,15 @@ const clients = [
 			redirect_uris: redirectUris,
 			scope: SCOPE,
 		})),
-	{	// Dovecot introspects with it
-		client_id: RS_ID,
-		client_secret: RS_SECRET,
+	// Dovecot introspects with these
+	...[[RS_ID, RS_SECRET], [RS_APP_ID, RS_APP_SECRET]].map(([id, secret]) => ({
+		client_id: id,
+		client_secret: secret,
 		token_endpoint_auth_method: 'client_secret_basic',
 		grant_types: [],
 		response_types: [],
 		redirect_uris: [],
-	},
+	})),
 ];
 
 // grants by account, so /_test/revoke can find them (the memory adapter
@@ -152,12 +166,8 @@ function makeProvider(issuer) {
 		// a refresh token whenever the client may refresh, prompt or not
 		issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
 		rotateRefreshToken: () => true,
-		// app-only tokens carry a claim Dovecot's second oauth2 passdb checks
-		// (README: "client_credentials tokens and Dovecot")
-		extraTokenClaims: async (ctx, token) =>
-			(token.kind === 'ClientCredentials' ? { mailbox_access: 'any' } : undefined),
 		ttl: {
-			AccessToken: atTtl,
+			AccessToken: (ctx, token, client) => (client.clientId === SHORT_ID ? shortTtl : atTtl),
 			ClientCredentials: atTtl,
 			RefreshToken: rtTtl,
 			AuthorizationCode: 60,
@@ -170,7 +180,16 @@ function makeProvider(issuer) {
 		pkce: { required: (ctx, client) => client.clientAuthMethod === 'none' },
 		features: {
 			devInteractions: { enabled: true },
-			introspection: { enabled: true },
+			// Dovecot introspects users' tokens as resource-server and
+			// app-only (client_credentials) ones as resource-server-app; to
+			// the other client each kind looks inactive (README: "app-only
+			// tokens and Dovecot")
+			introspection: {
+				enabled: true,
+				allowedPolicy: (ctx, client, token) => (client.clientId === RS_APP_ID
+					? token.kind === 'ClientCredentials' : client.clientId === RS_ID
+						? token.kind !== 'ClientCredentials' : true),
+			},
 			revocation: { enabled: true },
 			deviceFlow: { enabled: true },
 			clientCredentials: { enabled: true },
@@ -297,13 +316,17 @@ server.listen(wantPort, '127.0.0.1', () => {
 		IDP_SCOPE: `'${SCOPE}'`,
 		IDP_AT_TTL: atTtl,
 		IDP_REDIRECT_URI: redirectUris[0],
+		IDP_SHORT_AT_TTL: shortTtl,
 		IDP_PUBLIC_ID: PUBLIC_ID,
+		IDP_SHORT_ID: SHORT_ID,
 		IDP_CONF_ID: CONF_ID,
 		IDP_CONF_SECRET: CONF_SECRET,
 		IDP_POST_ID: POST_ID,
 		IDP_POST_SECRET: POST_SECRET,
 		IDP_RS_ID: RS_ID,
 		IDP_RS_SECRET: RS_SECRET,
+		IDP_RS_APP_ID: RS_APP_ID,
+		IDP_RS_APP_SECRET: RS_APP_SECRET,
 		IDP_ADMIN_KEY: adminKey,
 	};
 	const text = Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('');
