@@ -18,6 +18,8 @@
 #                                 redirect, say), sign in as USER on the dev form,
 #                                 print the URL the browser would be sent back to
 #                                 (REDIRECT?code=...&state=... or ?error=...)
+#   idp_deny URL                  the same, but the user aborts the sign-in:
+#                                 prints REDIRECT?error=access_denied&...&state=...
 #   idp_token USER [CLIENT [SECRET]]
 #                                 the authorization code flow with PKCE S256 for
 #                                 USER: prints "ACCESS_TOKEN REFRESH_TOKEN"
@@ -26,6 +28,10 @@
 #   idp_refresh REFRESH_TOKEN [CLIENT [SECRET]]
 #                                 a refresh request; prints the response body
 #                                 (the new tokens, or {"error":"invalid_grant",...})
+#   idp_device_approve USER_CODE USER
+#                                 what the user does in the browser for the
+#                                 device flow (RFC 8628): enter USER_CODE at
+#                                 /device, confirm, sign in as USER
 #   idp_cc_token [CLIENT SECRET]  a client_credentials access token (default:
 #                                 the client_secret_basic confidential client)
 #   idp_introspect TOKEN [RS_ID RS_SECRET]
@@ -118,10 +124,10 @@ idp_authorize() {
 	local url=$1 user=$2 jar loc n
 	jar=$(mktemp "$IDPDIR/jar.XXXXXX")
 	for ((n = 0; n < 10; n++)); do
-		if [[ $url == */interaction/* ]]; then
-			loc=$(_idp_curl -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' \
-				--data-urlencode prompt=login --data-urlencode "login=$user" \
-				--data-urlencode password=any "$url")
+		if [[ $url == */interaction/* && $user == - ]]; then
+			loc=$(_idp_curl -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "${url%/}/abort")
+		elif [[ $url == */interaction/* ]]; then
+			loc=$(idp_authorize_step "$jar" "$url" "$user")
 		else
 			loc=$(_idp_curl -b "$jar" -c "$jar" -o /dev/null -w '%{redirect_url}' "$url")
 		fi
@@ -137,6 +143,8 @@ idp_authorize() {
 	echo "idp_authorize: too many redirects" >&2
 	return 1
 }
+
+idp_deny() { idp_authorize "$1" -; }
 
 _idp_urlenc() { local LC_ALL=C s=$1 i c o=; for ((i = 0; i < ${#s}; i++)); do c=${s:i:1}; case $c in [A-Za-z0-9._~-]) o+=$c ;; *) printf -v c '%%%02X' "'$c"; o+=$c ;; esac; done; printf '%s' "$o"; }
 
@@ -185,6 +193,33 @@ idp_refresh() {
 	mapfile -d '' auth < <(_idp_client_auth "$client" "$secret")
 	_idp_curl "${auth[@]}" --data-urlencode grant_type=refresh_token \
 		--data-urlencode "refresh_token=$rt" --data-urlencode "scope=$IDP_SCOPE" "$IDP_TOKEN_URL"
+}
+
+_idp_xsrf() { grep -o 'name="xsrf" value="[^"]*"' | head -1 | cut -d'"' -f4; }
+
+idp_device_approve() {
+	local code=$1 user=$2 jar x loc rc=1
+	jar=$(mktemp "$IDPDIR/jar.XXXXXX")
+	x=$(_idp_curl -b "$jar" -c "$jar" "$IDP_ISSUER/device" | _idp_xsrf)
+	x=$(_idp_curl -b "$jar" -c "$jar" --data-urlencode "xsrf=$x" --data-urlencode "user_code=$code" \
+		"$IDP_ISSUER/device" | _idp_xsrf)
+	loc=$(_idp_curl -b "$jar" -c "$jar" --data-urlencode "xsrf=$x" --data-urlencode "user_code=$code" \
+		-d confirm=yes -o /dev/null -w '%{redirect_url}' "$IDP_ISSUER/device")
+	if [[ $loc == */interaction/* ]] && loc=$(idp_authorize_step "$jar" "$loc" "$user") &&
+		_idp_curl -b "$jar" -c "$jar" "$loc" | grep -q 'Sign-in Success'; then
+		rc=0
+	else
+		echo "idp_device_approve: user code $code was not accepted" >&2
+	fi
+	rm -f "$jar"
+	return $rc
+}
+
+# idp_authorize_step JAR URL USER: post the sign-in form at URL; print
+# where it leads
+idp_authorize_step() {
+	_idp_curl -b "$1" -c "$1" -o /dev/null -w '%{redirect_url}' --data-urlencode prompt=login \
+		--data-urlencode "login=$3" --data-urlencode password=any "$2"
 }
 
 idp_cc_token() {
