@@ -53,9 +53,9 @@ is "... and say so in their env" "$OAUTH2" on
 # ---- raw dialogues -------------------------------------------------------
 send() { printf '%s\r\n' "$1" >&"$C"; }
 line() { IFS= read -r -t 10 L <&"$C" && L=${L%$'\r'}; }
-b64() { printf "$1" | base64 -w0; }	# printf format: \001 is ^A
-xoauth2() { b64 "user=$1\\001auth=Bearer $2\\001\\001"; }
-oauthbearer() { b64 "n,a=$1,\\001host=$H\\001port=$3\\001auth=Bearer $2\\001\\001"; }
+# the initial responses; \001 is ^A
+xoauth2() { printf 'user=%s\001auth=Bearer %s\001\001' "$1" "$2" | base64 -w0; }
+oauthbearer() { printf 'n,a=%s,\001host=%s\001port=%s\001auth=Bearer %s\001\001' "$1" "$H" "$3" "$2" | base64 -w0; }
 
 # After a refusal both mechanisms send an error challenge (JSON) and want
 # an answer before the final reply: OAUTHBEARER ^A (RFC 7628 3.2.3),
