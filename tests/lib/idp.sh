@@ -6,7 +6,8 @@
 #   idp_available                 exit 0 when node and the npm package are there
 #   idp_start [VAR=value...]      start one; VARs: IDP_AT_TTL (s, default 3600),
 #                                 IDP_SHORT_AT_TTL (the client hikyaku-short's,
-#                                 default 3), IDP_RT_TTL, IDP_REDIRECT_URIS (space-separated),
+#                                 default 3), IDP_RT_TTL, IDP_REDIRECT_URIS
+#                                 (space-separated),
 #                                 IDP_PORT (default: a free one), IDP_DIR (default:
 #                                 a new directory under HK_TMP or /tmp).  Loads
 #                                 DIR/idp.env into the shell: IDP_ISSUER, IDP_PORT,
@@ -47,8 +48,8 @@
 #                                 hk_mail_start TAG $(idp_mailpeers_vars)
 #   idp_json_field JSON NAME      a string field of a flat JSON object
 #
-# Every request has a limit of IDP_CURL_TIMEOUT seconds (default 10).  No token ever goes on a command line of
-# a long-lived process; curl reads secrets from its arguments only briefly.
+# Every request has a limit of IDP_CURL_TIMEOUT seconds (default 10).
+# Tokens pass through curl's arguments: fine for short-lived test tokens.
 
 : "${HK_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 IDP_HOME=$HK_SRCDIR/tests/peers/idp
