@@ -36,7 +36,8 @@ HK_CONF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../conf" && pwd)
 HK_DB=${HK_DB:-sqlite}
 
 # hk_sql SQL... : runs SQL against the instance's store (or the one that
-# HK_SQL_DB names: an SQLite file or a URI from hk_new_store); prints the rows.
+# HK_SQL_DB names: an SQLite file or a URI from hk_new_store); prints the
+# rows.  Without arguments, the SQL comes from stdin.
 # The tests' SQL is the common part of both dialects, plus SQLite's hex()
 # and instr(), which the PostgreSQL side gets from the hk_test schema below
 # (on the tests' search path only: the product never sees them).  Write a
@@ -45,7 +46,8 @@ HK_DB=${HK_DB:-sqlite}
 hk_sql() {
 	case $HK_DB in
 	postgresql)
-		printf '%s\n' "$@" |
+		# Each argument a statement, as sqlite3 takes them; none: stdin.
+		{ [ $# -gt 0 ] && printf '%s;\n' "$@" || cat; } |
 			PGOPTIONS="-c client_min_messages=warning -c search_path=public,hk_test" \
 			"$HK_PG_BIN/psql" -X -Atq -v ON_ERROR_STOP=1 -d "${HK_SQL_DB:-$HK_DB_URI}" -f - ;;
 	*)	sqlite3 -cmd '.timeout 5000' "${HK_SQL_DB:-$HK_DIR/data/hikyaku.db}" "$@" ;;
