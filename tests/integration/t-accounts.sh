@@ -10,9 +10,8 @@ set -u
 trap hk_instance_stop EXIT
 hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
 new_browser
-DB=$HK_DIR/data/hikyaku.db
 XML=(-H 'Accept: application/xml')
-q() { sqlite3 "$DB" "$@"; }
+q() { hk_sql "$@"; }
 # add_server NAME POSITION: a minimal valid mail server row.
 add_server() {
 	q "INSERT INTO mail_servers (position, name, smtp_host, smtp_port,
@@ -22,7 +21,7 @@ add_server() {
 	    recv_tls_verify, recv_limit, created_at, updated_at)
 	    VALUES ($2, '$1', 'smtp.example.jp', 25, 'none', 1, 0, 'login',
 	    'account', 0, 0, 0, 'pop3', 0, 'pop.example.jp', 110, 'none', 1, 0,
-	    0, 0); SELECT last_insert_rowid();"
+	    0, 0) RETURNING id;"
 }
 # server_order: the pulldown's server names, in document order.
 server_order() {

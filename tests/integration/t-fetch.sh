@@ -36,7 +36,7 @@ server_hashes() {
 }
 # md NAME: the Maildir of account NAME (named by the database, not by
 # the account's name: docs/MAIL.md).
-md() { printf '%s/%s' "$MAILDIR" "$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
+md() { printf '%s/%s' "$MAILDIR" "$(hk_sql "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
 msgs() { local d; d=$(md "$1"); find "$d/new" "$d/cur" -type f 2>/dev/null | wc -l; }
 
 mkserver p3-512k recv_limit=524288
@@ -224,7 +224,6 @@ ok "... and tmp/ is empty" test -z "$(ls -A "$(md a-crash)/tmp")"
 # An account made under a deleted (or renamed) account's name must not
 # receive into that account's Maildir: Maildirs are named by the
 # database, "<id>-<random>", never by the account's name.
-DB=$HK_DIR/data/hikyaku.db
 mkaccount a-reuse p3-all frank frank-secret
 seed frank 1500 2
 out=$($CTL fetch --account a-reuse 2>"$T/err"); rc=$?
@@ -245,7 +244,7 @@ is "a new account under the same name fetches: exit 0" "$rc" 0
 ok "... into another Maildir" test "$(md a-reuse)" != "$old_md"
 is "... holding only its own message, none of the deleted account's" "$(msgs a-reuse)" 1
 is "... which still hold theirs" "$(find "$old_md/new" "$old_md/cur" -type f | wc -l)" 2
-sqlite3 "$DB" "UPDATE mail_accounts SET name = 'a-renamed' WHERE name = 'a-reuse'"
+hk_sql "UPDATE mail_accounts SET name = 'a-renamed' WHERE name = 'a-reuse'"
 mkaccount a-reuse p3-all frank frank-secret
 seed frank 1700 1
 $CTL fetch --account a-reuse >/dev/null 2>&1
@@ -255,7 +254,7 @@ is "... and the renamed one keeps its Maildir" "$(msgs a-renamed)" 1
 # Maildirs from before (named after the account): init moves them, and a
 # fetch would too.
 mkaccount a-legacy p3-all frank frank-secret
-sqlite3 "$DB" "UPDATE mail_accounts SET maildir_legacy = name WHERE name = 'a-legacy'"
+hk_sql "UPDATE mail_accounts SET maildir_legacy = name WHERE name = 'a-legacy'"
 mkdir -p "$MAILDIR/a-legacy/new" "$MAILDIR/a-legacy/cur" "$MAILDIR/a-legacy/tmp"
 echo 'Subject: old' > "$MAILDIR/a-legacy/cur/1.old:2,S"
 out=$($CTL init 2>&1); rc=$?
@@ -263,8 +262,8 @@ is "init moves a pre-migration Maildir: exit 0" "$rc" 0
 like "... saying so" "$out" "Maildir of mail account a-legacy: $MAILDIR/a-legacy -> $(md a-legacy)"
 ok "... the old name is gone" test ! -e "$MAILDIR/a-legacy"
 is "... its mail is in the account's Maildir" "$(msgs a-legacy)" 1
-is "... and the account is no longer marked" "$(sqlite3 "$DB" "SELECT count(*) FROM mail_accounts WHERE maildir_legacy IS NOT NULL")" 0
-sqlite3 "$DB" "UPDATE mail_accounts SET maildir_legacy = 'a-legacy' WHERE name = 'a-reuse'"
+is "... and the account is no longer marked" "$(hk_sql "SELECT count(*) FROM mail_accounts WHERE maildir_legacy IS NOT NULL")" 0
+hk_sql "UPDATE mail_accounts SET maildir_legacy = 'a-legacy' WHERE name = 'a-reuse'"
 mkdir -p "$MAILDIR/a-legacy/new" "$MAILDIR/a-legacy/cur" "$MAILDIR/a-legacy/tmp"
 out=$($CTL fetch --account a-reuse 2>&1); rc=$?
 is "... a Maildir that would have to be merged is left in place" "$rc" 0
