@@ -1137,6 +1137,24 @@ drive_imap_cram_md5_and_refusal(void **unused)
 	fake_free(&f, &res);
 }
 
+/* LOGIN over IMAP AUTHENTICATE (draft-murchison-sasl-login section 3),
+ * as Dovecot and Exchange offer it. */
+static void
+drive_imap_login(void **unused)
+{
+	static const char *const l[] = {
+		"+ VXNlcm5hbWU6", "+ UGFzc3dvcmQ6", "a5 OK Logged in", NULL
+	};
+	struct fake f = { .lines = l, .tag = "a5" };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	assert_int_equal(drive(&f, "login", HK_AUTHMOD_PROTO_IMAP, "tim",
+	    "tanstaaftanstaaf", NULL, NULL, 0, &res), HK_AUTH_OK);
+	assert_string_equal(hk_buf_str(&f.sent), "C: a5 AUTHENTICATE LOGIN\n"
+	    "C: dGlt\nC: dGFuc3RhYWZ0YW5zdGFhZg==\n");
+	fake_free(&f, &res);
+}
+
 /* RFC 7628 §4.3 as the core runs it: the error challenge is answered
  * with ^A ("AQ=="), and the refusal carries the error's status. */
 static void
@@ -1297,6 +1315,7 @@ main(void)
 		cmocka_unit_test(drive_imap_without_sasl_ir),
 		cmocka_unit_test(drive_imap_sasl_ir),
 		cmocka_unit_test(drive_imap_cram_md5_and_refusal),
+		cmocka_unit_test(drive_imap_login),
 		cmocka_unit_test(drive_imap_oauthbearer_error),
 		cmocka_unit_test(drive_imap_garbled_challenge_cancels),
 		cmocka_unit_test(drive_imap_needs_a_tag),
