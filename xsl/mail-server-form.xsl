@@ -7,6 +7,7 @@
     <mail-server id="" version="">  the values to show (defaults, stored
                                     or entered); hosts may carry display=""
     <auth-methods><auth-method name="" title="" loaded="true|false"/>…
+    <recv-auth-methods><auth-method name="" title="" pop3="" imap4=""/>…
     <current><mail-server>…</mail-server></current>   after a 409 only
     <error field="">…</error>…
 
@@ -146,6 +147,7 @@
           <xsl:with-param name="f" select="'apop'"/>
           <xsl:with-param name="extra-class" select="'when-pop3'"/>
         </xsl:call-template>
+        <xsl:call-template name="recv-auth-method"/>
         <div class="row">
           <xsl:call-template name="text">
             <xsl:with-param name="f" select="'recv_host'"/>
@@ -671,6 +673,45 @@
             </xsl:choose>
           </option>
         </xsl:for-each>
+      </select>
+      <xsl:call-template name="help">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+    </div>
+  </xsl:template>
+
+  <!-- How the receive end signs in: the password (USER/PASS, APOP, IMAP
+       LOGIN), or a loaded SASL module serving POP3 or IMAP4. -->
+  <xsl:template name="recv-auth-method">
+    <xsl:variable name="f" select="'recv_auth_method'"/>
+    <xsl:variable name="v" select="string($s/recv_auth_method)"/>
+    <div>
+      <xsl:call-template name="field-class">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+      <label for="f-{$f}">
+        <xsl:value-of select="hk:msg('server.field.recv_auth_method.label')"/>
+      </label>
+      <select id="f-{$f}" name="{$f}">
+        <xsl:call-template name="hk.field-aria">
+          <xsl:with-param name="name" select="$f"/>
+          <xsl:with-param name="help" select="true()"/>
+        </xsl:call-template>
+        <option value="password">
+          <xsl:if test="$v = '' or $v = 'password'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+          <xsl:value-of select="hk:msg('server.recv-auth.password')"/>
+        </option>
+        <xsl:for-each select="/page/recv-auth-methods/auth-method">
+          <option value="{@name}" title="{@title}">
+            <xsl:if test="@name = $v"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+            <xsl:value-of select="@name"/>
+          </option>
+        </xsl:for-each>
+        <xsl:if test="$v != '' and $v != 'password' and not(/page/recv-auth-methods/auth-method[@name = $v])">
+          <option value="{$v}" selected="selected">
+            <xsl:value-of select="hk:msg('server.auth-method.unloaded', $v)"/>
+          </option>
+        </xsl:if>
       </select>
       <xsl:call-template name="help">
         <xsl:with-param name="f" select="$f"/>

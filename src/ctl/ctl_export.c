@@ -87,6 +87,7 @@ server_xml(xmlNodePtr parent, const struct hk_server *s,
 	text(e, "recv_security", hk_security_name(s->recv_security));
 	flag(e, "recv_tls_verify", s->recv_tls_verify);
 	num(e, "recv_limit", s->recv_limit);
+	text(e, "recv_auth_method", s->recv_auth_method);
 }
 
 static void

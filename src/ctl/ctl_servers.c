@@ -27,7 +27,7 @@ static const char *const server_fields[] = {
 	"smtp_auth", "smtp_auth_method", "smtp_credentials", "smtp_user",
 	"pop_before_smtp", "pop_before_smtp_wait", "send_limit",
 	"recv_protocol", "apop", "recv_host", "recv_port", "recv_security",
-	"recv_tls_verify", "recv_limit", NULL
+	"recv_tls_verify", "recv_limit", "recv_auth_method", NULL
 };
 
 static int
@@ -86,6 +86,9 @@ server_form(const struct hk_server *s, const struct ctl_sets *sets,
 	    hk_security_name(s->recv_security));
 	ctl_form_field(form, sets, "recv_tls_verify", flag(s->recv_tls_verify));
 	ctl_form_field(form, sets, "recv_limit", num[4]);
+	ctl_form_field(form, sets, "recv_auth_method",
+	    s->recv_auth_method != NULL ? s->recv_auth_method :
+	    HK_RECV_AUTH_PASSWORD);
 }
 
 /* The server named (or, failing that, numbered) ref.  Says why not. */

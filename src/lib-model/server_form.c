@@ -137,6 +137,37 @@ smtp_auth_module(const struct hk_modset *mods, const char *name)
 	return m != NULL && (m->protocols & HK_AUTHMOD_PROTO_SMTP) != 0;
 }
 
+/* A SASL module that can sign in on the receive end of protocol p. */
+static bool
+recv_auth_module(const struct hk_modset *mods, const char *name,
+    enum hk_recv_protocol p)
+{
+	const struct hk_authmod *m;
+
+	if (mods == NULL)
+		return module_name_shape(name);
+	m = hk_modset_find(mods, name, HK_AUTHMOD_KIND_SASL);
+	return m != NULL && (m->protocols & (p == HK_RECV_IMAP4 ?
+	    HK_AUTHMOD_PROTO_IMAP : HK_AUTHMOD_PROTO_POP3)) != 0;
+}
+
+/* Methods whose credential is an OAuth 2.0 access token. */
+static bool
+oauth2_method(const char *name)
+{
+	return strcmp(name, "xoauth2") == 0 || strcmp(name, "oauthbearer") == 0;
+}
+
+/* Does the form set the server up for OAuth 2.0 (oauth2_provider other
+ * than none)?  The oauth2_* fields are not part of this form yet: until
+ * they are, no server does, and the OAuth methods are refused. */
+static bool
+server_uses_oauth2(const struct hk_params *form)
+{
+	(void)form;
+	return false;
+}
+
 size_t
 hk_server_from_form(const struct hk_params *form,
     const struct hk_modset *mods, unsigned flags, struct hk_server *out,
@@ -242,6 +273,24 @@ hk_server_from_form(const struct hk_params *form,
 	read_port(form, "recv_port", &out->recv_port, errs);
 	read_flag(form, "recv_tls_verify", &out->recv_tls_verify, errs);
 	read_limit(form, "recv_limit", &out->recv_limit, errs);
+
+	/* Absent from older forms and documents: the password, as before. */
+	v = hk_params_get(form, "recv_auth_method");
+	if (v != NULL && *v != '\0' && strcmp(v, HK_RECV_AUTH_PASSWORD) != 0) {
+		if (!recv_auth_module(mods, v, out->recv_protocol))
+			hk_form_error(errs, "recv_auth_method",
+			    "error.recv-auth-method", NULL, NULL);
+		else if (oauth2_method(v) && !server_uses_oauth2(form))
+			hk_form_error(errs, "recv_auth_method",
+			    "error.recv-auth-oauth2", NULL, NULL);
+		else if (out->apop)
+			hk_form_error(errs, "apop", "error.apop-password-only",
+			    NULL, NULL);
+		else {
+			free(out->recv_auth_method);
+			out->recv_auth_method = hk_strdup(v);
+		}
+	}
 
 	return errs->n - before;
 }

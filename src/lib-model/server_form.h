@@ -22,7 +22,10 @@ struct hk_modset;
  * method that is no longer loaded may stay), smtp_user / smtp_password
  * are required when smtp_auth is on with "fixed" credentials (the
  * password only without HK_SERVER_FORM_CHANGE: an empty one on change
- * keeps the stored one), both ports are required, and hosts are
+ * keeps the stored one), recv_auth_method is "password" (the default
+ * when absent) or a loaded SASL module serving the receive protocol (not
+ * with apop; xoauth2 and oauthbearer only on a server set up for OAuth
+ * 2.0), both ports are required, and hosts are
  * normalised (hk_valid_host).  What is valid is stored in out even when
  * other fields are not.  Name uniqueness needs the database: see
  * hk_server_create/update.  Returns the number of errors added to errs

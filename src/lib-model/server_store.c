@@ -23,7 +23,7 @@
 	" smtp_tls_verify, smtp_auth, smtp_auth_method, smtp_credentials," \
 	" smtp_user, smtp_password, pop_before_smtp, pop_before_smtp_wait," \
 	" send_limit, recv_protocol, apop, recv_host, recv_port," \
-	" recv_security, recv_tls_verify, recv_limit"
+	" recv_security, recv_tls_verify, recv_limit, recv_auth_method"
 
 /* Fills s (empty) from the current row of a SELECT SERVER_COLS. */
 static void
@@ -53,6 +53,7 @@ from_row(sqlite3_stmt *st, struct hk_server *s)
 	(void)hk_security_parse(hk_db_text(st, 20), &s->recv_security);
 	s->recv_tls_verify = sqlite3_column_int(st, 21) != 0;
 	s->recv_limit = sqlite3_column_int64(st, 22);
+	s->recv_auth_method = hk_strdup(hk_db_text(st, 23));
 }
 
 /* Decrypts the password column (12) of the current row into s. */
@@ -236,7 +237,7 @@ commit(struct hk_db *db)
 }
 
 /* Binds the form fields of s to ?1..?20 in SERVER_COLS order (name first,
- * without the password). */
+ * without the password), and recv_auth_method, added later, to ?23. */
 static void
 bind_fields(sqlite3_stmt *st, const struct hk_server *s)
 {
@@ -263,6 +264,8 @@ bind_fields(sqlite3_stmt *st, const struct hk_server *s)
 	sqlite3_bind_int(st, 18, s->recv_tls_verify);
 	sqlite3_bind_int64(st, 19, s->recv_limit);
 	sqlite3_bind_int64(st, 20, (long long)time(NULL));
+	sqlite3_bind_text(st, 23, s->recv_auth_method != NULL ?
+	    s->recv_auth_method : HK_RECV_AUTH_PASSWORD, -1, SQLITE_TRANSIENT);
 }
 
 /* Seals and stores the password of s under its id. */
@@ -348,6 +351,7 @@ describe(struct hk_buf *b, const struct hk_server *old,
 	    hk_security_name(s->recv_security));
 	LINE_B("recv_tls_verify", O(recv_tls_verify), s->recv_tls_verify);
 	LINE_I("recv_limit", O(recv_limit), s->recv_limit);
+	LINE_S("recv_auth_method", O(recv_auth_method), s->recv_auth_method);
 #undef LINE_S
 #undef LINE_I
 #undef LINE_B
@@ -411,8 +415,9 @@ hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " smtp_user, pop_before_smtp, pop_before_smtp_wait, send_limit,"
 	    " recv_protocol, apop, recv_host, recv_port, recv_security,"
 	    " recv_tls_verify, recv_limit, created_at, updated_at, version,"
-	    " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, 1, ?21)");
+	    " position, recv_auth_method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?20, 1, ?21, ?23)");
 	bind_fields(st, s);
 	sqlite3_bind_int64(st, 21, position);
 	r = sqlite3_step(st);
@@ -484,6 +489,7 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " send_limit = ?12, recv_protocol = ?13, apop = ?14,"
 	    " recv_host = ?15, recv_port = ?16, recv_security = ?17,"
 	    " recv_tls_verify = ?18, recv_limit = ?19, updated_at = ?20,"
+	    " recv_auth_method = ?23,"
 	    " version = version + 1 WHERE id = ?21 AND version = ?22");
 	bind_fields(st, s);
 	sqlite3_bind_int64(st, 21, s->id);

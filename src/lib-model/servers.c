@@ -114,6 +114,14 @@ hk_server_defaults(struct hk_server *s)
 	s->recv_security = HK_SEC_NONE;
 	s->recv_tls_verify = true;
 	s->recv_limit = 0;
+	s->recv_auth_method = hk_strdup(HK_RECV_AUTH_PASSWORD);
+}
+
+bool
+hk_server_recv_sasl(const struct hk_server *s)
+{
+	return s->recv_auth_method != NULL && *s->recv_auth_method != '\0' &&
+	    strcmp(s->recv_auth_method, HK_RECV_AUTH_PASSWORD) != 0;
 }
 
 void
@@ -125,6 +133,7 @@ hk_server_clear(struct hk_server *s)
 	free(s->smtp_user);
 	hk_free_secret(s->smtp_password);
 	free(s->recv_host);
+	free(s->recv_auth_method);
 	hk_wipe(s, sizeof(*s));
 	memset(s, 0, sizeof(*s));
 }

@@ -74,7 +74,16 @@ struct hk_server {
 	enum hk_security recv_security;
 	bool recv_tls_verify;
 	long long recv_limit;		/* bytes, 0 = unlimited */
+	/* How the receive end signs in: HK_RECV_AUTH_PASSWORD (USER/PASS,
+	 * APOP per its checkbox, IMAP LOGIN) or the name of a SASL module
+	 * serving the receive protocol (POP3 AUTH, IMAP AUTHENTICATE). */
+	char *recv_auth_method;
 };
+
+#define HK_RECV_AUTH_PASSWORD "password"
+
+/* Does s sign in on its receive end through a SASL module? */
+bool hk_server_recv_sasl(const struct hk_server *s);
 
 /* ---- names of the choices (the form and database values) ---- */
 

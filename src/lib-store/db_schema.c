@@ -171,6 +171,11 @@ const char *const hk_db_migrations[] = {
 	"  WHEN NEW.maildir IS NULL"
 	"  BEGIN UPDATE mail_accounts SET maildir = NEW.id || '-' ||"
 	"    lower(hex(randomblob(8))) WHERE id = NEW.id; END;",
+
+	/* 8: how the receive end signs in: "password" (USER/PASS, APOP,
+	 * IMAP LOGIN, as before) or a SASL module's name. */
+	"ALTER TABLE mail_servers ADD COLUMN recv_auth_method TEXT NOT NULL"
+	"  DEFAULT 'password';",
 };
 
 const int hk_db_migration_count =

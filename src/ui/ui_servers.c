@@ -75,6 +75,7 @@ server_xml(xmlNodePtr parent, const struct hk_server *s)
 	hk_xml_text(e, "recv_security", hk_security_name(s->recv_security));
 	flag_xml(e, "recv_tls_verify", s->recv_tls_verify);
 	hk_xml_int(e, "recv_limit", s->recv_limit);
+	hk_xml_text(e, "recv_auth_method", s->recv_auth_method);
 	return e;
 }
 
@@ -92,7 +93,7 @@ static const struct {
 	{ "send_limit", false }, { "recv_protocol", false }, { "apop", true },
 	{ "recv_host", false }, { "recv_port", false },
 	{ "recv_security", false }, { "recv_tls_verify", true },
-	{ "recv_limit", false },
+	{ "recv_limit", false }, { "recv_auth_method", false },
 };
 
 static bool
@@ -129,6 +130,35 @@ entered_xml(xmlNodePtr parent, const struct hk_params *form, long long id,
 
 /* <auth-methods>: the loaded SMTP-AUTH modules, plus the current method
  * when it is no longer loaded (loaded="false"), so it still shows. */
+/* <recv-auth-methods>: the loaded SASL modules that can sign in on the
+ * receive end, with the protocols they serve there ("password" is the
+ * form's own choice, not a module). */
+static void
+recv_auth_methods_xml(struct hk_ctx *ctx, xmlNodePtr root)
+{
+	const struct hk_modset *mods = ctx->app->mods;
+	xmlNodePtr list = xmlNewChild(root, NULL, BAD_CAST "recv-auth-methods",
+	    NULL);
+	size_t n = mods != NULL ? hk_modset_count(mods) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hk_authmod *m = hk_modset_at(mods, i);
+		uint32_t rp = m->protocols &
+		    (HK_AUTHMOD_PROTO_POP3 | HK_AUTHMOD_PROTO_IMAP);
+		xmlNodePtr e;
+
+		if (m->kind != HK_AUTHMOD_KIND_SASL || rp == 0)
+			continue;
+		e = xmlNewChild(list, NULL, BAD_CAST "auth-method", NULL);
+		xmlNewProp(e, BAD_CAST "name", BAD_CAST m->name);
+		xmlNewProp(e, BAD_CAST "title", BAD_CAST(m->title ? m->title : m->name));
+		xmlNewProp(e, BAD_CAST "pop3", BAD_CAST
+		    (rp & HK_AUTHMOD_PROTO_POP3 ? "true" : "false"));
+		xmlNewProp(e, BAD_CAST "imap4", BAD_CAST
+		    (rp & HK_AUTHMOD_PROTO_IMAP ? "true" : "false"));
+	}
+}
+
 static void
 auth_methods_xml(struct hk_ctx *ctx, xmlNodePtr root, const char *current)
 {
@@ -321,6 +351,7 @@ ui_server_new(struct hk_ctx *ctx)
 	hk_server_defaults(&s);
 	server_xml(root, &s);
 	auth_methods_xml(ctx, root, s.smtp_auth_method);
+	recv_auth_methods_xml(ctx, root);
 	hk_server_clear(&s);
 }
 
@@ -339,6 +370,7 @@ ui_server_edit(struct hk_ctx *ctx)
 	root = form_page(ctx, "edit");
 	server_xml(root, &s);
 	auth_methods_xml(ctx, root, s.smtp_auth_method);
+	recv_auth_methods_xml(ctx, root);
 	hk_server_clear(&s);
 }
 
@@ -363,6 +395,7 @@ form_again(struct hk_ctx *ctx, int status, const struct hk_form_errors *errs,
 
 	entered_xml(root, &ctx->form, id, version, password_set);
 	auth_methods_xml(ctx, root, hk_params_get(&ctx->form, "smtp_auth_method"));
+	recv_auth_methods_xml(ctx, root);
 	errors_xml(ctx, errs);
 	ctx->res->status = status;
 	return root;

@@ -57,7 +57,7 @@ req GET mail-servers/new "${X[@]}"
 is "GET /mail-servers/new answers 200" "$STATUS" 200
 like "... screen mail-server-form" "$BODY" '<page screen="mail-server-form"'
 like "... in add mode" "$BODY" '<form mode="new"/>'
-like "... with the documented defaults" "$BODY" '<mail-server><name></name><smtp_host></smtp_host><smtp_port>25</smtp_port><smtp_security>none</smtp_security><smtp_tls_verify>on</smtp_tls_verify><smtp_auth>off</smtp_auth><smtp_auth_method>login</smtp_auth_method><smtp_credentials>account</smtp_credentials><smtp_user></smtp_user><smtp_password_set>false</smtp_password_set><pop_before_smtp>off</pop_before_smtp><pop_before_smtp_wait>0</pop_before_smtp_wait><send_limit>0</send_limit><recv_protocol>pop3</recv_protocol><apop>off</apop><recv_host></recv_host><recv_port>110</recv_port><recv_security>none</recv_security><recv_tls_verify>on</recv_tls_verify><recv_limit>0</recv_limit></mail-server>'
+like "... with the documented defaults" "$BODY" '<mail-server><name></name><smtp_host></smtp_host><smtp_port>25</smtp_port><smtp_security>none</smtp_security><smtp_tls_verify>on</smtp_tls_verify><smtp_auth>off</smtp_auth><smtp_auth_method>login</smtp_auth_method><smtp_credentials>account</smtp_credentials><smtp_user></smtp_user><smtp_password_set>false</smtp_password_set><pop_before_smtp>off</pop_before_smtp><pop_before_smtp_wait>0</pop_before_smtp_wait><send_limit>0</send_limit><recv_protocol>pop3</recv_protocol><apop>off</apop><recv_host></recv_host><recv_port>110</recv_port><recv_security>none</recv_security><recv_tls_verify>on</recv_tls_verify><recv_limit>0</recv_limit><recv_auth_method>password</recv_auth_method></mail-server>'
 methods=$(printf '%s' "$BODY" | grep -oE '<auth-method name="[^"]+"' | sed -E 's/.*"(.*)"/\1/' | tr '\n' ' ')
 like "SMTP-AUTH methods come from the loaded modules" "$methods" '(^| )cram-md5 .*login .*plain '
 unlike "... only those of the SMTP-AUTH kind" "$methods" 'apop|pop-before-smtp'
@@ -66,7 +66,7 @@ html=$BODY
 missing=""
 for f in name smtp_host smtp_port smtp_security smtp_tls_verify smtp_auth smtp_auth_method \
     smtp_credentials smtp_user smtp_password pop_before_smtp pop_before_smtp_wait send_limit \
-    recv_protocol apop recv_host recv_port recv_security recv_tls_verify recv_limit; do
+    recv_protocol apop recv_host recv_port recv_security recv_tls_verify recv_limit recv_auth_method; do
 	printf '%s' "$html" | grep -q "name=\"$f\"" || missing+=" $f(control)"
 	printf '%s' "$html" | grep -q "id=\"f-$f-help\"" || missing+=" $f(help)"
 done

@@ -179,6 +179,7 @@ test_defaults(void **state)
 	assert_int_equal(s.recv_port, 110);
 	assert_true(s.recv_tls_verify);
 	assert_int_equal(s.recv_limit, 0);
+	assert_string_equal(s.recv_auth_method, "password");
 	assert_null(s.smtp_password);
 	hk_server_clear(&s);
 	assert_null(s.name);
@@ -281,6 +282,26 @@ test_form_invalid(void **state)
 	expect("smtp_user=error.required smtp_password=error.required",
 	    "smtp_user=", "smtp_password=", (const char *)NULL);
 	expect("smtp_password=error.encoding", "smtp_password=a\rb", (const char *)NULL);
+	/* recv_auth_method: the password, or a module's name; not with
+	 * APOP; the OAuth 2.0 methods need a provider, which no server has
+	 * yet. */
+	expect("recv_auth_method=error.recv-auth-method",
+	    "recv_auth_method=CRAM-MD5", (const char *)NULL);
+	expect("recv_auth_method=error.recv-auth-oauth2",
+	    "recv_auth_method=xoauth2", (const char *)NULL);
+	expect("recv_auth_method=error.recv-auth-oauth2",
+	    "recv_auth_method=oauthbearer", (const char *)NULL);
+	expect("apop=error.apop-password-only", "apop=on",
+	    "recv_auth_method=cram-md5", (const char *)NULL);
+	expect("", "apop=on", "recv_auth_method=password", (const char *)NULL);
+	assert_string_equal(read_errors(0, &s, "recv_auth_method=cram-md5",
+	    (const char *)NULL), "");
+	assert_string_equal(s.recv_auth_method, "cram-md5");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "recv_auth_method",
+	    (const char *)NULL), "");
+	assert_string_equal(s.recv_auth_method, "password");
+	hk_server_clear(&s);
 	/* With SMTP-AUTH off the fixed credentials are not needed. */
 	expect("", "smtp_auth", "smtp_user=", "smtp_password=", (const char *)NULL);
 	/* On change, an empty password keeps the stored one. */
@@ -379,11 +400,15 @@ test_store(void **state)
 	assert_int_equal(t.version, 1);
 	hk_server_clear(&t);
 	s.version = 1;
+	assert_string_equal(s.recv_auth_method, "password");
+	free(s.recv_auth_method);
+	s.recv_auth_method = hk_strdup("cram-md5");
 	assert_int_equal(hk_server_update(f->db, f->key, "tester", &s), HK_SERVER_OK);
 	assert_int_equal(s.version, 2);
 	assert_int_equal(hk_server_load(f->db, f->key, a, true, &t), HK_STORE_OK);
 	assert_int_equal(t.smtp_port, 2525);
 	assert_string_equal(t.smtp_password, PW);
+	assert_string_equal(t.recv_auth_method, "cram-md5");
 	hk_server_clear(&t);
 	/* Another name taken on update. */
 	free(s.name);
