@@ -72,6 +72,7 @@ decode(long http_status, const char *body, size_t len, json_t **root_r,
 	enum hk_oauth2_status st;
 
 	*root_r = NULL;
+	hk_oauth2_init();	/* jansson must allocate in wiped memory */
 	if (len > 0)
 		root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root != NULL && !json_is_object(root)) {
