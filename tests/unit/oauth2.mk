@@ -9,6 +9,9 @@ tests_unit_test_oauth2_SOURCES = tests/unit/test_oauth2.c $(HK_FREEWATCH_FILES)
 tests_unit_test_oauth2_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_oauth2_LDFLAGS = $(HK_FREEWATCH_LINK)
 tests_unit_test_oauth2_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_oauth2_http_SOURCES = tests/unit/test_oauth2_http.c \
+	$(HK_FREEWATCH_FILES)
+tests_unit_test_oauth2_http_LDFLAGS = $(HK_FREEWATCH_LINK)
 tests_unit_test_oauth2_http_CFLAGS = $(HK_UNIT_CFLAGS) \
 	-DHK_TEST_BUILDDIR='"$(abs_top_builddir)"'
 tests_unit_test_oauth2_http_LDADD = $(HK_UNIT_DEPS)

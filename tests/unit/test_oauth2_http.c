@@ -20,8 +20,10 @@
 #include <cmocka.h>
 
 #include "base64.h"
+#include "freewatch.h"
 #include "mem.h"
 #include "oauth2.h"
+#include "secmem.h"
 
 static char dir[64];
 static pid_t peer = -1;
@@ -433,6 +435,35 @@ test_revoke(void **state)
 	free(revoke_url);
 }
 
+/* The refresh token and the client secret in the request, and the tokens
+ * of the answer, leave no copy in memory given back by libcurl or jansson
+ * (whose frees freewatch sees through the allocator hk_oauth2_init gives
+ * them; this fails when that allocator does not wipe). */
+static void
+test_request_memory_wiped(void **state)
+{
+	struct hk_oauth2_client c = client("/token");
+	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_error err;
+	size_t released;
+
+	(void)state;
+	hk_secmem_set_spares(0);
+	c.client_secret = "NEEDLE-secret";
+	freewatch_start("NEEDLE-");
+	assert_int_equal(hk_oauth2_refresh(&c, "NEEDLE-refresh", "mail", &t,
+	    &err), HK_OAUTH2_OK);
+	hk_oauth2_tokens_free(&t);
+	assert_int_equal(freewatch_stop(&released), 0);
+	assert_true(released > 0);
+	c.client_auth = HK_OAUTH2_AUTH_BASIC;
+	freewatch_start("NEEDLE-");
+	assert_int_equal(hk_oauth2_refresh(&c, "NEEDLE-refresh", "mail", &t,
+	    &err), HK_OAUTH2_OK);
+	hk_oauth2_tokens_free(&t);
+	assert_int_equal(freewatch_stop(&released), 0);
+}
+
 int
 main(void)
 {
@@ -447,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_not_https_or_no_listener),
 		cmocka_unit_test(test_device_flow),
 		cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_request_memory_wiped),
 	};
 
 	return cmocka_run_group_tests(tests, start_peer, stop_peer);
