@@ -17,6 +17,7 @@ include tests/unit/servers.mk
 include tests/unit/accounts.mk
 include tests/unit/net.mk
 include tests/unit/mail.mk
+include tests/unit/oauth2.mk
 endif
 
 # The layers of src/ include only downwards (src/local.mk).

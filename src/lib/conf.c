@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	{ "base_path",         K_BASE,   F(base_path), 0, 0 },
 	{ "trust_remote_user", K_BOOL,   F(trust_remote_user), 0, 0 },
 	{ "socket_mode",       K_MODE,   F(socket_mode), 0, 0777 },
+	{ "ca_file",           K_PATH,   F(ca_file), 0, 0 },
 };
 #undef F
 
@@ -334,5 +335,6 @@ hk_config_free(struct hk_config *cfg)
 	free(cfg->mail_dir);
 	free(cfg->listen);
 	free(cfg->base_path);
+	free(cfg->ca_file);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -27,6 +27,7 @@ struct hk_config {
 	char *base_path;	/* always starts and ends with '/' */
 	bool trust_remote_user;
 	mode_t socket_mode;	/* for a unix listening socket */
+	char *ca_file;		/* extra trusted CAs (PEM) for every TLS connection; NULL: none */
 };
 
 /* The path to read: flag_path if not NULL, else $HIKYAKU_CONFIG, else the
