@@ -292,7 +292,10 @@ ui_servers_list(struct hk_ctx *ctx)
 		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 	else
+	{
 		ui_health_list_xml(ctx->app->db, list);	/* send/fetch */
+		ui_oauth2_server_counts_xml(ctx->app->db, list);
+	}
 }
 
 /* ---- add / change ----------------------------------------------------- */
