@@ -72,7 +72,7 @@ req GET mail-accounts/new "${XML[@]}"
 is "GET /mail-accounts/new answers 200" "$STATUS" 200
 like "... <page screen=mail-account-form>" "$BODY" '<page screen="mail-account-form"'
 like "... an empty <mail-account> with every field" "$BODY" '<mail-account><name></name><address></address><server_id></server_id><username></username><password_set>false</password_set></mail-account>'
-like "... the servers with id, version and position" "$BODY" "<mail-server id=\"$S2\" version=\"1\" position=\"1\"><name>Osaka</name></mail-server>"
+like "... the servers with id, version and position" "$BODY" "<mail-server id=\"$S2\" version=\"1\" position=\"1\" oauth2=\"none\" password-optional=\"false\"><name>Osaka</name></mail-server>"
 is "... in display order" "$(server_order)" "Osaka,Nagoya,Tokyo"
 q "UPDATE mail_servers SET position = CASE id WHEN $S1 THEN 1 WHEN $S2 THEN 3 ELSE 2 END"
 req GET mail-accounts/new "${XML[@]}"

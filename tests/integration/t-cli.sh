@@ -204,6 +204,14 @@ run servers add --set name=二番 --set smtp_host=smtp2.example.jp --set recv_ho
 run servers order 二番 Defaults
 run servers change Defaults --set smtp_auth=on --set smtp_auth_method=plain \
 	--set smtp_credentials=fixed --set smtp_user=relay --password <<<"$PW"
+run servers change 二番 --set oauth2_client_secret=x
+is "servers: the client secret is never taken from --set" "$RC" 1
+run servers change 二番 --set oauth2_provider=google --set oauth2_client_id=cli-app \
+	--client-secret <<<'Cli-client-secret-3'
+is "servers change --client-secret: exit 0" "$RC $ERR" "0 "
+run servers show 二番
+like "... the preset's endpoint filled in" "$OUT" '^oauth2_token_url=https://oauth2.googleapis.com/token$'
+like "... the secret shown only as set" "$OUT" '^oauth2_client_secret_set=yes$'
 run export
 is "export: exit 0" "$RC $ERR" "0 "
 EXPORT1=$OUT
@@ -219,7 +227,9 @@ EXPORT_S=$OUT
 like "... names its construction" "$EXPORT_S" '<secrets [^>]*kdf="scrypt"'
 like "... the SMTP password sealed" "$EXPORT_S" '<smtp_password nonce="[A-Za-z0-9+/=]+">[A-Za-z0-9+/=]+</smtp_password>'
 like "... the account password sealed" "$EXPORT_S" '<password nonce="[A-Za-z0-9+/=]+">[A-Za-z0-9+/=]+</password>'
-unlike "... never in clear" "$EXPORT_S" "$PW|Acct-pw-1"
+unlike "... never in clear" "$EXPORT_S" "$PW|Acct-pw-1|Cli-client-secret-3"
+like "... the OAuth 2.0 client secret sealed" "$EXPORT_S" '<oauth2_client_secret nonce="[A-Za-z0-9+/=]+">[A-Za-z0-9+/=]+</oauth2_client_secret>'
+ok "... valid against the export schema" xmllint --noout --schema "$HK_SRCDIR/schema/hikyaku-export.xsd" - <<<"$EXPORT_S"
 run export --with-secrets </dev/null
 is "export --with-secrets without a passphrase: exit 1" "$RC" 1
 
