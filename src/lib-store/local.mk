@@ -21,6 +21,8 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/healthdb.h \
 	src/lib-store/keycheck.c \
 	src/lib-store/keycheck.h \
+	src/lib-store/lease.c \
+	src/lib-store/lease.h \
 	src/lib-store/servertest.c \
 	src/lib-store/servertest.h \
 	src/lib-store/session.c \
