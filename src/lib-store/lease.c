@@ -183,10 +183,12 @@ hk_lease_release(struct hk_db *db, const char *owner, long long account_id,
 {
 	sqlite3_stmt *st = hk_db_prepare(db,
 	    "UPDATE fetch_schedule SET lease_owner = NULL, lease_until = 0,"
-	    " next_fetch_at = ?1, done_at = ?2, last_exit = ?3"
+	    " next_fetch_at = COALESCE(?1, next_fetch_at), done_at = ?2,"
+	    " last_exit = ?3"
 	    " WHERE account_id = ?4 AND lease_owner = ?5");
 
-	sqlite3_bind_int64(st, 1, next_at);
+	if (next_at >= 0)
+		sqlite3_bind_int64(st, 1, next_at);	/* unbound: NULL */
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int(st, 3, exit_code);
 	sqlite3_bind_int64(st, 4, account_id);

@@ -64,9 +64,11 @@ enum hk_store_rc hk_lease_claim_account(struct hk_db *db, const char *owner,
 enum hk_store_rc hk_lease_renew(struct hk_db *db, const char *owner,
     long long account_id, long long now, int lease_s);
 
-/* Ends owner's lease on account_id: due again at next_at, the run's end
- * (now) and exit status recorded.  HK_STORE_NOT_FOUND: owner no longer
- * held it (nothing is changed). */
+/* Ends owner's lease on account_id: due again at next_at (or when it was
+ * due before, for HK_LEASE_UNCHANGED: a one-off run leaves a service's
+ * schedule alone), the run's end (now) and exit status recorded.
+ * HK_STORE_NOT_FOUND: owner no longer held it (nothing is changed). */
+#define HK_LEASE_UNCHANGED (-1LL)
 enum hk_store_rc hk_lease_release(struct hk_db *db, const char *owner,
     long long account_id, long long now, long long next_at, int exit_code);
 

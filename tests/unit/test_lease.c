@@ -167,6 +167,13 @@ test_release_schedules(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(hk_lease_next_due(f->a, &at), HK_STORE_OK);
 	assert_int_equal(at, T0 + 301);
+	/* A one-off run leaves the schedule as it was. */
+	assert_int_equal(hk_lease_claim_account(f->b, f->owner_b, T0, LEASE, 3),
+	    HK_STORE_OK);
+	assert_int_equal(hk_lease_release(f->b, f->owner_b, 3, T0,
+	    HK_LEASE_UNCHANGED, 5), HK_STORE_OK);
+	assert_int_equal(hk_lease_next_due(f->a, &at), HK_STORE_OK);
+	assert_int_equal(at, T0 + 301);
 	/* Not due yet; then only the one that is. */
 	assert_int_equal(hk_lease_claim(f->a, f->owner_a, T0 + 300, LEASE,
 	    &(struct hk_lease_want){ T0 + 300, HK_LEASE_ANY }, &id),
