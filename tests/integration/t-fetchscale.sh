@@ -126,9 +126,9 @@ is "... and the servers are empty" "$(for i in 1 2 3 4 5 6; do count s$i; done |
 ok "... and every tmp/ is empty" test -z "$(ls -A "${MDS[@]/%//tmp}" | grep -v ':$' | grep .)"
 later=0
 for a in $held; do
-	[ "$(sqlite3 "$DB" "SELECT done_at >= $killed_at FROM fetch_schedule WHERE account_id = $a")" = 1 ] && later=$((later + 1))
+	[ "$(sqlite3 "$DB" "SELECT claimed_at >= $killed_at FROM fetch_schedule WHERE account_id = $a")" = 1 ] && later=$((later + 1))
 done
-is "the dead service's accounts were fetched again by the others" "$later" "$(echo $held | wc -w)"
+is "the dead service's accounts were claimed again by the others" "$later" "$(echo $held | wc -w)"
 # The survivors stop on SIGTERM, cleanly and soon.
 for n in 1 2 3; do
 	[ $n = $victim ] && continue
