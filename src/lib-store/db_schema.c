@@ -226,6 +226,22 @@ const char *const hk_db_migrations[] = {
 	"  BEGIN UPDATE data_generation SET n = random(); END;"
 	"CREATE TRIGGER oauth2_tokens_gen_delete AFTER DELETE ON oauth2_tokens"
 	"  BEGIN UPDATE data_generation SET n = random(); END;",
+	/* 10: when each account is fetched next and who is fetching it now
+	 * (lease.h): any number of `fetch --all` processes, on any hosts
+	 * sharing the database, split the accounts by leases that expire
+	 * when their holder dies.  Times are unix seconds.  A row is made
+	 * for an account by the first claim that sees it missing; it goes
+	 * with its account.  Not in the data generation: a lease changes
+	 * nothing a screen shows. */
+	"CREATE TABLE fetch_schedule ("
+	"  account_id INTEGER PRIMARY KEY REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  next_fetch_at INTEGER NOT NULL,"	/* due from then on */
+	"  lease_owner TEXT,"			/* 'host:pid:random'; NULL: free */
+	"  lease_until INTEGER NOT NULL,"	/* the lease ends then */
+	"  claimed_at INTEGER NOT NULL,"	/* the last run began then; 0: never */
+	"  done_at INTEGER,"			/* the last run ended then */
+	"  last_exit INTEGER);"			/* its exit status (docs/REFERENCE.md) */
+	"CREATE INDEX fetch_schedule_due ON fetch_schedule(next_fetch_at);",
 };
 
 const int hk_db_migration_count =

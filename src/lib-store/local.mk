@@ -25,6 +25,8 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/oauth2_state.h \
 	src/lib-store/oauth2_tokens.c \
 	src/lib-store/oauth2_tokens.h \
+	src/lib-store/lease.c \
+	src/lib-store/lease.h \
 	src/lib-store/servertest.c \
 	src/lib-store/servertest.h \
 	src/lib-store/session.c \

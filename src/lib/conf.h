@@ -23,6 +23,7 @@ struct hk_config {
 	char *mail_dir;
 	char *listen;		/* NULL: accept on fd 0 */
 	int workers;
+	int fetch_lease_seconds;	/* a fetch lease's length (docs/MAIL.md) */
 	size_t max_body;
 	char *base_path;	/* always starts and ends with '/' */
 	bool trust_remote_user;
