@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	{ "base_path",         K_BASE,   F(base_path), 0, 0 },
 	{ "trust_remote_user", K_BOOL,   F(trust_remote_user), 0, 0 },
 	{ "socket_mode",       K_MODE,   F(socket_mode), 0, 0777 },
+	{ "page_cache",        K_BOOL,   F(page_cache), 0, 0 },
 };
 #undef F
 
@@ -67,6 +68,7 @@ set_defaults(struct hk_config *cfg)
 	cfg->max_body = 1048576;
 	cfg->base_path = hk_strdup("/");
 	cfg->socket_mode = 0660;
+	cfg->page_cache = true;
 }
 
 static char *

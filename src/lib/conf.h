@@ -27,6 +27,7 @@ struct hk_config {
 	char *base_path;	/* always starts and ends with '/' */
 	bool trust_remote_user;
 	mode_t socket_mode;	/* for a unix listening socket */
+	bool page_cache;	/* keep rendered pages (docs/DESIGN.md) */
 };
 
 /* The path to read: flag_path if not NULL, else $HIKYAKU_CONFIG, else the
