@@ -33,6 +33,10 @@ struct sheet {
 struct hk_view {
 	struct sheet *sheets;
 	size_t n;
+	/* layout.xsl as imported, one per language, shared by every screen
+	 * of that language (share_layout). */
+	xsltStylesheetPtr layout[HK_N_LANGS];
+	xmlDictPtr dict;	/* the names of every stylesheet */
 	const struct hk_catalog *cat;
 	xsltSecurityPrefsPtr prefs;
 };
@@ -44,10 +48,19 @@ struct render {
 	struct hk_buf errors;
 };
 
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
 /* The language the stylesheets being loaded are for; only set while
  * hk_view_load runs, for fold_loader. */
 static const struct hk_catalog *loading_cat;
 static const char *loading_lang;
+static xmlDictPtr loading_dict;
 static xsltDocLoaderFunc default_loader;
 
 /* Every stylesheet document, the screen's and the layout it imports, is
@@ -56,11 +69,41 @@ static xmlDocPtr
 fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
     xsltLoadType type)
 {
-	xmlDocPtr doc = default_loader(uri, dict, options, ctxt, type);
+	xmlDocPtr doc;
 
-	if (doc != NULL && type != XSLT_LOAD_DOCUMENT && loading_lang != NULL)
+	if (type == XSLT_LOAD_DOCUMENT || loading_lang == NULL)
+		return default_loader(uri, dict, options, ctxt, type);
+	/* One dictionary for all: libxslt compares mode names by pointer,
+	 * so a layout shared between screens must share their names. */
+	doc = default_loader(uri, loading_dict, options, ctxt, type);
+	if (doc != NULL)
 		(void)hk_msgfold(doc, loading_cat, loading_lang);
 	return doc;
+}
+
+/* Every screen imports layout.xsl, as its only import, first; compiled,
+ * it is the same for every screen of a language (~0.4 MB each).  The
+ * first screen's copy is kept for all, the others' are freed.  A screen
+ * that imports anything else keeps its own. */
+static void
+share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
+{
+	xsltStylesheetPtr own = style->imports, *shared = &view->layout[lang];
+
+	if (own == NULL || own->next != NULL || own->imports != NULL ||
+	    own->doc == NULL || own->doc->URL == NULL ||
+	    !has_suffix((const char *)own->doc->URL, "/layout.xsl") ||
+	    style->dict != view->dict || own->dict != view->dict)
+		return;
+	if (*shared == NULL) {
+		*shared = own;
+		return;
+	}
+	if (own->extrasNr != (*shared)->extrasNr)
+		return;
+	style->imports = *shared;
+	own->parent = NULL;
+	xsltFreeStylesheet(own);
 }
 
 /* hk:msg(key, arg...) */
@@ -119,14 +162,6 @@ collect_error(void *ctx, const char *fmt, ...)
 }
 
 static int
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int
 sheet_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct sheet *)a)->screen,
@@ -154,6 +189,9 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	default_loader = xsltDocDefaultLoader;
 	xsltSetLoaderFunc(fold_loader);
 	loading_cat = cat;
+	view->dict = loading_dict = xmlDictCreate();
+	if (view->dict == NULL)
+		hk_fatal("xmlDictCreate failed");
 	while ((de = readdir(d)) != NULL) {
 		struct sheet sh = { NULL, { NULL } };
 		char *path;
@@ -184,12 +222,14 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 				closedir(d);
 				goto fail;
 			}
+			share_layout(view, view->sheets[view->n - 1].style[i], i);
 		}
 		free(path);
 	}
 	closedir(d);
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
+	loading_dict = NULL;
 	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
 
 	view->prefs = xsltNewSecurityPrefs();
@@ -204,6 +244,7 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 fail:
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
+	loading_dict = NULL;
 	hk_view_free(&view);
 	return NULL;
 }
@@ -216,11 +257,23 @@ hk_view_free(struct hk_view **viewp)
 	if (view == NULL)
 		return;
 	for (size_t i = 0; i < view->n; i++) {
-		for (size_t j = 0; j < HK_N_LANGS; j++)
-			if (view->sheets[i].style[j] != NULL)
-				xsltFreeStylesheet(view->sheets[i].style[j]);
+		for (size_t j = 0; j < HK_N_LANGS; j++) {
+			xsltStylesheetPtr style = view->sheets[i].style[j];
+
+			if (style == NULL)
+				continue;
+			if (style->imports != NULL &&
+			    style->imports == view->layout[j])
+				style->imports = NULL;	/* freed below */
+			xsltFreeStylesheet(style);
+		}
 		free(view->sheets[i].screen);
 	}
+	for (size_t j = 0; j < HK_N_LANGS; j++)
+		if (view->layout[j] != NULL)
+			xsltFreeStylesheet(view->layout[j]);
+	if (view->dict != NULL)
+		xmlDictFree(view->dict);
 	free(view->sheets);
 	if (view->prefs != NULL)
 		xsltFreeSecurityPrefs(view->prefs);
