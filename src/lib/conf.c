@@ -38,6 +38,7 @@ static const struct key keys[] = {
 	{ "trust_remote_user", K_BOOL,   F(trust_remote_user), 0, 0 },
 	{ "socket_mode",       K_MODE,   F(socket_mode), 0, 0777 },
 	{ "ca_file",           K_PATH,   F(ca_file), 0, 0 },
+	{ "page_cache",        K_BOOL,   F(page_cache), 0, 0 },
 };
 #undef F
 
@@ -70,6 +71,7 @@ set_defaults(struct hk_config *cfg)
 	cfg->max_body = 1048576;
 	cfg->base_path = hk_strdup("/");
 	cfg->socket_mode = 0660;
+	cfg->page_cache = true;
 }
 
 static char *

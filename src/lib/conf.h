@@ -29,6 +29,7 @@ struct hk_config {
 	bool trust_remote_user;
 	mode_t socket_mode;	/* for a unix listening socket */
 	char *ca_file;		/* extra trusted CAs (PEM) for every TLS connection; NULL: none */
+	bool page_cache;	/* keep rendered pages (docs/DESIGN.md) */
 };
 
 /* The path to read: flag_path if not NULL, else $HIKYAKU_CONFIG, else the

@@ -226,6 +226,17 @@ req GET mail-servers
 is "signed out: a redirect, not a cached page" "$STATUS:$(header X-Hikyaku-Cache)" "303:"
 ok "nothing was logged about a page that did not match its rendering" \
 	test "$(grep -c 'page cache' "$LOG")" = 0
+hk_instance_stop
 
+# ----------------------------------------- page_cache = no: nothing kept
+HK_EXTRA_CONF='page_cache = no' hk_instance_start ||
+	{ echo "not ok - instance with page_cache = no started"; exit 1; }
+new_browser; sign_in >/dev/null
+seen=
+for _ in 1 2 3; do
+	req GET mail-servers
+	seen="$seen$STATUS:$(header X-Hikyaku-Cache) "
+done
+is "page_cache = no: every list is rendered, none from the cache" "$seen" "200: 200: 200: "
 hk_instance_stop
 done_testing

@@ -154,8 +154,8 @@ hk_free_port() {
 	return 1
 }
 
-hk_wait_for() {	# CMD... : retry for up to 10 s
-	for _ in $(seq 1 100); do
+hk_wait_for() {	# CMD... : retry for up to 10 s (HK_WAIT_TENTHS tenths)
+	for _ in $(seq 1 "${HK_WAIT_TENTHS:-100}"); do
 		"$@" 2>/dev/null && return 0
 		sleep 0.1
 	done

@@ -73,6 +73,7 @@ assert_defaults(const struct hk_config *cfg)
 	assert_false(cfg->trust_remote_user);
 	assert_int_equal(cfg->socket_mode, 0660);
 	assert_null(cfg->ca_file);
+	assert_true(cfg->page_cache);
 }
 
 static void
@@ -144,7 +145,8 @@ test_every_key(void **state)
 	    "base_path = /hk/\n"
 	    "trust_remote_user = yes\n"
 	    "socket_mode = 0600\n"
-	    "ca_file = certs/ca.pem\n");
+	    "ca_file = certs/ca.pem\n"
+	    "page_cache = no\n");
 	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
 	assert_null(err);
 	assert_string_equal(cfg.path, f->path);
@@ -172,6 +174,7 @@ test_every_key(void **state)
 	want = hk_aprintf("%s/certs/ca.pem", f->dir);
 	assert_string_equal(cfg.ca_file, want);
 	free(want);
+	assert_false(cfg.page_cache);
 	hk_config_free(&cfg);
 }
 
