@@ -29,6 +29,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "nocore.h"
+#include "tls.h"
 
 enum { EX_OK = 0, EX_USAGE_ = 1, EX_CONFIG = 2 };
 
@@ -281,6 +282,12 @@ main(int argc, char **argv)
 
 	path = hk_config_choose(config_flag, &required);
 	if (hk_config_load(path, required, &cfg, &err) < 0) {
+		die_line("%s", err);
+		free(err);
+		hk_config_free(&cfg);
+		return EX_CONFIG;
+	}
+	if (cfg.ca_file != NULL && hk_tls_trust_file(cfg.ca_file, &err) < 0) {
 		die_line("%s", err);
 		free(err);
 		hk_config_free(&cfg);

@@ -26,6 +26,7 @@
 #include "modload.h"
 #include "nocore.h"
 #include "server.h"
+#include "tls.h"
 #include "ui.h"
 
 static void
@@ -87,6 +88,12 @@ main(int argc, char **argv)
 	xmlInitParser();
 	path = hk_config_choose(config_flag, &required);
 	if (hk_config_load(path, required, &cfg, &err) < 0) {
+		hk_err("%s", err);
+		free(err);
+		hk_config_free(&cfg);
+		return 2;
+	}
+	if (cfg.ca_file != NULL && hk_tls_trust_file(cfg.ca_file, &err) < 0) {
 		hk_err("%s", err);
 		free(err);
 		hk_config_free(&cfg);

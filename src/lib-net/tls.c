@@ -20,6 +20,8 @@
  * and never shared across processes' OpenSSL state in a harmful way:
  * the context is read-only once built). */
 static SSL_CTX *tls_ctx;
+/* The extra trust anchors of ca_file, read at start-up; NULL: none. */
+static X509_STORE *extra_anchors;
 
 static enum hk_net_rc tls_read(struct hk_conn *c, void *p, size_t len,
     size_t *got);
@@ -49,10 +51,40 @@ ctx_get(void)
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (SSL_CTX_set_default_verify_paths(tls_ctx) != 1)
 		hk_warn("TLS: cannot load the system CA store");
+	if (extra_anchors != NULL) {
+		X509_STORE *store = SSL_CTX_get_cert_store(tls_ctx);
+		STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(extra_anchors);
+
+		for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+			X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+			if (x != NULL)
+				(void)X509_STORE_add_cert(store, x);
+		}
+	}
 	/* We verify ourselves after the handshake (see tls.h): the
 	 * handshake must finish for the certificate to be described. */
 	SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
 	return tls_ctx;
+}
+
+int
+hk_tls_trust_file(const char *path, char **err_r)
+{
+	X509_STORE *store = X509_STORE_new();
+
+	*err_r = NULL;
+	if (store == NULL || X509_STORE_load_file(store, path) != 1 ||
+	    sk_X509_OBJECT_num(X509_STORE_get0_objects(store)) == 0) {
+		*err_r = hk_aprintf("ca_file %s: no PEM certificate could be "
+		    "read from it", path);
+		X509_STORE_free(store);
+		ERR_clear_error();
+		return -1;
+	}
+	X509_STORE_free(extra_anchors);
+	extra_anchors = store;
+	return 0;
 }
 
 enum hk_tls_verify_kind

@@ -44,6 +44,13 @@ enum hk_tls_verify_kind {
 };
 enum hk_tls_verify_kind hk_tls_verify_kind(int verify_error);
 
+/* Adds the CA certificates of the PEM file path (hikyaku.conf ca_file)
+ * to the trust anchors of every later handshake, beside the system's
+ * store, never instead of it.  Call once at start-up, before the first
+ * hk_tls_start.  The file is read now, so a bad one is found at start:
+ * 0, or -1 with *err_r set (caller frees). */
+int hk_tls_trust_file(const char *path, char **err_r);
+
 /* Runs the TLS handshake on c's connected socket for host (as
  * configured: a DNS name or an IP literal, brackets allowed).  Fills
  * *info (may be NULL) as far as the handshake got.  Returns HK_NET_OK,

@@ -56,7 +56,8 @@ mkserver s-big send_limit=10485760
 mkserver s-pbs smtp_port=$PBS_SMTP_PORT smtp_auth=off pop_before_smtp=on pop_before_smtp_wait=1
 mkserver s-nopbs smtp_port=$PBS_SMTP_PORT smtp_auth=off
 mkserver s-closed smtp_port=1
-for s in account fixed starttls tls big pbs nopbs closed; do
+mkserver s-verify smtp_security=starttls smtp_auth_method=cram-md5 smtp_tls_verify=on
+for s in account fixed starttls tls big pbs nopbs closed verify; do
 	mkaccount "a-$s" "s-$s" "$ALICE_USER" "$ALICE_PASS" "$ALICE_ADDR"
 done
 mkaccount a-wrong s-account "$ALICE_USER" not-the-password "$ALICE_ADDR"
@@ -178,6 +179,24 @@ unlike "... and no password in it" "$(cat "$T/err")" 'not-the-password'
 $CTL send --account a-closed --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/two" >/dev/null 2>"$T/err"; rc=$?
 is "a closed port: exit 5" "$rc" 5
 like "... named on stderr" "$(cat "$T/err")" 'refused'
+
+# ca_file: the peers' self-made certificate is trusted only through it.
+$CTL send --account a-verify --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/two" >/dev/null 2>"$T/err"; rc=$?
+is "tls_verify on, the certificate not trusted: exit 5" "$rc" 5
+like "... named on stderr" "$(cat "$T/err")" '[Cc]ertificate'
+cp "$HK_CONFIG" "${HK_CONFIG%/*}/ca.conf"
+printf 'ca_file = %s\n' "$MPDIR/tls/cert.pem" >> "${HK_CONFIG%/*}/ca.conf"
+nb=$(count bob)
+"$HK_PREFIX/bin/hikyakuctl" --config "${HK_CONFIG%/*}/ca.conf" send --account a-verify --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/two" >/dev/null 2>"$T/err"; rc=$?
+is "... with ca_file naming its CA: verified, exit 0" "$rc" 0
+[ $rc = 0 ] || sed 's/^/# /' "$T/err"
+"$MP" wait-mail "$MPDIR" bob $((nb + 1)) >/dev/null
+is "... and the message arrived" "$(count bob)" $((nb + 1))
+cp "$HK_CONFIG" "${HK_CONFIG%/*}/badca.conf"
+printf 'ca_file = %s\n' "$T/two" >> "${HK_CONFIG%/*}/badca.conf"
+"$HK_PREFIX/bin/hikyakuctl" --config "${HK_CONFIG%/*}/badca.conf" send --account a-verify --from "$ALICE_ADDR" --to "$BOB_ADDR" < "$T/two" >/dev/null 2>"$T/err"; rc=$?
+is "a ca_file without a certificate: exit 2 at start" "$rc" 2
+like "... naming the file" "$(cat "$T/err")" "ca_file .*no PEM certificate"
 
 # ----------------------------------------------------- POP before SMTP
 "$MP" pbs-reset "$MPDIR" >/dev/null
