@@ -1,5 +1,6 @@
 <?xml version="1.0" encoding="UTF-8"?>
-<!-- mail-accounts.xsl - the list of mail accounts, with each one's server. -->
+<!-- mail-accounts.xsl - the list of mail accounts, with each one's server:
+     one page of it, a search box, and links to the other pages. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:hk="urn:hikyaku:xslt"
@@ -7,14 +8,18 @@
 
   <xsl:import href="layout.xsl"/>
 
-  <xsl:variable name="accounts" select="/page/mail-accounts/mail-account"/>
+  <xsl:variable name="list" select="/page/mail-accounts"/>
+  <xsl:variable name="accounts" select="$list/mail-account"/>
+  <xsl:variable name="q" select="string($list/@q)"/>
+  <!-- Any account at all: a search that matches none still shows the box. -->
+  <xsl:variable name="any" select="$accounts or $q != '' or number($list/@page) &gt; 1"/>
 
   <xsl:template match="page" mode="hk.title">
     <xsl:value-of select="hk:msg('accounts.title')"/>
   </xsl:template>
 
   <xsl:template match="page" mode="hk.actions">
-    <xsl:if test="$accounts">
+    <xsl:if test="$any">
       <a class="button primary" href="{concat($base, 'mail-accounts/new')}">
         <xsl:value-of select="hk:msg('accounts.add')"/>
       </a>
@@ -23,17 +28,27 @@
 
   <xsl:template match="page" mode="hk.main">
     <xsl:choose>
-      <xsl:when test="$accounts">
+      <xsl:when test="$any">
         <p class="lead"><xsl:value-of select="hk:msg('accounts.intro')"/></p>
+        <xsl:call-template name="search"/>
+        <xsl:if test="not($accounts)">
+          <p class="empty-search" role="status">
+            <xsl:value-of select="hk:msg('accounts.search.none', $q)"/>
+          </p>
+        </xsl:if>
+        <xsl:if test="$accounts">
         <div class="table-wrap">
           <table class="list accounts">
             <caption>
               <xsl:choose>
-                <xsl:when test="count($accounts) = 1">
+                <xsl:when test="$q != ''">
+                  <xsl:value-of select="hk:msg('accounts.search.count', $list/@total, $q)"/>
+                </xsl:when>
+                <xsl:when test="number($list/@total) = 1">
                   <xsl:value-of select="hk:msg('accounts.count.one')"/>
                 </xsl:when>
                 <xsl:otherwise>
-                  <xsl:value-of select="hk:msg('accounts.count', count($accounts))"/>
+                  <xsl:value-of select="hk:msg('accounts.count', $list/@total)"/>
                 </xsl:otherwise>
               </xsl:choose>
             </caption>
@@ -52,6 +67,8 @@
             </tbody>
           </table>
         </div>
+        <xsl:call-template name="pager"/>
+        </xsl:if>
       </xsl:when>
       <xsl:when test="number(/page/server-count) = 0">
         <section class="empty-state" aria-labelledby="empty-title">
@@ -135,6 +152,52 @@
         </xsl:otherwise>
       </xsl:choose>
     </div>
+  <!-- The search box (GET, so a search is a link like any page). -->
+  <xsl:template name="search">
+    <form class="search" method="get" action="{concat($base, 'mail-accounts')}" role="search">
+      <label for="account-search"><xsl:value-of select="hk:msg('accounts.search.label')"/></label>
+      <input type="search" id="account-search" name="q" value="{$q}" maxlength="255"
+          placeholder="{hk:msg('accounts.search.placeholder')}"/>
+      <xsl:if test="number($list/@per-page) != 50">
+        <input type="hidden" name="per_page" value="{$list/@per-page}"/>
+      </xsl:if>
+      <button type="submit" class="button"><xsl:value-of select="hk:msg('accounts.search.submit')"/></button>
+      <xsl:if test="$q != ''">
+        <xsl:text> </xsl:text>
+        <a class="button" href="{concat($base, 'mail-accounts')}">
+          <xsl:value-of select="hk:msg('accounts.search.clear')"/>
+        </a>
+      </xsl:if>
+    </form>
+  </xsl:template>
+
+  <!-- Previous / "page P of N" / next; the search and page size carried
+       along in link-query (already percent-encoded). -->
+  <xsl:template name="pager">
+    <xsl:variable name="p" select="number($list/@page)"/>
+    <xsl:variable name="n" select="number($list/@pages)"/>
+    <xsl:variable name="keep">
+      <xsl:if test="string($list/@link-query) != ''">
+        <xsl:value-of select="concat('&amp;', $list/@link-query)"/>
+      </xsl:if>
+    </xsl:variable>
+    <xsl:if test="$n &gt; 1">
+      <nav class="pager" aria-label="{hk:msg('accounts.pager.label')}">
+        <xsl:if test="$p &gt; 1">
+          <a class="button" rel="prev" href="{concat($base, 'mail-accounts?page=', $p - 1, $keep)}">
+            <xsl:value-of select="hk:msg('accounts.pager.prev')"/>
+          </a>
+        </xsl:if>
+        <span class="pager-status" aria-current="page">
+          <xsl:value-of select="hk:msg('accounts.pager.status', $p, $n)"/>
+        </span>
+        <xsl:if test="$p &lt; $n">
+          <a class="button" rel="next" href="{concat($base, 'mail-accounts?page=', $p + 1, $keep)}">
+            <xsl:value-of select="hk:msg('accounts.pager.next')"/>
+          </a>
+        </xsl:if>
+      </nav>
+    </xsl:if>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -177,6 +177,120 @@ hk_account_list_free(struct hk_account **list, size_t n)
 	*list = NULL;
 }
 
+/* ---- one page of the list ----
+ * Plain SQL on purpose (LIKE with ESCAPE, lower() on both sides, LIMIT and
+ * OFFSET): the order is the index mail_accounts_by_name (migration 8), so
+ * a page without a search reads only its own rows plus the index entries
+ * before it, and the count is one pass over the smallest index. */
+
+#define PAGE_MATCH "(lower(a.name) LIKE ?1 ESCAPE '\\' " \
+	"OR lower(a.address) LIKE ?1 ESCAPE '\\' " \
+	"OR lower(a.username) LIKE ?1 ESCAPE '\\' " \
+	"OR lower(s.name) LIKE ?1 ESCAPE '\\')"
+
+/* '%' q '%' with q's ASCII letters lowered (as SQL's lower() does) and
+ * LIKE's own characters escaped; NULL for no search.  Caller frees. */
+static char *
+search_pattern(const char *q)
+{
+	struct hk_buf b = HK_BUF_INIT;
+
+	if (q == NULL || *q == '\0')
+		return NULL;
+	hk_buf_putc(&b, '%');
+	for (const char *p = q; *p != '\0'; p++) {
+		char c = *p;
+
+		if (c == '%' || c == '_' || c == '\\')
+			hk_buf_putc(&b, '\\');
+		hk_buf_putc(&b, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+	}
+	hk_buf_putc(&b, '%');
+	return hk_buf_steal(&b);
+}
+
+static enum hk_store_rc
+page_count(struct hk_db *db, const char *pattern, long long *total_r)
+{
+	sqlite3_stmt *st = hk_db_prepare(db, pattern == NULL ?
+	    "SELECT count(*) FROM mail_accounts" :
+	    "SELECT count(*) FROM mail_accounts a "
+	    "LEFT JOIN mail_servers s ON s.id = a.server_id WHERE " PAGE_MATCH);
+	int step;
+
+	if (pattern != NULL)
+		sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*total_r = sqlite3_column_int64(st, 0);
+	hk_db_done(st);
+	return step == SQLITE_ROW ? HK_STORE_OK : hk_db_store_rc(db, step);
+}
+
+/* Without a search, the page's ids come from the index alone and only
+ * those rows are joined. */
+static enum hk_store_rc
+page_rows(struct hk_db *db, const unsigned char *key, const char *pattern,
+    long long limit, long long offset, struct hk_account_page *out)
+{
+	sqlite3_stmt *st = hk_db_prepare(db, pattern == NULL ?
+	    "SELECT " SELECT_COLS
+	    "JOIN (SELECT id FROM mail_accounts ORDER BY lower(name), id "
+	    "LIMIT ?2 OFFSET ?3) p ON p.id = a.id "
+	    "ORDER BY lower(a.name), a.id" :
+	    "SELECT " SELECT_COLS "WHERE " PAGE_MATCH " "
+	    "ORDER BY lower(a.name), a.id LIMIT ?2 OFFSET ?3");
+	int step;
+
+	if (pattern != NULL)
+		sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	out->v = hk_calloc((size_t)limit, sizeof(*out->v));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && out->n < (size_t)limit)
+		(void)from_row(key, st, &out->v[out->n++], false);
+	hk_db_done(st);
+	return step == SQLITE_DONE || step == SQLITE_ROW ? HK_STORE_OK :
+	    hk_db_store_rc(db, step);
+}
+
+enum hk_store_rc
+hk_account_page(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    const char *q, long long page, long long per_page,
+    struct hk_account_page *out)
+{
+	char *pattern;
+	enum hk_store_rc rc;
+
+	if (page < 1 || per_page < 1 || per_page > HK_ACCOUNT_PER_PAGE_MAX ||
+	    (q != NULL && strlen(q) > HK_ACCOUNT_SEARCH_MAX))
+		return HK_STORE_INVALID;
+	pattern = search_pattern(q);
+	rc = page_count(db, pattern, &out->total);
+	if (rc == HK_STORE_OK) {
+		out->pages = out->total == 0 ? 1 :
+		    (out->total + per_page - 1) / per_page;
+		if (page > out->pages)
+			rc = HK_STORE_NOT_FOUND;
+		else
+			rc = page_rows(db, key, pattern, per_page,
+			    (page - 1) * per_page, out);
+	}
+	free(pattern);
+	if (rc != HK_STORE_OK && rc != HK_STORE_NOT_FOUND) {
+		hk_account_page_free(out);
+		out->total = out->pages = 0;
+	}
+	return rc;
+}
+
+void
+hk_account_page_free(struct hk_account_page *p)
+{
+	hk_account_list_free(&p->v, p->n);
+	p->n = 0;
+}
+
 /* ---- reading a form ---- */
 
 static const char *

@@ -71,6 +71,34 @@ enum hk_store_rc hk_account_list(struct hk_db *db,
     size_t *n_r);
 void hk_account_list_free(struct hk_account **list, size_t n);
 
+/* ---- one page of the list (GET /mail-accounts, docs/REFERENCE.md) ---- */
+
+#define HK_ACCOUNT_PER_PAGE 50		/* the default page size */
+#define HK_ACCOUNT_PER_PAGE_MAX 500
+#define HK_ACCOUNT_SEARCH_MAX 255	/* bytes of a search term */
+
+struct hk_account_page {
+	struct hk_account *v;		/* n records, by name (then id) */
+	size_t n;
+	long long total;		/* accounts matching, on every page */
+	long long pages;		/* at least 1, also when total is 0 */
+};
+
+/* Page `page` (1-based) of per_page (1..HK_ACCOUNT_PER_PAGE_MAX) accounts,
+ * by name then id, without secrets (key as for hk_account_list).  q (NULL
+ * or "": every account; at most HK_ACCOUNT_SEARCH_MAX bytes) keeps only
+ * the accounts whose name, address, user name or server's name holds it,
+ * ignoring the case of ASCII letters ('%', '_' and '\' match themselves).
+ * out must be zeroed; free it with hk_account_page_free.  Returns
+ * HK_STORE_OK; HK_STORE_NOT_FOUND when page is past the last one
+ * (out->total and out->pages are set, out->v is empty); HK_STORE_INVALID
+ * for a page below 1, a per_page out of range or a q too long;
+ * HK_STORE_BUSY/ERROR. */
+enum hk_store_rc hk_account_page(struct hk_db *db,
+    const unsigned char key[HK_KEY_LEN], const char *q, long long page,
+    long long per_page, struct hk_account_page *out);
+void hk_account_page_free(struct hk_account_page *p);
+
 /* ---- reading a form ---- */
 
 /* hk_account_from_form flags */

@@ -242,6 +242,10 @@ const char *const hk_db_migrations[] = {
 	"  done_at INTEGER,"			/* the last run ended then */
 	"  last_exit INTEGER);"			/* its exit status (docs/REFERENCE.md) */
 	"CREATE INDEX fetch_schedule_due ON fetch_schedule(next_fetch_at);",
+	/* 11: the mail-account list's order (accounts.c, hk_account_page): by
+	 * lower(name), then id, so that a page is read from the index, not
+	 * sorted out of every account. */
+	"CREATE INDEX mail_accounts_by_name ON mail_accounts (lower(name), id);",
 };
 
 const int hk_db_migration_count =

@@ -1,7 +1,8 @@
 /* ui_accounts.c - the mail-account screens: list, add, change, delete.
  *
- * XML (docs/REFERENCE.md): <mail-accounts> of <mail-account id version> on the
- * list; one <mail-account> on a form, with <mail-servers> (display order)
+ * XML (docs/REFERENCE.md): <mail-accounts page pages per-page total q
+ * link-query> of one page of <mail-account id version> on the list (?page,
+ * ?per_page, ?q: hk_account_page); one <mail-account> on a form, with <mail-servers> (display order)
  * for the pulldown; a conflict (409) adds <current> holding the stored
  * values beside the entered ones.  Passwords never appear: only
  * <password_set>true|false</password_set> (and <password_unreadable> when
@@ -15,6 +16,7 @@
 
 #include "accounts.h"
 #include "app.h"
+#include "buf.h"
 #include "dbutil.h"
 #include "log.h"
 #include "mem.h"
@@ -155,28 +157,118 @@ render_form(struct hk_ctx *ctx, const struct hk_account *a,
 		}
 }
 
+/* A query parameter as a positive integer of at most 12 digits: dflt when
+ * absent, 0 when malformed. */
+static long long
+query_number(struct hk_ctx *ctx, const char *name, long long dflt)
+{
+	const char *s = hk_params_get(&ctx->query, name);
+	char *end;
+	long long v;
+
+	if (s == NULL)
+		return dflt;
+	if (*s < '1' || *s > '9' || strlen(s) > 12)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0' ? v : 0;
+}
+
+/* The search term without the spaces around it (caller frees). */
+static char *
+search_term(struct hk_ctx *ctx)
+{
+	const char *s = hk_params_get(&ctx->query, "q");
+	size_t len;
+
+	if (s == NULL)
+		s = "";
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return hk_strndup(s, len);
+}
+
+/* The query that keeps the search and page size across page links,
+ * percent-encoded ("q=...&per_page=N", either part only when it is not
+ * the default; "" for the plain list).  Caller frees. */
+static char *
+link_query(const char *q, long long per_page)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct hk_buf b = HK_BUF_INIT;
+
+	if (*q != '\0') {
+		hk_buf_puts(&b, "q=");
+		for (const unsigned char *p = (const unsigned char *)q; *p;
+		    p++) {
+			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+				hk_buf_putc(&b, (char)*p);
+			} else {
+				hk_buf_putc(&b, '%');
+				hk_buf_putc(&b, hex[*p >> 4]);
+				hk_buf_putc(&b, hex[*p & 0xf]);
+			}
+		}
+	}
+	if (per_page != HK_ACCOUNT_PER_PAGE)
+		hk_buf_printf(&b, "%sper_page=%lld", *q != '\0' ? "&" : "",
+		    per_page);
+	return hk_buf_steal(&b);
+}
+
+/* GET /mail-accounts: one page of the list, optionally searched.  A page
+ * that is not a number from 1 to the last answers 404 (as /audit does);
+ * a per_page outside 1..500 or a search term over 255 bytes, 400. */
 void
 ui_accounts_list(struct hk_ctx *ctx)
 {
-	struct hk_account *v;
-	size_t n;
-	enum hk_store_rc rc = hk_account_list(ctx->app->db, ctx->app->key, &v,
-	    &n);
+	struct hk_account_page pg = { 0 };
+	long long page = query_number(ctx, "page", 1);
+	long long per_page = query_number(ctx, "per_page",
+	    HK_ACCOUNT_PER_PAGE);
+	char *q = search_term(ctx), *lq;
+	enum hk_store_rc rc;
 	xmlNodePtr root, list;
 	long long only;
 
+	if (per_page < 1 || per_page > HK_ACCOUNT_PER_PAGE_MAX ||
+	    strlen(q) > HK_ACCOUNT_SEARCH_MAX) {
+		hk_fail(ctx, 400, "bad-request");
+		goto out;
+	}
+	if (page < 1) {
+		hk_fail(ctx, 404, "not-found");
+		goto out;
+	}
+	rc = hk_account_page(ctx->app->db, ctx->app->key, q, page, per_page,
+	    &pg);
 	if (rc != HK_STORE_OK) {
 		store_fail(ctx, rc);
-		return;
+		goto out;
 	}
 	root = hk_page_new(ctx, "mail-accounts");
 	list = xmlNewChild(root, NULL, BAD_CAST "mail-accounts", NULL);
-	for (size_t i = 0; i < n; i++)
-		account_xml(list, &v[i], true);
-	hk_account_list_free(&v, n);
+	hk_xml_attr_int(list, "page", page);
+	hk_xml_attr_int(list, "pages", pg.pages);
+	hk_xml_attr_int(list, "per-page", per_page);
+	hk_xml_attr_int(list, "total", pg.total);
+	xmlNewProp(list, BAD_CAST "q", BAD_CAST q);
+	lq = link_query(q, per_page);
+	xmlNewProp(list, BAD_CAST "link-query", BAD_CAST lq);
+	free(lq);
+	for (size_t i = 0; i < pg.n; i++)
+		account_xml(list, &pg.v[i], true);
 	ui_oauth2_accounts_xml(ctx, list);
 	/* The empty state says whether a server must be added first. */
 	hk_xml_int(root, "server-count", server_count(ctx, &only));
+out:
+	hk_account_page_free(&pg);
+	free(q);
 }
 
 void
