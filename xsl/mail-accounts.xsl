@@ -152,6 +152,8 @@
         </xsl:otherwise>
       </xsl:choose>
     </div>
+  </xsl:template>
+
   <!-- The search box (GET, so a search is a link like any page). -->
   <xsl:template name="search">
     <form class="search" method="get" action="{concat($base, 'mail-accounts')}" role="search">
