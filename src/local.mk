@@ -39,7 +39,7 @@ include src/ui/local.mk
 noinst_LTLIBRARIES += libhikyaku.la
 libhikyaku_la_SOURCES =
 libhikyaku_la_LIBADD = src/ui/libhk-ui.la src/lib-web/libhk-web.la src/lib-mail/libhk-mail.la src/lib-model/libhk-model.la src/lib-store/libhk-store.la src/lib-sql/libhk-sql.la src/lib-auth/libhk-auth.la src/lib-net/libhk-net.la src/lib-http/libhk-http.la src/lib-secret/libhk-secret.la src/lib/libhk-lib.la \
-	$(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) $(OPENSSL_LIBS) \
+	$(LIBXSLT_LIBS) $(LIBXML_LIBS) $(SQLITE_LIBS) $(LIBPQ_LIBS) $(OPENSSL_LIBS) \
 	$(IDN2_LIBS) $(FCGI_LIBS)
 
 include src/fcgi/local.mk

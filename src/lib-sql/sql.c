@@ -15,6 +15,28 @@ hk_sql_target_is_pgsql(const char *target)
 	    strncmp(target, "postgres://", 11) == 0;
 }
 
+char *
+hk_sql_target_shown(const char *target)
+{
+	const char *auth, *end, *at, *colon;
+
+	if (!hk_sql_target_is_pgsql(target))
+		return hk_strdup(target);
+	auth = strstr(target, "://") + 3;
+	end = auth + strcspn(auth, "/?");
+	/* The last '@' of the authority ends the user info. */
+	for (at = NULL; auth < end; auth++)
+		if (*auth == '@')
+			at = auth;
+	if (at == NULL)
+		return hk_strdup(target);
+	colon = memchr(strstr(target, "://") + 3, ':',
+	    (size_t)(at - (strstr(target, "://") + 3)));
+	if (colon == NULL)
+		return hk_strdup(target);
+	return hk_aprintf("%.*s***%s", (int)(colon + 1 - target), target, at);
+}
+
 struct hk_sql *
 hk_sql_open(const char *target, bool create, char **err_r)
 {

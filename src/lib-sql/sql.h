@@ -42,6 +42,9 @@ struct hk_sql_stmt;
 /* Whether target names a PostgreSQL database (a postgresql:// or
  * postgres:// URI) rather than an SQLite file. */
 bool hk_sql_target_is_pgsql(const char *target);
+/* target as it may be shown in a message or log: a URI's password is
+ * replaced by "***" (caller frees). */
+char *hk_sql_target_shown(const char *target);
 
 /* Opens target (creating an SQLite file when create is true).  Returns
  * NULL with *err_r set (caller frees) on failure. */

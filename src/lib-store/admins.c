@@ -85,7 +85,7 @@ store_hash(struct hk_db *db, const char *name, const char *password)
 	if ((hash = hk_password_hash(password)) == NULL)
 		return HK_STORE_ERROR;
 	st = hk_db_prepare(db, "UPDATE admins SET password_hash = ?2, "
-	    "updated_at = ?3 WHERE name = ?1");
+	    "updated_at = ?3 WHERE lower(name) = lower(?1)");
 	hk_sql_bind_text(st, 1, name);
 	hk_sql_bind_text(st, 2, hash);
 	hk_sql_bind_int64(st, 3, (long long)time(NULL));
@@ -109,7 +109,7 @@ hk_admin_set_password(struct hk_db *db, const char *name, const char *password)
 	if (rc == HK_STORE_OK) {
 		/* A new password ends every session signed in with the old. */
 		st = hk_db_prepare(db, "DELETE FROM sessions WHERE admin_id = "
-		    "(SELECT id FROM admins WHERE name = ?1)");
+		    "(SELECT id FROM admins WHERE lower(name) = lower(?1))");
 		hk_sql_bind_text(st, 1, name);
 		rc = step_rc(db, hk_sql_step(st));
 		hk_db_done(st);
@@ -126,7 +126,7 @@ hk_admin_check(struct hk_db *db, const char *name, const char *password,
 	long long id = 0;
 	int rc, ok;
 
-	st = hk_db_prepare(db, "SELECT id, password_hash FROM admins WHERE name = ?1");
+	st = hk_db_prepare(db, "SELECT id, password_hash FROM admins WHERE lower(name) = lower(?1)");
 	hk_sql_bind_text(st, 1, name);
 	rc = hk_sql_step(st);
 	if (rc == HK_SQL_ROW) {

@@ -71,12 +71,38 @@ hk_db_schema_latest(void)
 	return hk_db_migration_count;
 }
 
+static bool
+is_pg(struct hk_db *db)
+{
+	return hk_sql_backend(db->sql) == HK_SQL_PGSQL;
+}
+
+/* The version table of PostgreSQL: made by the first `hikyakuctl init`
+ * (version 0), so that its absence means an empty database. */
+static const char pg_schema_table[] =
+	"CREATE TABLE IF NOT EXISTS hk_schema ("
+	"  id BIGINT PRIMARY KEY CHECK (id = 1),"
+	"  version BIGINT NOT NULL);"
+	"INSERT INTO hk_schema (id, version) VALUES (1, 0)"
+	"  ON CONFLICT (id) DO NOTHING";
+
 int
 hk_db_schema_version(struct hk_db *db)
 {
-	struct hk_sql_stmt *st = hk_db_prepare(db, "PRAGMA user_version");
+	struct hk_sql_stmt *st;
 	int v = -1;
 
+	if (!is_pg(db))
+		st = hk_db_prepare(db, "PRAGMA user_version");
+	else {
+		st = hk_db_prepare(db, "SELECT to_regclass('hk_schema') IS NULL");
+		if (hk_sql_step(st) == HK_SQL_ROW && hk_sql_column_int(st, 0)) {
+			hk_db_done(st);
+			return 0;	/* never initialised */
+		}
+		hk_db_done(st);
+		st = hk_db_prepare(db, "SELECT version FROM hk_schema");
+	}
 	if (hk_sql_step(st) == HK_SQL_ROW)
 		v = hk_sql_column_int(st, 0);
 	hk_db_done(st);
@@ -86,9 +112,24 @@ hk_db_schema_version(struct hk_db *db)
 int
 hk_db_migrate(struct hk_db *db, char **err_r)
 {
-	int v = hk_db_schema_version(db);
+	const char *const *steps = hk_db_migrations;
+	int v;
 
 	*err_r = NULL;
+	if (is_pg(db)) {
+		steps = hk_db_migrations_pg;
+		if (hk_db_migration_count_pg != hk_db_migration_count) {
+			*err_r = hk_strdup("internal error: the PostgreSQL "
+			    "schema lags behind SQLite's");
+			return -1;
+		}
+		if (hk_db_exec(db, pg_schema_table) != HK_SQL_OK) {
+			*err_r = hk_aprintf("cannot make the schema version "
+			    "table: %s", hk_db_errmsg(db));
+			return -1;
+		}
+	}
+	v = hk_db_schema_version(db);
 	if (v < 0) {
 		*err_r = hk_aprintf("cannot read the schema version: %s",
 		    hk_db_errmsg(db));
@@ -100,11 +141,13 @@ hk_db_migrate(struct hk_db *db, char **err_r)
 		return -1;
 	}
 	for (; v < hk_db_migration_count; v++) {
-		char *set = hk_aprintf("PRAGMA user_version = %d", v + 1);
+		char *set = hk_aprintf(is_pg(db) ?
+		    "UPDATE hk_schema SET version = %d" :
+		    "PRAGMA user_version = %d", v + 1);
 		int rc = hk_db_begin(db);
 
 		if (rc == HK_SQL_OK)
-			rc = hk_db_exec(db, hk_db_migrations[v]);
+			rc = hk_db_exec(db, steps[v]);
 		if (rc == HK_SQL_OK)
 			rc = hk_db_exec(db, set);
 		if (rc == HK_SQL_OK)

@@ -34,7 +34,7 @@ hk_healthdb_record(struct hk_db *db, long long server_id,
 		    " last_error_end = excluded.last_error_end,"
 		    " last_error = excluded.last_error,"
 		    " last_error_reply = excluded.last_error_reply,"
-		    " failures = failures + 1");
+		    " failures = server_health.failures + 1");
 		hk_sql_bind_text(st, 3, end == HK_HEALTH_SEND ? "send" : "receive");
 		hk_sql_bind_text(st, 4, error != NULL ? error : "");
 		if (reply != NULL && *reply != '\0')

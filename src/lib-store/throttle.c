@@ -188,7 +188,8 @@ bump(struct hk_db *db, const char *key, long long now)
 {
 	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "INSERT INTO login_throttle (key, failures, last_at) VALUES (?1, 1, ?2) "
-	    "ON CONFLICT(key) DO UPDATE SET failures = failures + 1, last_at = ?2 "
+	    "ON CONFLICT(key) DO UPDATE SET"
+	    " failures = login_throttle.failures + 1, last_at = ?2 "
 	    "RETURNING failures");
 	long long n = 0;
 

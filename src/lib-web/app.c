@@ -188,7 +188,7 @@ load_session(struct hk_ctx *ctx)
 	    (!ctx->signed_in ||
 	    strcasecmp(ctx->session.admin_name, ruser) != 0)) {
 		struct hk_sql_stmt *st = hk_db_prepare(app->db,
-		    "SELECT id FROM admins WHERE name = ?1");
+		    "SELECT id FROM admins WHERE lower(name) = lower(?1)");
 		long long id = 0;
 		char value[HK_TOKEN_HEX + 1];
 

@@ -67,9 +67,12 @@ hk_instance_start() {
 	HK_ADMIN_USER=${HK_ADMIN_USER:-admin}
 	HK_ADMIN_PASS=${HK_ADMIN_PASS:-correct-horse-battery}
 	local base=${HK_BASE_PATH:-/}
+	# HK_DATABASE: another store, e.g. an empty PostgreSQL database's
+	# postgresql:// URI (steps that open data/hikyaku.db with sqlite3
+	# by hand assume the default).
 	cat > "$HK_CONFIG" <<CONF
 # test instance
-database = data/hikyaku.db
+database = ${HK_DATABASE:-data/hikyaku.db}
 secret_key = secret.key
 mail_dir = data/mail
 module_dir = $HK_PREFIX/lib/hikyaku/modules
