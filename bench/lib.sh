@@ -14,6 +14,19 @@ bench_build() {
 	HK_PREFIX=$BENCH_OUT/prefix
 }
 
+# The page cache is off unless BENCH_CACHE=yes: the goals are about
+# rendering (issue 15), and a cache hit measures only the cache.
+bench_cache_conf() {
+	[ "${BENCH_CACHE:-no}" = yes ] || echo 'page_cache = no'
+}
+
+# bench_goal NAME FIGURE BASELINE GOAL: one row of the table bench/run
+# prints at the end (issue 15's goals), kept in $BENCH_OUT/goals.
+bench_goal() {
+	mkdir -p "$BENCH_OUT"
+	printf '%s|%s|%s|%s\n' "$@" >> "$BENCH_OUT/goals"
+}
+
 # ratio A B: A/B with two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 

@@ -28,7 +28,7 @@ HK_MOD_LIBADD = modules/libhkmodutil.la $(OPENSSL_LIBS)
 
 modules_LTLIBRARIES += modules/login.la modules/plain.la \
 	modules/cram-md5.la modules/scram-sha-256.la modules/apop.la \
-	modules/pop-before-smtp.la
+	modules/pop-before-smtp.la modules/xoauth2.la modules/oauthbearer.la
 
 modules_login_la_SOURCES = modules/login.c
 modules_login_la_CFLAGS = $(HK_MOD_CFLAGS)
@@ -65,6 +65,18 @@ modules_pop_before_smtp_la_CFLAGS = $(HK_MOD_CFLAGS)
 modules_pop_before_smtp_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
 modules_pop_before_smtp_la_LDFLAGS = $(HK_MOD_LDFLAGS)
 modules_pop_before_smtp_la_LIBADD = $(HK_MOD_LIBADD)
+
+modules_xoauth2_la_SOURCES = modules/xoauth2.c
+modules_xoauth2_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_xoauth2_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
+modules_xoauth2_la_LDFLAGS = $(HK_MOD_LDFLAGS)
+modules_xoauth2_la_LIBADD = $(HK_MOD_LIBADD)
+
+modules_oauthbearer_la_SOURCES = modules/oauthbearer.c
+modules_oauthbearer_la_CFLAGS = $(HK_MOD_CFLAGS)
+modules_oauthbearer_la_CPPFLAGS = $(HK_MOD_CPPFLAGS)
+modules_oauthbearer_la_LDFLAGS = $(HK_MOD_LDFLAGS)
+modules_oauthbearer_la_LIBADD = $(HK_MOD_LIBADD)
 
 # libtool leaves .la files next to the modules; the loader only looks at
 # *.so, but drop them so the directory holds exactly the modules.

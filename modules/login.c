@@ -64,7 +64,10 @@ static const struct hk_authmod login_module = {
 	.name = "login",
 	.title = "LOGIN (user name and password, base64)",
 	.kind = HK_AUTHMOD_KIND_SASL,
-	.protocols = HK_AUTHMOD_PROTO_SMTP | HK_AUTHMOD_PROTO_POP3,
+	/* The draft describes IMAP AUTHENTICATE LOGIN too (section 3),
+	 * and servers (Dovecot, Exchange) offer it there. */
+	.protocols = HK_AUTHMOD_PROTO_SMTP | HK_AUTHMOD_PROTO_POP3 |
+	    HK_AUTHMOD_PROTO_IMAP,
 	.sasl_name = "LOGIN",
 	.state_size = sizeof(struct login_state),
 	.step = login_step,

@@ -133,3 +133,121 @@ hkm_buf_free(struct hkm_buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+static size_t
+json_ws(const unsigned char *p, size_t len, size_t i)
+{
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Scans the JSON string that starts at p[i] ('"').  Returns the index
+ * after its closing quote, or 0 when it is malformed.  When out is not
+ * NULL its content goes there: escapes kept as the escaped character
+ * (\uXXXX as '?'), anything unprintable as '?'. */
+static size_t
+json_str(const unsigned char *p, size_t len, size_t i, char *out,
+    size_t outsz)
+{
+	size_t o = 0;
+
+	if (i >= len || p[i] != '"')
+		return 0;
+	for (i++; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"') {
+			if (out != NULL)
+				out[o] = '\0';
+			return i + 1;
+		}
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (++i >= len)
+				return 0;
+			switch (p[i]) {
+			case '"': case '\\': case '/':
+				c = p[i];
+				break;
+			case 'b': case 'f': case 'n': case 'r': case 't':
+				c = '?';
+				break;
+			case 'u':
+				if (i + 4 >= len)
+					return 0;
+				for (int k = 1; k <= 4; k++)
+					if (!((p[i + k] >= '0' && p[i + k] <= '9') ||
+					    ((p[i + k] | 0x20) >= 'a' &&
+					    (p[i + k] | 0x20) <= 'f')))
+						return 0;
+				i += 4;
+				c = '?';
+				break;
+			default:
+				return 0;
+			}
+		} else if (c >= 0x7f)
+			c = '?';
+		if (out != NULL && o + 1 < outsz)
+			out[o++] = (char)c;
+	}
+	return 0;
+}
+
+int
+hkm_json_string(const unsigned char *p, size_t len, const char *key,
+    char *out, size_t outsz)
+{
+	char name[64];
+	size_t i = json_ws(p, len, 0), j;
+	int found = 0;
+
+	if (outsz == 0 || i >= len || p[i] != '{')
+		return -1;
+	out[0] = '\0';
+	i = json_ws(p, len, i + 1);
+	if (i < len && p[i] == '}')
+		return -1;
+	for (;;) {
+		if ((j = json_str(p, len, i, name, sizeof(name))) == 0)
+			return -1;
+		i = json_ws(p, len, j);
+		if (i >= len || p[i] != ':')
+			return -1;
+		i = json_ws(p, len, i + 1);
+		if (i < len && p[i] == '"') {
+			int want = !found && strcmp(name, key) == 0;
+
+			if ((j = json_str(p, len, i, want ? out : NULL,
+			    outsz)) == 0)
+				return -1;
+			found |= want;
+			i = j;
+		} else {
+			/* A number, true, false or null: no nesting. */
+			while (i < len && p[i] != ',' && p[i] != '}' &&
+			    p[i] != '{' && p[i] != '[' && p[i] != '"')
+				i++;
+			if (i >= len || p[i] == '{' || p[i] == '[' || p[i] == '"')
+				return -1;
+		}
+		i = json_ws(p, len, i);
+		if (i < len && p[i] == ',') {
+			i = json_ws(p, len, i + 1);
+			continue;
+		}
+		if (i < len && p[i] == '}')
+			break;
+		return -1;
+	}
+	return found ? 0 : -1;
+}
+
+int
+hkm_lacks(const void *p, size_t n, unsigned char b)
+{
+	return memchr(p, b, n) == NULL;
+}

@@ -41,4 +41,16 @@ void hkm_buf_free(struct hkm_buf *b);
 /* Wipes the contents and empties the buffer, keeping its memory. */
 void hkm_buf_clear(struct hkm_buf *b);
 
+/* The string value of key in a flat JSON object (an OAuth 2.0 SASL
+ * error challenge, RFC 7628 §3.2.2), copied into out (outsz bytes, NUL-
+ * terminated, truncated to fit) with every byte that is not printable
+ * ASCII replaced by '?', so that it can go into a one-line message.
+ * Returns 0, or -1 when p is not such an object or has no string value
+ * for key (a non-string value, nesting and bad escapes all give -1). */
+int hkm_json_string(const unsigned char *p, size_t len, const char *key,
+    char *out, size_t outsz);
+
+/* 1 when the n bytes at p hold no byte b. */
+int hkm_lacks(const void *p, size_t n, unsigned char b);
+
 #endif

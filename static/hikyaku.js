@@ -76,6 +76,62 @@
 				typed.recv = recvPort.value !== '';
 			});
 
+		/* OAuth 2.0: choosing a provider fills in its endpoints, scope
+		 * and mail servers (the options carry them); Microsoft's
+		 * endpoints follow the tenant. */
+		var provider = $('f-oauth2_provider');
+
+		function setValue(id, v) {
+			var el = $(id);
+			if (el && v !== null && v !== undefined)
+				el.value = v;
+		}
+
+		function setHost(prefix, spec) {
+			if (!spec)
+				return;
+			var p = spec.split(' ');
+			setValue('f-' + prefix + '_host', p[0]);
+			setValue('f-' + prefix + '_port', p[1]);
+			setValue('f-' + prefix + '_security', p[2]);
+			typed[prefix === 'smtp' ? 'smtp' : 'recv'] = true;
+		}
+
+		function oauth2Change(ev) {
+			if (!provider)
+				return;
+			var opt = provider.options[provider.selectedIndex];
+			var name = provider.value;
+			var src = ev && ev.target ? ev.target.name : '';
+			var grant = radioValue(form, 'oauth2_grant') || 'authorization_code';
+			var tenantEl = $('f-oauth2_tenant');
+			var d = opt ? opt.dataset : {};
+
+			show($('oauth2-details'), name !== 'none', false);
+			show(fieldOf('f-oauth2_tenant'), !!d.tenant, false);
+			if (src !== 'oauth2_provider' && src !== 'oauth2_tenant' &&
+			    src !== 'oauth2_grant')
+				return;
+			if (src === 'oauth2_provider' && tenantEl)
+				tenantEl.value = d.tenant || '';
+			var tenant = (tenantEl && tenantEl.value) || d.tenant || '';
+			function url(t) {
+				return t ? t.replace('{tenant}', tenant) : '';
+			}
+			if (name !== 'custom' && name !== 'none') {
+				setValue('f-oauth2_auth_url', url(d.authUrl));
+				setValue('f-oauth2_token_url', url(d.tokenUrl));
+				setValue('f-oauth2_device_url', url(d.deviceUrl));
+				setValue('f-oauth2_scope', grant === 'client_credentials' &&
+				    d.clientScope ? d.clientScope : (d.scope || ''));
+			}
+			if (src === 'oauth2_provider') {
+				var proto = radioValue(form, 'recv_protocol') || 'pop3';
+				setHost('smtp', d.smtp);
+				setHost('recv', proto === 'imap4' ? d.imap4 : d.pop3);
+			}
+		}
+
 		function update(ev) {
 			var proto = radioValue(form, 'recv_protocol') || 'pop3';
 			var pop3 = proto === 'pop3';
@@ -98,7 +154,9 @@
 		}
 
 		form.addEventListener('change', update);
+		form.addEventListener('change', oauth2Change);
 		update(null);
+		oauth2Change(null);
 		/* A field with an error stays visible whatever the choices say. */
 		var errs = form.querySelectorAll('.has-error');
 		for (var i = 0; i < errs.length; i++) {

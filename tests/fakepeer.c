@@ -5,11 +5,13 @@
  * servers that lie about sizes and unique ids.  Real behaviour is tested against real servers
  * (tests/peers/mailpeers); this only plays misbehaviour.
  *
- *   fakepeer [-n CONNECTIONS] [-l LOGFILE] SCRIPT
+ *   fakepeer [-c] [-n CONNECTIONS] [-l LOGFILE] SCRIPT
  *
  * Listens on 127.0.0.1 (an ephemeral port, printed on the first line of
  * standard output once listening), then plays SCRIPT once per connection,
- * CONNECTIONS times (default: until killed).  Script lines:
+ * CONNECTIONS times (default: until killed); one connection after the
+ * other, or with -c all at once, each in a child process (bench/
+ * fetch-scale: many clients of a slow server).  Script lines:
  *
  *   send TEXT      send TEXT and CRLF (\r, \n, \\ and \t are unescaped)
  *   raw TEXT       send TEXT without CRLF
@@ -198,11 +200,12 @@ main(int argc, char **argv)
 	char **lines = NULL, line[8192];
 	size_t nlines = 0;
 	long conns = -1;
-	int c, fd, one = 1;
+	int c, fd, one = 1, concurrent = 0;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "n:l:")) != -1) {
+	while ((c = getopt(argc, argv, "cn:l:")) != -1) {
 		switch (c) {
+		case 'c': concurrent = 1; break;
 		case 'n': conns = strtol(optarg, NULL, 10); break;
 		case 'l':
 			if ((log_file = fopen(optarg, "a")) == NULL) {
@@ -211,12 +214,12 @@ main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: fakepeer [-n N] [-l LOG] SCRIPT\n");
+			fprintf(stderr, "usage: fakepeer [-c] [-n N] [-l LOG] SCRIPT\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || (f = fopen(argv[optind], "r")) == NULL) {
-		fprintf(stderr, "usage: fakepeer [-n N] [-l LOG] SCRIPT\n");
+		fprintf(stderr, "usage: fakepeer [-c] [-n N] [-l LOG] SCRIPT\n");
 		return 2;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -229,13 +232,15 @@ main(int argc, char **argv)
 	fclose(f);
 
 	signal(SIGPIPE, SIG_IGN);
+	if (concurrent)
+		signal(SIGCHLD, SIG_IGN);	/* no zombies */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 16) < 0 ||
+	    listen(fd, 128) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
 		perror("fakepeer");
 		return 2;
@@ -251,7 +256,13 @@ main(int argc, char **argv)
 			perror("accept");
 			return 2;
 		}
-		play(cfd, lines, nlines);
+		if (!concurrent)
+			play(cfd, lines, nlines);
+		else if (fork() == 0) {
+			close(fd);
+			play(cfd, lines, nlines);
+			_exit(0);
+		}
 		close(cfd);
 		if (conns > 0)
 			conns--;

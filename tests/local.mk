@@ -17,8 +17,14 @@ include tests/unit/servers.mk
 include tests/unit/accounts.mk
 include tests/unit/net.mk
 include tests/unit/mail.mk
+include tests/unit/oauth2.mk
 endif
 
 # The layers of src/ include only downwards (src/local.mk).
 TESTS += tests/unit/check-layers.sh
 EXTRA_DIST += tests/unit/check-layers.sh
+
+# tests/peers ships whole, but the IdP's npm packages are installed by
+# tests/deps (npm ci), never shipped.
+dist-hook:
+	rm -rf $(distdir)/tests/peers/idp/node_modules

@@ -21,6 +21,7 @@ dist_i18n_DATA += xsl/i18n/en-accounts.xml xsl/i18n/ja-accounts.xml
 # The mail-server screens (add/change, order, delete), their messages and script.
 dist_xsl_DATA += xsl/mail-server-form.xsl xsl/mail-servers-order.xsl xsl/mail-server-delete.xsl
 dist_i18n_DATA += xsl/i18n/en-servers.xml xsl/i18n/ja-servers.xml
+dist_i18n_DATA += xsl/i18n/en-oauth2.xml xsl/i18n/ja-oauth2.xml
 dist_static_DATA += static/hikyaku.js
 # The connection test (src/lib-mail/conntest.c): its screen, catalogues and script.
 dist_xsl_DATA += xsl/test-result.xsl

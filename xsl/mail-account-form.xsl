@@ -11,6 +11,9 @@
 
   <xsl:variable name="a" select="/page/mail-account"/>
   <xsl:variable name="editing" select="boolean($a/@id)"/>
+  <!-- The chosen server signs in with OAuth 2.0 on both ends. -->
+  <xsl:variable name="no-password"
+      select="/page/mail-servers/mail-server[@id = $a/server_id]/@password-optional = 'true'"/>
   <xsl:variable name="servers" select="/page/mail-servers/mail-server"/>
   <xsl:variable name="current" select="/page/current/mail-account"/>
 
@@ -118,7 +121,7 @@
         </xsl:if>
         <label for="f-password">
           <xsl:value-of select="hk:msg('account.field.password.label')"/>
-          <xsl:if test="not($editing)">
+          <xsl:if test="not($editing) and not($no-password)">
             <span class="required"><xsl:value-of select="hk:msg('form.required')"/></span>
           </xsl:if>
         </label>
@@ -129,7 +132,7 @@
             <xsl:with-param name="name" select="'password'"/>
             <xsl:with-param name="help" select="true()"/>
           </xsl:call-template>
-          <xsl:if test="not($editing)">
+          <xsl:if test="not($editing) and not($no-password)">
             <xsl:attribute name="required">required</xsl:attribute>
           </xsl:if>
         </input>
@@ -155,8 +158,39 @@
             </p>
           </xsl:if>
           <p><xsl:value-of select="hk:msg('account.field.password.help')"/></p>
+          <xsl:if test="$no-password">
+            <p class="oauth2-note"><xsl:value-of select="hk:msg('account.oauth2.password-optional')"/></p>
+          </xsl:if>
         </div>
       </div>
+
+      <xsl:if test="$a/oauth2">
+        <fieldset class="group oauth2-state" id="group-oauth2">
+          <legend><xsl:value-of select="hk:msg('account.oauth2.title')"/></legend>
+          <p>
+            <xsl:choose>
+              <xsl:when test="$a/oauth2/@needs-reconnect = 'true'">
+                <span class="badge bad needs-reconnect"><xsl:value-of select="hk:msg('account.oauth2.needs-reconnect')"/></span>
+              </xsl:when>
+              <xsl:when test="$a/oauth2/@connected = 'true'">
+                <span class="badge ok"><xsl:value-of select="hk:msg('account.oauth2.connected')"/></span>
+              </xsl:when>
+              <xsl:otherwise>
+                <span class="muted"><xsl:value-of select="hk:msg('account.oauth2.not-connected')"/></span>
+              </xsl:otherwise>
+            </xsl:choose>
+          </p>
+          <xsl:if test="$a/oauth2/@expires">
+            <p class="help"><xsl:value-of select="hk:msg('account.oauth2.expires', $a/oauth2/@expires)"/></p>
+          </xsl:if>
+          <xsl:if test="$a/oauth2/@scope">
+            <p class="help"><xsl:value-of select="hk:msg('account.oauth2.scope', $a/oauth2/@scope)"/></p>
+          </xsl:if>
+          <xsl:if test="$a/oauth2/last-error">
+            <p class="alert alert-warn"><xsl:value-of select="hk:msg('account.oauth2.last-error', $a/oauth2/last-error)"/></p>
+          </xsl:if>
+        </fieldset>
+      </xsl:if>
 
       <div class="form-actions">
         <button type="submit" class="button primary">

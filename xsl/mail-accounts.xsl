@@ -86,6 +86,7 @@
       </td>
       <td data-label="{hk:msg('accounts.col.server')}">
         <xsl:value-of select="server_name"/>
+        <xsl:apply-templates select="oauth2"/>
       </td>
       <td data-label="{hk:msg('accounts.col.username')}">
         <span class="username"><xsl:value-of select="username"/></span>
@@ -117,6 +118,23 @@
         </a>
       </td>
     </tr>
+  </xsl:template>
+
+  <!-- An OAuth 2.0 server's account: connected, or to be (re)connected. -->
+  <xsl:template match="oauth2">
+    <div class="oauth2-state">
+      <xsl:choose>
+        <xsl:when test="@needs-reconnect = 'true'">
+          <span class="badge bad needs-reconnect"><xsl:value-of select="hk:msg('account.oauth2.needs-reconnect')"/></span>
+        </xsl:when>
+        <xsl:when test="@connected = 'true'">
+          <span class="badge ok"><xsl:value-of select="hk:msg('account.oauth2.connected')"/></span>
+        </xsl:when>
+        <xsl:otherwise>
+          <span class="muted"><xsl:value-of select="hk:msg('account.oauth2.not-connected')"/></span>
+        </xsl:otherwise>
+      </xsl:choose>
+    </div>
   </xsl:template>
 
 </xsl:stylesheet>

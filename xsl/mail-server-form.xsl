@@ -7,6 +7,9 @@
     <mail-server id="" version="">  the values to show (defaults, stored
                                     or entered); hosts may carry display=""
     <auth-methods><auth-method name="" title="" loaded="true|false"/>…
+    <recv-auth-methods><auth-method name="" title="" pop3="" imap4=""/>…
+    <oauth2-presets><preset name="" tenant="" auth_url="" …><host end=""
+        name="" port="" security=""/>…</preset>…   what a provider fills in
     <current><mail-server>…</mail-server></current>   after a 409 only
     <error field="">…</error>…
 
@@ -146,6 +149,7 @@
           <xsl:with-param name="f" select="'apop'"/>
           <xsl:with-param name="extra-class" select="'when-pop3'"/>
         </xsl:call-template>
+        <xsl:call-template name="recv-auth-method"/>
         <div class="row">
           <xsl:call-template name="text">
             <xsl:with-param name="f" select="'recv_host'"/>
@@ -174,6 +178,49 @@
           <xsl:with-param name="options" select="'0 524288 1048576 3145728 5242880 10485760'"/>
           <xsl:with-param name="prefix" select="'#size'"/>
         </xsl:call-template>
+      </fieldset>
+
+      <fieldset class="group" id="group-oauth2">
+        <legend><xsl:value-of select="hk:msg('server.section.oauth2')"/></legend>
+        <p class="help"><xsl:value-of select="hk:msg('server.oauth2.intro')"/></p>
+        <xsl:call-template name="provider"/>
+        <div class="sub when-oauth2" id="oauth2-details">
+          <xsl:call-template name="text">
+            <xsl:with-param name="f" select="'oauth2_tenant'"/>
+            <xsl:with-param name="extra-class" select="'when-tenant'"/>
+            <xsl:with-param name="autocomplete" select="'off'"/>
+            <xsl:with-param name="maxlength" select="'255'"/>
+          </xsl:call-template>
+          <xsl:call-template name="text">
+            <xsl:with-param name="f" select="'oauth2_client_id'"/>
+            <xsl:with-param name="autocomplete" select="'off'"/>
+            <xsl:with-param name="maxlength" select="'255'"/>
+          </xsl:call-template>
+          <xsl:call-template name="client-secret"/>
+          <xsl:call-template name="radios">
+            <xsl:with-param name="f" select="'oauth2_grant'"/>
+            <xsl:with-param name="options" select="'authorization_code client_credentials'"/>
+          </xsl:call-template>
+          <xsl:call-template name="text">
+            <xsl:with-param name="f" select="'oauth2_auth_url'"/>
+            <xsl:with-param name="autocomplete" select="'off'"/>
+            <xsl:with-param name="extra-class" select="'url'"/>
+          </xsl:call-template>
+          <xsl:call-template name="text">
+            <xsl:with-param name="f" select="'oauth2_token_url'"/>
+            <xsl:with-param name="autocomplete" select="'off'"/>
+            <xsl:with-param name="extra-class" select="'url'"/>
+          </xsl:call-template>
+          <xsl:call-template name="text">
+            <xsl:with-param name="f" select="'oauth2_device_url'"/>
+            <xsl:with-param name="autocomplete" select="'off'"/>
+            <xsl:with-param name="extra-class" select="'url'"/>
+          </xsl:call-template>
+          <xsl:call-template name="text">
+            <xsl:with-param name="f" select="'oauth2_scope'"/>
+            <xsl:with-param name="autocomplete" select="'off'"/>
+          </xsl:call-template>
+        </div>
       </fieldset>
 
       <div class="form-actions">
@@ -356,8 +403,11 @@
       <xsl:when test="$f = 'recv_protocol'">
         <xsl:value-of select="hk:msg(concat('protocol.', $v))"/>
       </xsl:when>
-      <xsl:when test="$f = 'smtp_credentials'">
-        <xsl:value-of select="hk:msg(concat('server.field.smtp_credentials.', $v))"/>
+      <xsl:when test="$f = 'smtp_credentials' or $f = 'oauth2_grant'">
+        <xsl:value-of select="hk:msg(concat('server.field.', $f, '.', $v))"/>
+      </xsl:when>
+      <xsl:when test="$f = 'oauth2_provider'">
+        <xsl:value-of select="hk:msg(concat('oauth2.provider.', $v))"/>
       </xsl:when>
       <xsl:when test="$f = 'send_limit' or $f = 'recv_limit'">
         <xsl:call-template name="hk.size">
@@ -476,6 +526,82 @@
         <xsl:if test="not($set)">
           <xsl:value-of select="hk:msg('server.field.smtp_password.help')"/>
         </xsl:if>
+      </p>
+    </div>
+  </xsl:template>
+
+  <!-- The provider pulldown; each option carries what choosing it fills
+       in (static/hikyaku.js), and the server fills empty fields the same
+       way on save, so the form works without script too. -->
+  <xsl:template name="provider">
+    <xsl:variable name="f" select="'oauth2_provider'"/>
+    <xsl:variable name="v" select="string($s/oauth2_provider)"/>
+    <div>
+      <xsl:call-template name="field-class">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+      <label for="f-{$f}">
+        <xsl:value-of select="hk:msg('server.field.oauth2_provider.label')"/>
+      </label>
+      <select id="f-{$f}" name="{$f}">
+        <xsl:call-template name="hk.field-aria">
+          <xsl:with-param name="name" select="$f"/>
+          <xsl:with-param name="help" select="true()"/>
+        </xsl:call-template>
+        <xsl:for-each select="/page/oauth2-presets/preset">
+          <option value="{@name}">
+            <xsl:if test="@name = $v or ($v = '' and @name = 'none')">
+              <xsl:attribute name="selected">selected</xsl:attribute>
+            </xsl:if>
+            <xsl:for-each select="@*[local-name() != 'name']">
+              <xsl:attribute name="{concat('data-', translate(local-name(), '_', '-'))}">
+                <xsl:value-of select="."/>
+              </xsl:attribute>
+            </xsl:for-each>
+            <xsl:for-each select="host">
+              <xsl:attribute name="{concat('data-', @end)}">
+                <xsl:value-of select="concat(@name, ' ', @port, ' ', @security)"/>
+              </xsl:attribute>
+            </xsl:for-each>
+            <xsl:value-of select="hk:msg(concat('oauth2.provider.', @name))"/>
+          </option>
+        </xsl:for-each>
+      </select>
+      <xsl:call-template name="help">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+    </div>
+  </xsl:template>
+
+  <!-- The client secret: never shown, only whether one is stored. -->
+  <xsl:template name="client-secret">
+    <xsl:variable name="f" select="'oauth2_client_secret'"/>
+    <xsl:variable name="set" select="$s/oauth2_client_secret_set = 'true'"/>
+    <div>
+      <xsl:call-template name="field-class">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+      <label for="f-{$f}">
+        <xsl:value-of select="hk:msg('server.field.oauth2_client_secret.label')"/>
+      </label>
+      <input type="password" id="f-{$f}" name="{$f}" value=""
+          autocomplete="new-password">
+        <xsl:call-template name="hk.field-aria">
+          <xsl:with-param name="name" select="$f"/>
+          <xsl:with-param name="help" select="true()"/>
+        </xsl:call-template>
+      </input>
+      <xsl:call-template name="hk.field-errors">
+        <xsl:with-param name="name" select="$f"/>
+      </xsl:call-template>
+      <p class="help password-state" id="f-{$f}-help">
+        <xsl:if test="$set">
+          <span class="badge ok"><xsl:value-of select="hk:msg('server.password.stored')"/></span>
+          <xsl:text> </xsl:text>
+          <xsl:value-of select="hk:msg('server.oauth2.secret-set')"/>
+          <xsl:text> </xsl:text>
+        </xsl:if>
+        <xsl:value-of select="hk:msg('server.field.oauth2_client_secret.help')"/>
       </p>
     </div>
   </xsl:template>
@@ -671,6 +797,45 @@
             </xsl:choose>
           </option>
         </xsl:for-each>
+      </select>
+      <xsl:call-template name="help">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+    </div>
+  </xsl:template>
+
+  <!-- How the receive end signs in: the password (USER/PASS, APOP, IMAP
+       LOGIN), or a loaded SASL module serving POP3 or IMAP4. -->
+  <xsl:template name="recv-auth-method">
+    <xsl:variable name="f" select="'recv_auth_method'"/>
+    <xsl:variable name="v" select="string($s/recv_auth_method)"/>
+    <div>
+      <xsl:call-template name="field-class">
+        <xsl:with-param name="f" select="$f"/>
+      </xsl:call-template>
+      <label for="f-{$f}">
+        <xsl:value-of select="hk:msg('server.field.recv_auth_method.label')"/>
+      </label>
+      <select id="f-{$f}" name="{$f}">
+        <xsl:call-template name="hk.field-aria">
+          <xsl:with-param name="name" select="$f"/>
+          <xsl:with-param name="help" select="true()"/>
+        </xsl:call-template>
+        <option value="password">
+          <xsl:if test="$v = '' or $v = 'password'"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+          <xsl:value-of select="hk:msg('server.recv-auth.password')"/>
+        </option>
+        <xsl:for-each select="/page/recv-auth-methods/auth-method">
+          <option value="{@name}" title="{@title}">
+            <xsl:if test="@name = $v"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+            <xsl:value-of select="@name"/>
+          </option>
+        </xsl:for-each>
+        <xsl:if test="$v != '' and $v != 'password' and not(/page/recv-auth-methods/auth-method[@name = $v])">
+          <option value="{$v}" selected="selected">
+            <xsl:value-of select="hk:msg('server.auth-method.unloaded', $v)"/>
+          </option>
+        </xsl:if>
       </select>
       <xsl:call-template name="help">
         <xsl:with-param name="f" select="$f"/>

@@ -238,6 +238,7 @@
           </xsl:otherwise>
         </xsl:choose>
         <xsl:apply-templates select="health"/>
+        <xsl:apply-templates select="needs-reconnect"/>
       </td>
       <td class="col-actions">
         <a class="button small"
@@ -408,6 +409,13 @@
         <span class="plain"><xsl:value-of select="hk:msg('security.none')"/></span>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+
+  <!-- Accounts whose OAuth 2.0 grant is gone. -->
+  <xsl:template match="needs-reconnect">
+    <div class="health needs-reconnect">
+      <span class="badge bad"><xsl:value-of select="hk:msg('server.health.needs-reconnect', @count)"/></span>
+    </div>
   </xsl:template>
 
 </xsl:stylesheet>

@@ -87,6 +87,23 @@ server_xml(xmlNodePtr parent, const struct hk_server *s,
 	text(e, "recv_security", hk_security_name(s->recv_security));
 	flag(e, "recv_tls_verify", s->recv_tls_verify);
 	num(e, "recv_limit", s->recv_limit);
+	text(e, "recv_auth_method", s->recv_auth_method);
+	text(e, "oauth2_provider", hk_oauth2_provider_name(s->oauth2_provider));
+	text(e, "oauth2_tenant", s->oauth2_tenant);
+	text(e, "oauth2_client_id", s->oauth2_client_id);
+	if (xkey != NULL && s->oauth2_client_secret != NULL) {
+		char *where = hk_xfer_where("mail-server", s->name,
+		    "oauth2_client_secret");
+
+		hk_xfer_seal(e, "oauth2_client_secret", xkey, where,
+		    s->oauth2_client_secret);
+		free(where);
+	}
+	text(e, "oauth2_auth_url", s->oauth2_auth_url);
+	text(e, "oauth2_token_url", s->oauth2_token_url);
+	text(e, "oauth2_device_url", s->oauth2_device_url);
+	text(e, "oauth2_scope", s->oauth2_scope);
+	text(e, "oauth2_grant", hk_oauth2_grant_name(s->oauth2_grant));
 }
 
 static void
@@ -157,11 +174,13 @@ build(struct ctl_session *cs, xmlNodePtr root, const unsigned char *xkey)
 		struct hk_server s;
 
 		memset(&s, 0, sizeof(s));
-		if (key != NULL && sv[i].smtp_password_set &&
+		if (key != NULL && (sv[i].smtp_password_set ||
+		    sv[i].oauth2_client_secret_set) &&
 		    hk_server_load(cs->db, key, sv[i].id, true, &s) !=
 		    HK_STORE_OK) {
-			fprintf(stderr, "hikyakuctl: the SMTP password of mail "
-			    "server '%s' cannot be read (set it again)\n",
+			fprintf(stderr, "hikyakuctl: the SMTP password or OAuth "
+			    "2.0 client secret of mail server '%s' cannot be "
+			    "read (set it again)\n",
 			    sv[i].name);
 			rc = -1;
 			break;

@@ -111,6 +111,13 @@ ctl_sets_add(struct ctl_sets *s, const char *arg, const char *const *allowed)
 		free(field);
 		return -1;
 	}
+	if (strcmp(field, "oauth2_client_secret") == 0) {
+		fprintf(stderr, "hikyakuctl: %s is never taken from the command "
+		    "line: use --client-secret (standard input) or "
+		    "--client-secret-fd N\n", field);
+		free(field);
+		return -1;
+	}
 	for (size_t i = 0; allowed[i] != NULL; i++) {
 		if (strcmp(allowed[i], field) == 0) {
 			hk_params_add(&s->p, field, eq + 1);

@@ -230,7 +230,8 @@ check_server(struct import *im, const struct hk_modset *mods, size_t idx)
 		xmlChar *t;
 
 		if (c->type != XML_ELEMENT_NODE ||
-		    strcmp((const char *)c->name, "smtp_password") == 0)
+		    strcmp((const char *)c->name, "smtp_password") == 0 ||
+		    strcmp((const char *)c->name, "oauth2_client_secret") == 0)
 			continue;
 		t = xmlNodeGetContent(c);
 		hk_params_add(&form, (const char *)c->name,
@@ -241,6 +242,12 @@ check_server(struct import *im, const struct hk_modset *mods, size_t idx)
 	    "smtp_password");
 	if (pw != NULL) {
 		hk_params_add(&form, "smtp_password", pw);
+		hk_free_secret(pw);
+	}
+	pw = secret_of(im, child(is->node, "oauth2_client_secret"),
+	    "mail-server", name, "oauth2_client_secret");
+	if (pw != NULL) {
+		hk_params_add(&form, "oauth2_client_secret", pw);
 		hk_free_secret(pw);
 	}
 	memset(&cur, 0, sizeof(cur));
@@ -254,11 +261,9 @@ check_server(struct import *im, const struct hk_modset *mods, size_t idx)
 	}
 	hk_server_from_form(&form, mods, flags, &is->s, &errs);
 	hk_params_free(&form);
-	if (is->existing != 0 && is->s.smtp_auth &&
-	    is->s.smtp_credentials == HK_CRED_FIXED &&
-	    is->s.smtp_password == NULL && !cur.smtp_password_set &&
-	    !hk_form_has_error(&errs, "smtp_password"))
-		hk_form_error(&errs, "smtp_password", "error.required", NULL, NULL);
+	/* Replacing: secrets given now or stored. */
+	if (is->existing != 0)
+		hk_server_form_stored(&is->s, &cur, &errs);
 	hk_server_clear(&cur);
 	for (size_t j = 0; j < idx && !hk_form_has_error(&errs, "name"); j++)
 		if (im->sv[j].s.name != NULL && is->s.name != NULL &&

@@ -73,6 +73,35 @@ static const struct {
 	  "WHERE password IS NOT NULL AND length(password) > 0 ORDER BY id",
 	  "UPDATE mail_accounts SET password = ?2 WHERE id = ?1",
 	  "mail_accounts", "password", "mail account" },
+	{ "SELECT id, name, oauth2_client_secret FROM mail_servers "
+	  "WHERE oauth2_client_secret IS NOT NULL "
+	  "AND length(oauth2_client_secret) > 0 ORDER BY id",
+	  "UPDATE mail_servers SET oauth2_client_secret = ?2 WHERE id = ?1",
+	  "mail_servers", "oauth2_client_secret", "mail server" },
+	/* OAuth 2.0 tokens (oauth2_tokens.h): sealed under their owner. */
+	{ "SELECT account_id, 'account ' || account_id, refresh_token "
+	  "FROM oauth2_tokens WHERE account_id IS NOT NULL "
+	  "AND refresh_token IS NOT NULL ORDER BY account_id",
+	  "UPDATE oauth2_tokens SET refresh_token = ?2 WHERE account_id = ?1",
+	  "mail_accounts", "oauth2_refresh_token", "mail account" },
+	{ "SELECT account_id, 'account ' || account_id, access_token "
+	  "FROM oauth2_tokens WHERE account_id IS NOT NULL "
+	  "AND access_token IS NOT NULL ORDER BY account_id",
+	  "UPDATE oauth2_tokens SET access_token = ?2 WHERE account_id = ?1",
+	  "mail_accounts", "oauth2_access_token", "mail account" },
+	{ "SELECT server_id, 'server ' || server_id, refresh_token "
+	  "FROM oauth2_tokens WHERE server_id IS NOT NULL "
+	  "AND refresh_token IS NOT NULL ORDER BY server_id",
+	  "UPDATE oauth2_tokens SET refresh_token = ?2 WHERE server_id = ?1",
+	  "mail_servers", "oauth2_refresh_token", "mail server" },
+	{ "SELECT server_id, 'server ' || server_id, access_token "
+	  "FROM oauth2_tokens WHERE server_id IS NOT NULL "
+	  "AND access_token IS NOT NULL ORDER BY server_id",
+	  "UPDATE oauth2_tokens SET access_token = ?2 WHERE server_id = ?1",
+	  "mail_servers", "oauth2_access_token", "mail server" },
+	{ "SELECT id, 'state ' || id, verifier FROM oauth2_states ORDER BY id",
+	  "UPDATE oauth2_states SET verifier = ?2 WHERE id = ?1",
+	  "oauth2_states", "verifier", "OAuth 2.0 sign-in" },
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -320,7 +349,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 		    cfg->database);
 		goto out;
 	}
-	if (hk_db_exec(db, "PRAGMA synchronous = FULL") != HK_SQL_OK)
+	if (hk_db_sync_full(db) != HK_SQL_OK)
 		goto out;
 	if ((c = hk_db_begin(db)) != HK_SQL_OK) {
 		say("%s: %s", cfg->database, hk_db_busy(c) ?

@@ -1,14 +1,16 @@
 /* ctl_mail.c - hikyakuctl send and fetch (docs/MAIL.md).
  *
  *   hikyakuctl send --account NAME --from ADDR --to ADDR [--to ADDR...]
- *   hikyakuctl fetch (--account NAME | --all) [--keep] [--batch N]
+ *   hikyakuctl fetch (--account NAME | --all [--jobs N] [--loop
+ *       [--interval SECONDS]]) [--keep] [--batch N]
  *
  * send reads the RFC 5322 message on standard input, prints each reply of
  * the server (MAIL, every RCPT, DATA) on standard output and one line on
  * standard error when it fails.  fetch prints one summary line per
  * account ("ACCOUNT: fetched N, oversized M, failed K") and, with --all,
  * a total; each failed message and each failed account gets one line on
- * standard error.  Both record the server's health (health.h).
+ * standard error.  Both record the server's health (health.h).  fetch
+ * --all is ctl_fetchall.c: leases, worker processes, the service loop.
  */
 #include "config.h"
 
@@ -21,10 +23,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accounts.h"
 #include "ctl.h"
+#include "ctl_fetch.h"
 #include "db.h"
 #include "fetch.h"
 #include "health.h"
@@ -42,18 +46,17 @@
 #define SEND_TOTAL_MS (10 * 60 * 1000)
 #define FETCH_TOTAL_MS (30 * 60 * 1000)
 
-static volatile sig_atomic_t stop_flag;
+volatile sig_atomic_t ctl_fetch_stop;
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
-	stop_flag = 1;
+	ctl_fetch_stop = 1;
 }
 
-/* Opens the key and the database (schema current).  0 or the exit code. */
-static int
-open_store(const struct hk_config *cfg, unsigned char key[HK_KEY_LEN],
+int
+ctl_open_store(const struct hk_config *cfg, unsigned char key[HK_KEY_LEN],
     struct hk_db **db_r)
 {
 	char *err = NULL;
@@ -175,7 +178,7 @@ ctl_send(const struct hk_config *cfg, int argc, char **argv)
 			goto out_usage;
 		}
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = open_store(cfg, key, &db)) != 0)
+	if ((rc = ctl_open_store(cfg, key, &db)) != 0)
 		goto out;
 	if ((rc = load_account(db, key, account, 0, &a, &s)) != 0)
 		goto out;
@@ -248,18 +251,40 @@ out:
 static int
 fetch_usage(void)
 {
-	fputs("usage: hikyakuctl fetch (--account NAME | --all) [--keep] "
-	    "[--batch N]\n", stderr);
+	fputs("usage: hikyakuctl fetch (--account NAME | --all [--jobs N] "
+	    "[--loop [--interval SECONDS]]) [--keep] [--batch N]\n", stderr);
 	return HK_EXIT_USAGE;
 }
 
-/* Fetches one account under its lock.  Returns its exit code; adds its
- * counts to *total. */
-static int
-fetch_one(const struct hk_config *cfg, struct hk_db *db,
+/* Renews the lease now and then (a third of its length apart), so that
+ * a slow fetch that is alive keeps its account; false once another
+ * fetcher has taken the account over (the lease had expired). */
+static bool
+lease_going_on(void *arg)
+{
+	struct ctl_lease *l = arg;
+	long long now = (long long)time(NULL);
+	int every = l->lease_s / 3 > 0 ? l->lease_s / 3 : 1;
+	enum hk_store_rc rc;
+
+	if (l->lost)
+		return false;
+	if (now - l->renewed_at < every)
+		return true;
+	rc = hk_lease_renew(l->db, l->owner, l->account_id, now, l->lease_s);
+	if (rc == HK_STORE_OK)
+		l->renewed_at = now;
+	else if (rc == HK_STORE_NOT_FOUND)
+		l->lost = true;
+	/* Busy: try again at the next message; the lease runs a while. */
+	return !l->lost;
+}
+
+int
+ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
     const unsigned char key[HK_KEY_LEN], const struct hk_modset *mods,
-    const char *name, long long id, bool keep, unsigned batch,
-    struct hk_fetch_result *total)
+    const char *name, long long id, const struct ctl_fetch_opts *o,
+    struct ctl_lease *lease, struct hk_fetch_result *total)
 {
 	struct hk_account a = { 0 };
 	struct hk_server s = { 0 };
@@ -267,6 +292,7 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	struct hk_fetch_result res = { 0 };
 	char *lockpath = NULL, *maildir = NULL, *err = NULL;
 	int lockfd = -1, rc;
+	bool claimed_here = false;
 
 	if ((rc = load_account(db, key, name, id, &a, &s)) != 0)
 		goto out;
@@ -286,6 +312,28 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 		rc = 0;
 		goto out;
 	}
+	/* By name: its lease too, against fetchers on other hosts. */
+	if (lease != NULL && lease->account_id == 0) {
+		enum hk_store_rc lrc = hk_lease_claim_account(db, lease->owner,
+		    (long long)time(NULL), lease->lease_s, a.id);
+
+		if (lrc == HK_STORE_NOT_FOUND) {
+			printf("%s: skipped: another fetch of this account is "
+			    "running\n", a.name);
+			rc = 0;
+			goto out;
+		}
+		if (lrc != HK_STORE_OK) {
+			fprintf(stderr, "hikyakuctl: fetch %s: the database is busy "
+			    "or failing (%s)\n", a.name, hk_db_errmsg(db));
+			rc = HK_EXIT_CONFIG;
+			goto out;
+		}
+		lease->account_id = a.id;
+		claimed_here = true;
+	}
+	if (lease != NULL)
+		lease->renewed_at = (long long)time(NULL);
 	/* Under the lock: a pre-migration Maildir may be moved here. */
 	if ((maildir = hk_maildir_place(db, cfg->mail_dir, a.id, &err)) == NULL) {
 		fprintf(stderr, "hikyakuctl: fetch %s: %s\n", a.name, err);
@@ -301,9 +349,13 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	p.maildir = maildir;
 	p.to_ms = hk_net_timeouts_default;
 	p.to_ms.total_ms = FETCH_TOTAL_MS;
-	p.keep = keep;
-	p.batch = batch;
-	p.stop = &stop_flag;
+	p.keep = o->keep;
+	p.batch = o->batch;
+	p.stop = &ctl_fetch_stop;
+	if (lease != NULL) {
+		p.going_on = lease_going_on;
+		p.going_on_arg = lease;
+	}
 	p.report = stderr;
 	rc = hk_fetch_run(&p, &res);
 	printf("%s: fetched %lu, oversized %lu, failed %lu", a.name, res.fetched,
@@ -316,6 +368,9 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	if (rc != 0)
 		fprintf(stderr, "hikyakuctl: fetch %s: %s\n", a.name,
 		    res.error ? res.error : "failed");
+	if (lease != NULL && lease->lost)
+		fprintf(stderr, "hikyakuctl: fetch %s: stopped: its lease expired "
+		    "and another fetcher took the account over\n", a.name);
 	if (rc == 0 || (res.server_fault && res.fetched + res.recovered > 0))
 		hk_health_record(db, s.id, HK_HEALTH_RECEIVE, true, NULL, NULL);
 	if (rc != 0 && res.server_fault)
@@ -327,6 +382,13 @@ fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	total->recovered += res.recovered;
 	total->deleted += res.deleted;
 out:
+	if (claimed_here) {
+		long long now = (long long)time(NULL);
+
+		(void)hk_lease_release(db, lease->owner, a.id, now,
+		    HK_LEASE_UNCHANGED, rc);
+		lease->account_id = 0;
+	}
 	hk_fetch_result_clear(&res);
 	if (lockfd >= 0)
 		close(lockfd);	/* releases the lock */
@@ -334,6 +396,53 @@ out:
 	free(maildir);
 	hk_account_clear(&a);
 	hk_server_clear(&s);
+	return rc;
+}
+
+/* A number option within [min, max], or -1. */
+static long
+number_arg(const char *v, long min, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+		return -1;
+	return n;
+}
+
+/* mail_dir must take files, hard links and renames (the Maildir delivery
+ * needs them; docs/MAIL.md): one probe file, linked and removed.  0 or
+ * the exit code, the reason printed. */
+static int
+check_mail_dir(const char *dir)
+{
+	char *a = hk_aprintf("%s/.hikyaku-probe-%ld", dir, (long)getpid());
+	char *b = hk_aprintf("%s.link", a);
+	const char *what = "create a file in";
+	int fd, rc = 0;
+
+	(void)unlink(a);
+	(void)unlink(b);
+	if ((fd = open(a, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		rc = HK_EXIT_CONFIG;
+	else {
+		close(fd);
+		what = "make a hard link in";
+		if (link(a, b) < 0)
+			rc = HK_EXIT_CONFIG;
+	}
+	if (rc != 0)
+		fprintf(stderr, "hikyakuctl: fetch: cannot %s mail_dir %s: %s (it "
+		    "must be a writable folder with hard links and atomic "
+		    "rename, shared by every host that fetches: docs/MAIL.md)\n",
+		    what, dir, strerror(errno));
+	(void)unlink(b);
+	(void)unlink(a);
+	free(a);
+	free(b);
 	return rc;
 }
 
@@ -345,16 +454,20 @@ ctl_fetch(const struct hk_config *cfg, int argc, char **argv)
 		{ "all", no_argument, NULL, 'A' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *account = NULL;
-	bool all = false, keep = false;
-	long batch = 0;
+	bool all = false, interval_set = false;
+	struct ctl_fetch_opts o = { .jobs = 1, .interval = 300 };
 	unsigned char key[HK_KEY_LEN];
 	struct hk_db *db = NULL;
 	struct hk_modset *mods = NULL;
 	struct hk_fetch_result total = { 0 };
 	struct sigaction sa;
+	long n;
 	int c, rc;
 
 	optind = 0;
@@ -363,62 +476,63 @@ ctl_fetch(const struct hk_config *cfg, int argc, char **argv)
 		switch (c) {
 		case 'a': account = optarg; break;
 		case 'A': all = true; break;
-		case 'k': keep = true; break;
-		case 'b': {
-			char *end;
-
-			batch = strtol(optarg, &end, 10);
-			if (*end != '\0' || batch < 1 || batch > 10000)
+		case 'k': o.keep = true; break;
+		case 'l': o.loop = true; break;
+		case 'b':
+			if ((n = number_arg(optarg, 1, 10000)) < 0)
 				return fetch_usage();
+			o.batch = (unsigned)n;
 			break;
-		}
+		case 'j':
+			if ((n = number_arg(optarg, 1, 256)) < 0)
+				return fetch_usage();
+			o.jobs = (int)n;
+			break;
+		case 'i':
+			if ((n = number_arg(optarg, 1, 7 * 86400)) < 0)
+				return fetch_usage();
+			o.interval = (int)n;
+			interval_set = true;
+			break;
 		default:
 			return fetch_usage();
 		}
 	}
-	if (optind != argc || (account == NULL) == !all)
+	if (optind != argc || (account == NULL) == !all ||
+	    (!all && (o.jobs > 1 || o.loop)) || (interval_set && !o.loop))
 		return fetch_usage();
 
 	signal(SIGPIPE, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
+	sa.sa_handler = on_stop;	/* no SA_RESTART: a wait ends at once */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if ((rc = open_store(cfg, key, &db)) != 0)
+	if ((rc = ctl_open_store(cfg, key, &db)) != 0)
 		return rc;
-	/* What is recorded as stored must survive a power cut before the
-	 * server deletes it: every commit is synced (WAL, FULL). */
-	(void)hk_db_exec(db, "PRAGMA synchronous = FULL");
 	if (mkdir(cfg->mail_dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "hikyakuctl: fetch: cannot create %s: %s\n",
 		    cfg->mail_dir, strerror(errno));
 		rc = HK_EXIT_CONFIG;
 		goto out;
 	}
+	if ((rc = check_mail_dir(cfg->mail_dir)) != 0)
+		goto out;
 	mods = hk_modset_load(cfg->module_dir);
-	if (account != NULL)
-		rc = fetch_one(cfg, db, key, mods, account, 0, keep, (unsigned)batch,
+	if (account != NULL) {
+		char owner[HK_LEASE_OWNER_MAX];
+		struct ctl_lease lease = { .db = db, .owner = owner,
+		    .lease_s = cfg->fetch_lease_seconds };
+
+		/* What is recorded as stored must survive a power cut before
+		 * the server deletes it: every commit is synced (WAL, FULL). */
+		(void)hk_db_sync_full(db);
+		hk_lease_owner_make(owner, sizeof(owner));
+		rc = ctl_fetch_one(cfg, db, key, mods, account, 0, &o, &lease,
 		    &total);
-	else {
-		struct hk_account *v = NULL;
-		size_t n = 0;
-
-		if (hk_account_list(db, NULL, &v, &n) != HK_STORE_OK) {
-			fprintf(stderr, "hikyakuctl: fetch: cannot list the mail "
-			    "accounts\n");
-			rc = HK_EXIT_CONFIG;
-			goto out;
-		}
-		for (size_t i = 0; i < n && !stop_flag; i++) {
-			int r = fetch_one(cfg, db, key, mods, NULL, v[i].id, keep,
-			    (unsigned)batch, &total);
-
-			if (r != 0 && rc == 0)
-				rc = r;
-		}
-		hk_account_list_free(&v, n);
-		printf("total: fetched %lu, oversized %lu, failed %lu\n",
-		    total.fetched, total.oversized, total.failed);
+	} else {
+		/* Each worker opens its own connection. */
+		hk_db_close(&db);
+		rc = ctl_fetch_all(cfg, key, mods, &o);
 	}
 out:
 	hk_modset_free(&mods);

@@ -21,13 +21,15 @@
 #include "server_form.h"
 #include "server_store.h"
 
-/* The form's fields (docs/REFERENCE.md), smtp_password aside. */
+/* The form's fields (docs/REFERENCE.md), the secrets aside. */
 static const char *const server_fields[] = {
 	"name", "smtp_host", "smtp_port", "smtp_security", "smtp_tls_verify",
 	"smtp_auth", "smtp_auth_method", "smtp_credentials", "smtp_user",
 	"pop_before_smtp", "pop_before_smtp_wait", "send_limit",
 	"recv_protocol", "apop", "recv_host", "recv_port", "recv_security",
-	"recv_tls_verify", "recv_limit", NULL
+	"recv_tls_verify", "recv_limit", "recv_auth_method", "oauth2_provider", "oauth2_tenant",
+	"oauth2_client_id", "oauth2_auth_url", "oauth2_token_url",
+	"oauth2_device_url", "oauth2_scope", "oauth2_grant", NULL
 };
 
 static int
@@ -36,8 +38,10 @@ usage(void)
 	fputs("usage: hikyakuctl servers [list]\n"
 	    "       hikyakuctl servers show SERVER\n"
 	    "       hikyakuctl servers add --set FIELD=VALUE... [--password | --password-fd N]\n"
+	    "                              [--client-secret | --client-secret-fd N]\n"
 	    "       hikyakuctl servers change SERVER [--version N] --set FIELD=VALUE...\n"
 	    "                                 [--password | --password-fd N]\n"
+	    "                                 [--client-secret | --client-secret-fd N]\n"
 	    "       hikyakuctl servers delete SERVER [--version N] [--replace-with SERVER]\n"
 	    "       hikyakuctl servers order SERVER...\n", stderr);
 	return HK_EXIT_USAGE;
@@ -86,6 +90,25 @@ server_form(const struct hk_server *s, const struct ctl_sets *sets,
 	    hk_security_name(s->recv_security));
 	ctl_form_field(form, sets, "recv_tls_verify", flag(s->recv_tls_verify));
 	ctl_form_field(form, sets, "recv_limit", num[4]);
+	ctl_form_field(form, sets, "recv_auth_method",
+	    s->recv_auth_method != NULL ? s->recv_auth_method :
+	    HK_RECV_AUTH_PASSWORD);
+	ctl_form_field(form, sets, "oauth2_provider",
+	    hk_oauth2_provider_name(s->oauth2_provider));
+	ctl_form_field(form, sets, "oauth2_tenant",
+	    s->oauth2_tenant != NULL ? s->oauth2_tenant : "");
+	ctl_form_field(form, sets, "oauth2_client_id",
+	    s->oauth2_client_id != NULL ? s->oauth2_client_id : "");
+	ctl_form_field(form, sets, "oauth2_auth_url",
+	    s->oauth2_auth_url != NULL ? s->oauth2_auth_url : "");
+	ctl_form_field(form, sets, "oauth2_token_url",
+	    s->oauth2_token_url != NULL ? s->oauth2_token_url : "");
+	ctl_form_field(form, sets, "oauth2_device_url",
+	    s->oauth2_device_url != NULL ? s->oauth2_device_url : "");
+	ctl_form_field(form, sets, "oauth2_scope",
+	    s->oauth2_scope != NULL ? s->oauth2_scope : "");
+	ctl_form_field(form, sets, "oauth2_grant",
+	    hk_oauth2_grant_name(s->oauth2_grant));
 }
 
 /* The server named (or, failing that, numbered) ref.  Says why not. */
@@ -162,6 +185,8 @@ cmd_show(struct ctl_session *cs, const char *ref)
 	for (size_t i = 0; i < form.n; i++)
 		printf("%s=%s\n", form.v[i].name, form.v[i].value);
 	printf("smtp_password_set=%s\n", s.smtp_password_set ? "yes" : "no");
+	printf("oauth2_client_secret_set=%s\n",
+	    s.oauth2_client_secret_set ? "yes" : "no");
 	hk_params_free(&form);
 	hk_server_clear(&s);
 	return HK_EXIT_OK;
@@ -171,20 +196,25 @@ cmd_show(struct ctl_session *cs, const char *ref)
 static int
 cmd_write(struct ctl_session *cs, const struct hk_config *cfg,
     struct hk_server *cur, long long version, const struct ctl_sets *sets,
-    const struct ctl_pwsource *pw)
+    const struct ctl_pwsource *pw, const struct ctl_pwsource *cs_src)
 {
 	struct hk_form_errors errs = HK_FORM_ERRORS_INIT;
 	struct hk_params form = HK_PARAMS_INIT;
 	struct hk_server base, s;
 	struct hk_modset *mods;
 	enum hk_server_rc rc;
-	char *password = NULL;
+	char *password = NULL, *client_secret = NULL;
 	bool used = false;
 	int status = HK_EXIT_USAGE;
 
 	memset(&s, 0, sizeof(s));
 	if (pw->wanted && (password = ctl_pwsource_read(pw)) == NULL)
 		return HK_EXIT_USAGE;
+	if (cs_src->wanted &&
+	    (client_secret = ctl_pwsource_read(cs_src)) == NULL) {
+		hk_free_secret(password);
+		return HK_EXIT_USAGE;
+	}
 	if (cur == NULL) {
 		enum hk_recv_protocol p;
 		enum hk_security sec;
@@ -209,16 +239,19 @@ cmd_write(struct ctl_session *cs, const struct hk_config *cfg,
 		hk_params_add(&form, "smtp_password", password);
 		hk_free_secret(password);
 	}
+	if (client_secret != NULL) {
+		hk_params_add(&form, "oauth2_client_secret", client_secret);
+		hk_free_secret(client_secret);
+	}
 	mods = hk_modset_load(cfg->module_dir);
 	hk_server_from_form(&form, mods, cur != NULL ? HK_SERVER_FORM_CHANGE : 0,
 	    &s, &errs);
 	hk_modset_free(&mods);
 	hk_params_free(&form);
-	/* Fixed credentials need a password: given now or stored. */
-	if (cur != NULL && s.smtp_auth && s.smtp_credentials == HK_CRED_FIXED &&
-	    s.smtp_password == NULL && !cur->smtp_password_set &&
-	    !hk_form_has_error(&errs, "smtp_password"))
-		hk_form_error(&errs, "smtp_password", "error.required", NULL, NULL);
+	/* Secrets given now or stored (fixed credentials, client
+	 * credentials). */
+	if (cur != NULL)
+		hk_server_form_stored(&s, cur, &errs);
 	if (!hk_form_has_error(&errs, "name") && s.name != NULL && *s.name != '\0') {
 		if (hk_server_name_used(cs->db, s.name, cur != NULL ? cur->id : 0,
 		    &used) != HK_STORE_OK) {
@@ -352,11 +385,14 @@ ctl_servers(const struct hk_config *cfg, int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "password", no_argument, NULL, 'p' },
 		{ "password-fd", required_argument, NULL, 'f' },
+		{ "client-secret", no_argument, NULL, 'c' },
+		{ "client-secret-fd", required_argument, NULL, 'C' },
 		{ "replace-with", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_sets sets = { HK_PARAMS_INIT };
 	struct ctl_pwsource pw = { false, STDIN_FILENO };
+	struct ctl_pwsource secret = { false, STDIN_FILENO };
 	const char *sub = argc > 1 ? argv[1] : "list", *replace = NULL;
 	long long version = 0;
 	struct ctl_session cs;
@@ -386,6 +422,11 @@ ctl_servers(const struct hk_config *cfg, int argc, char **argv)
 			if (ctl_pwsource_fd(&pw, optarg) < 0)
 				goto out;
 			break;
+		case 'c': secret.wanted = true; break;
+		case 'C':
+			if (ctl_pwsource_fd(&secret, optarg) < 0)
+				goto out;
+			break;
 		case 'r': replace = optarg; break;
 		default:
 			status = usage();
@@ -395,7 +436,8 @@ ctl_servers(const struct hk_config *cfg, int argc, char **argv)
 	argc = argc > 1 ? argc - 1 - optind : 0;
 	argv = argv + 1 + optind;	/* the operands after the subcommand */
 	changing = strcmp(sub, "add") == 0 || strcmp(sub, "change") == 0;
-	if ((!changing && (sets.p.n > 0 || pw.wanted)) ||
+	if ((!changing && (sets.p.n > 0 || pw.wanted || secret.wanted)) ||
+	    (pw.wanted && secret.wanted && pw.fd == secret.fd) ||
 	    (strcmp(sub, "delete") != 0 && replace != NULL) ||
 	    (version != 0 && strcmp(sub, "change") != 0 &&
 	    strcmp(sub, "delete") != 0)) {
@@ -411,12 +453,14 @@ ctl_servers(const struct hk_config *cfg, int argc, char **argv)
 	else if (strcmp(sub, "show") == 0 && argc == 1)
 		status = cmd_show(&cs, argv[0]);
 	else if (strcmp(sub, "add") == 0 && argc == 0)
-		status = cmd_write(&cs, cfg, NULL, 0, &sets, &pw);
+		status = cmd_write(&cs, cfg, NULL, 0, &sets, &pw,
+		    &secret);
 	else if (strcmp(sub, "change") == 0 && argc == 1) {
 		if (find_server(&cs, argv[0], &cur) < 0)
 			status = HK_EXIT_CONFIG;
 		else
-			status = cmd_write(&cs, cfg, &cur, version, &sets, &pw);
+			status = cmd_write(&cs, cfg, &cur, version, &sets,
+			    &pw, &secret);
 		hk_server_clear(&cur);
 	} else if (strcmp(sub, "delete") == 0 && argc == 1)
 		status = cmd_delete(&cs, argv[0], version, replace);

@@ -17,7 +17,8 @@ const char *const hk_xfer_server_fields[] = {
 	"smtp_auth", "smtp_auth_method", "smtp_credentials", "smtp_user",
 	"smtp_password", "pop_before_smtp", "pop_before_smtp_wait",
 	"send_limit", "recv_protocol", "apop", "recv_host", "recv_port",
-	"recv_security", "recv_tls_verify", "recv_limit", NULL
+	"recv_security", "recv_tls_verify", "recv_limit", "recv_auth_method",
+	NULL
 };
 
 const char *const hk_xfer_account_fields[] = {

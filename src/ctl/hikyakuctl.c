@@ -47,7 +47,7 @@ static const char usage_text[] =
 	"                       the staged connection test (password on stdin with --user)\n"
 	"  send --account NAME --from ADDR --to ADDR [--to ADDR...]\n"
 	"                       send the message on standard input\n"
-	"  fetch (--account NAME | --all)\n"
+	"  fetch (--account NAME | --all [--jobs N] [--loop [--interval S]])\n"
 	"                       receive into the account's Maildir\n"
 	"  rotate-key           re-encrypt every stored password under a new key\n"
 	"  export [--with-secrets]\n"

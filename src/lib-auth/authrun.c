@@ -217,6 +217,7 @@ run_sasl(struct run *r)
 	unsigned char *pending = NULL;	/* an initial response too long for AUTH */
 	size_t pending_len = 0, cmd_len;
 	int rc;
+	bool answered = false;	/* the module answered a challenge */
 	enum hk_auth_status st = HK_AUTH_INTERNAL;
 
 	if (proto == NULL)
@@ -264,16 +265,27 @@ run_sasl(struct run *r)
 		}
 		if (r->reply.kind == HK_REPLY_ERR) {
 			/* Let the module clean up; the server has spoken. */
-			hk_authsess_step(r->s, HK_AUTHMOD_EV_REPLY, 0,
+			rc = hk_authsess_step(r->s, HK_AUTHMOD_EV_REPLY, 0,
 			    r->reply.text.data, r->reply.text.len, &act);
 			bool no_mech = proto->no_mech != 0 &&
 			    r->reply.code == proto->no_mech;
 
-			st = finish(r, no_mech ? HK_AUTH_PROTOCOL :
-			    HK_AUTH_REJECTED, no_mech ?
-			    "the server does not accept the %s mechanism: %s" :
-			    "the server refused %s authentication: %s",
-			    mod->sasl_name, hk_buf_str(&r->res->last_reply));
+			if (no_mech)
+				st = finish(r, HK_AUTH_PROTOCOL,
+				    "the server does not accept the %s mechanism: %s",
+				    mod->sasl_name, hk_buf_str(&r->res->last_reply));
+			else if (answered && rc == HK_AUTHMOD_FAIL_AUTH)
+				/* The module's reading of the challenge it
+				 * answered (an OAuth 2.0 error's status)
+				 * says more than the final refusal. */
+				st = finish(r, HK_AUTH_REJECTED,
+				    "the server refused %s authentication: %s; %s",
+				    mod->sasl_name,
+				    hk_buf_str(&r->res->last_reply), act.message);
+			else
+				st = finish(r, HK_AUTH_REJECTED,
+				    "the server refused %s authentication: %s",
+				    mod->sasl_name, hk_buf_str(&r->res->last_reply));
 			goto out;
 		}
 		if (r->reply.kind == HK_REPLY_OK) {
@@ -350,6 +362,7 @@ run_sasl(struct run *r)
 				goto out;
 			}
 			line_b64(r, act.data, act.len, NULL);
+			answered = true;
 		}
 		if (send_line(r, HK_CONN_MAIN, 0) < 0) {
 			st = finish(r, HK_AUTH_IO,

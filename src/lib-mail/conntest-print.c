@@ -46,6 +46,7 @@ hk_conntest_print(xmlNodePtr result, FILE *out)
 		ename = prop(end, "name");
 		for (xmlNodePtr s = end->children; s != NULL; s = s->next) {
 			char *name, *ok, *ms, *field, *reply, *expl, *detail;
+			char *method;
 
 			if (s->type != XML_ELEMENT_NODE)
 				continue;
@@ -59,6 +60,10 @@ hk_conntest_print(xmlNodePtr result, FILE *out)
 			fprintf(out, "%-8s %-16s %-4s %6s ms  %s\n", ename, name,
 			    strcmp(ok, "true") == 0 ? "ok" : "FAIL", ms,
 			    reply ? reply : "");
+			method = prop(s, "method");
+			if (*method != '\0')
+				fprintf(out, "%27s signed in with %s\n", "", method);
+			free(method);
 			for (xmlNodePtr k = s->children; k != NULL; k = k->next) {
 				if (k->type != XML_ELEMENT_NODE)
 					continue;

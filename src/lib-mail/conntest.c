@@ -5,6 +5,7 @@
  * smtp, auth, relay) are run here.  conntest-report.c writes the XML. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "modload.h"
 #include "pop3.h"
 #include "presend.h"
+#include "recvauth.h"
 #include "refusal.h"
 #include "smtp.h"
 #include "tls.h"
@@ -363,6 +365,75 @@ pop3_apop(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s)
 	return as == HK_AUTH_OK;
 }
 
+/* The SASL module of recv_auth_method, as POP3 AUTH or IMAP
+ * AUTHENTICATE (s->imap).  The stage names the command and mechanism
+ * (method="AUTHENTICATE PLAIN") and shows the server's last reply.
+ * Returns false on failure (reported). */
+static bool
+recv_sasl(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s,
+    const struct hk_authmod *mod)
+{
+	const struct hk_conntest_params *p = r->p;
+	struct hk_imap *m = s->imap;
+	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+	struct hk_buf offered = HK_BUF_INIT, method = HK_BUF_INIT;
+	enum hk_auth_status as;
+	const char *detail;
+
+	hk_buf_printf(&method, "%s %s", m != NULL ? "AUTHENTICATE" : "AUTH",
+	    mod->sasl_name);
+	hk_ctreport_attr(st->node, "method", hk_buf_str(&method));
+	hk_buf_free(&method);
+	if (!hk_recvauth_offered(mod, m != NULL ? NULL : &s->pop3_caps,
+	    m != NULL ? &m->caps : NULL, &offered)) {
+		hk_ctstage_fail(st, 5, "recv_auth_method",
+		    "conntest.login.not-offered", (const char *[]){
+		    mod->sasl_name, offered.len > 0 ? hk_buf_str(&offered) :
+		    "-" }, 2, NULL);
+		hk_buf_free(&offered);
+		return false;
+	}
+	hk_buf_free(&offered);
+	as = hk_recvauth_run(mod, p->srv, s->c, m, p->user, p->password, &ar);
+	hk_ctstage_reply(st, m != NULL ? hk_buf_str(&m->last) :
+	    hk_buf_str(&ar.last_reply));
+	detail = ar.message ? ar.message : "";
+	switch (as) {
+	case HK_AUTH_OK:
+		break;
+	case HK_AUTH_IO:
+		hk_ctstage_net_fail(st, s->c, HK_NET_IO, "recv_port", "login");
+		break;
+	case HK_AUTH_REJECTED:
+		hk_ctstage_fail(st, 4, p->cred_field, "conntest.login.refused",
+		    NULL, 0, detail);
+		break;
+	case HK_AUTH_CONFIG:
+		hk_ctstage_fail(st, 2, p->cred_field, "conntest.login.unusable",
+		    NULL, 0, detail);
+		break;
+	default:
+		hk_ctstage_fail(st, 5, "recv_auth_method",
+		    "conntest.protocol.bad", NULL, 0, detail);
+		break;
+	}
+	hk_auth_result_clear(&ar);
+	return as == HK_AUTH_OK;
+}
+
+/* The module recv_auth_method names, or NULL for the password; false
+ * (reported) when it is not installed for the receive protocol. */
+static bool
+recv_module(struct run *r, struct hk_ctstage *st,
+    const struct hk_authmod **mod)
+{
+	if (hk_recvauth_module(r->p->srv, r->p->mods, mod) == 0)
+		return true;
+	hk_ctstage_fail(st, 2, "recv_auth_method", "conntest.module.missing",
+	    (const char *[]){ r->p->srv->recv_auth_method }, 1, NULL);
+	return false;
+}
+
 /* USER and PASS.  Returns false on failure (reported). */
 static bool
 pop3_user_pass(struct run *r, struct hk_ctstage *st, struct hk_conn *c,
@@ -400,6 +471,7 @@ end_pop3(struct run *r, xmlNodePtr end)
 	struct open_report o;
 	struct hk_pop3_reply pr = HK_POP3_REPLY_INIT;
 	struct hk_ctstage st;
+	const struct hk_authmod *sasl;
 	unsigned long count;
 	unsigned long long size;
 	enum hk_net_rc rc;
@@ -414,7 +486,10 @@ end_pop3(struct run *r, xmlNodePtr end)
 		goto out;
 
 	hk_ctstage_begin(&st, &r->rep, end, "login", p->cred_field);
-	if (p->srv->apop ? !pop3_apop(r, &st, &s) :
+	if (!recv_module(r, &st, &sasl))
+		goto out;
+	if (sasl != NULL ? !recv_sasl(r, &st, &s, sasl) :
+	    p->srv->apop ? !pop3_apop(r, &st, &s) :
 	    !pop3_user_pass(r, &st, &c, &pr))
 		goto out;
 	rc = hk_pop3_stat(&c, &pr, &count, &size);
@@ -475,6 +550,7 @@ imap_login(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s)
 {
 	const struct hk_conntest_params *p = r->p;
 	struct hk_imap *m = s->imap;
+	const struct hk_authmod *sasl;
 	enum hk_imap_status ist;
 	enum hk_net_rc rc;
 
@@ -484,6 +560,10 @@ imap_login(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s)
 		hk_ctstage_reply(st, hk_buf_str(&s->greeting));
 		return true;
 	}
+	if (!recv_module(r, st, &sasl))
+		return false;
+	if (sasl != NULL)
+		return recv_sasl(r, st, s, sasl);
 	rc = hk_imap_login(m, p->user, p->password, &ist);
 	hk_ctstage_reply(st, hk_buf_str(&m->last));
 	if (rc != HK_NET_OK) {
@@ -674,16 +754,20 @@ stage_auth(struct run *r, xmlNodePtr end, struct hk_mailsess *sess)
 	    s->smtp_auth_method, HK_AUTHMOD_KIND_SASL);
 	bool fixed = s->smtp_credentials == HK_CRED_FIXED;
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+	char port[16];
+	/* OAUTHBEARER sends the server's port (RFC 7628 §3.1). */
+	const struct hk_auth_opt opts[] = { { "port", port } };
 	struct hk_authsess_params ap = {
 		.mod = mod, .protocol = HK_AUTHMOD_PROTO_SMTP,
 		.user = fixed ? s->smtp_user : p->user,
 		.password = fixed ? s->smtp_password : p->password,
-		.host = s->smtp_host,
+		.host = s->smtp_host, .opts = opts, .n_opts = 1,
 	};
 	const char *cred_field = fixed ? "smtp_password" : p->cred_field;
 	struct hk_ctstage st;
 	enum hk_auth_status as;
 
+	snprintf(port, sizeof(port), "%d", s->smtp_port);
 	hk_ctstage_begin(&st, &r->rep, end, "auth", "smtp_auth_method");
 	if (mod == NULL) {
 		hk_ctstage_fail(&st, 2, "smtp_auth_method",

@@ -55,6 +55,7 @@ struct run {
 	size_t n_skip;
 	char *culprit;			/* the uid whose download broke the session */
 	bool local_error;		/* Maildir or database: stop everything */
+	bool called_off;		/* going_on said no: stop as *stop */
 };
 
 /* ---- names --------------------------------------------------------------- */
@@ -548,6 +549,22 @@ download_cap(const struct run *x, const struct item *it)
 	return cap;
 }
 
+static bool
+stopping(const struct run *x)
+{
+	return x->called_off || (x->p->stop != NULL && *x->p->stop);
+}
+
+/* Asks the caller whether to go on (going_on); false when stopping. */
+static bool
+go_on(struct run *x)
+{
+	if (!x->called_off && x->p->going_on != NULL &&
+	    !x->p->going_on(x->p->going_on_arg))
+		x->called_off = true;
+	return !stopping(x);
+}
+
 /* Downloads batch v[0..n) into the Maildir.  Sets done[i] for the
  * messages now in new/.  Returns false when the session broke (x->culprit
  * names the message) or on a local error. */
@@ -581,7 +598,8 @@ download_batch(struct run *x, struct item **v, size_t n, bool *done)
 		int crc;
 
 		done[i] = false;
-		if (!pipelined && x->p->stop != NULL && *x->p->stop)
+		/* Pipelined, the answers are on their way: read them all. */
+		if (!go_on(x) && !pipelined)
 			break;
 		hk_fetch_msg_name(x->p->acct->id, it->uid, name, sizeof(name));
 		if (hk_maildir_begin(&x->md, name, m) < 0) {
@@ -654,10 +672,6 @@ download_batch(struct run *x, struct item **v, size_t n, bool *done)
 			x->res->recovered++;	/* delivered before a crash */
 		else
 			x->res->fetched++;
-		if (pipelined && x->p->stop != NULL && *x->p->stop && i + 1 < n) {
-			/* The other answers are on their way: read them all. */
-			continue;
-		}
 	}
 out:
 	hk_pop3_reply_free(&pr);
@@ -875,11 +889,6 @@ record_oversized(struct run *x, struct item *it)
 
 /* ---- one session ----------------------------------------------------------- */
 
-static bool
-stopping(const struct run *x)
-{
-	return x->p->stop != NULL && *x->p->stop;
-}
 
 static int
 session(struct run *x)
@@ -935,7 +944,7 @@ session(struct run *x)
 	}
 
 	/* 3. Over the limit: headers only, recorded once, left there. */
-	for (size_t i = 0; i < x->n && !stopping(x); i++) {
+	for (size_t i = 0; i < x->n && go_on(x); i++) {
 		struct item *it = &x->items[i];
 
 		if (it->state == 1 || x->limit == 0 || it->size <= x->limit ||
@@ -946,7 +955,7 @@ session(struct run *x)
 	}
 
 	/* 4. The rest, in batches: delivering -> Maildir -> stored -> delete. */
-	for (size_t i = 0; i < x->n && !stopping(x); ) {
+	for (size_t i = 0; i < x->n && go_on(x); ) {
 		size_t nb = 0, nd = 0;
 		bool sound;
 

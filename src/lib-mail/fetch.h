@@ -39,6 +39,11 @@ struct hk_fetch_params {
 	bool keep;			/* leave stored messages on the server */
 	unsigned int batch;		/* messages per commit; 0: 100 */
 	volatile sig_atomic_t *stop;	/* non-zero: stop after this message */
+	/* Called before each message and each batch (a fetcher renews its
+	 * lease there: docs/MAIL.md); false stops the run as *stop does.
+	 * May be NULL. */
+	bool (*going_on)(void *arg);
+	void *going_on_arg;
 	FILE *report;			/* one line per failed message; may be NULL */
 };
 

@@ -125,6 +125,25 @@ hk_imap_caps_parse(struct hk_imap_caps *caps, const char *list, size_t len)
 	}
 }
 
+bool
+hk_imap_caps_has(const struct hk_imap_caps *caps, const char *atom)
+{
+	size_t al = strlen(atom);
+
+	for (const char *l = caps->list; *l != '\0';) {
+		size_t n = strcspn(l, " ]");
+
+		if (n == al && strncasecmp(l, atom, al) == 0)
+			return true;
+		l += n;
+		if (*l == ']')
+			break;
+		while (*l == ' ')
+			l++;
+	}
+	return false;
+}
+
 static bool
 num_after(const char *text, const char *key, unsigned long long *v)
 {
@@ -598,6 +617,86 @@ select_untagged(void *ctx, struct hk_imap *m, const char *text)
 			m->uidvalidity = v;
 	}
 	return 0;
+}
+
+/* ---- AUTHENTICATE through the auth driver ----------------------------- */
+
+struct imap_auth_io {
+	struct hk_imap *m;
+	char tag[16];
+};
+
+static int
+auth_io_send(void *ctx, enum hk_auth_conn conn, const char *line,
+    size_t len, size_t log_len)
+{
+	struct imap_auth_io *io = ctx;
+
+	if (conn != HK_CONN_MAIN)
+		return -1;
+	return hk_conn_send_line(io->m->c, line, len, log_len) == HK_NET_OK ?
+	    0 : -1;
+}
+
+/* One reply of the exchange: a continuation or the tagged completion;
+ * untagged responses on the way only update the capabilities. */
+static int
+auth_io_read(void *ctx, enum hk_auth_conn conn, struct hk_auth_reply *out)
+{
+	struct imap_auth_io *io = ctx;
+	struct hk_imap *m = io->m;
+	struct resp r = { HK_BUF_INIT, 0, 0, false, 0 };
+	int ret = -1, pr;
+
+	if (conn != HK_CONN_MAIN)
+		return -1;
+	for (;;) {
+		if (read_resp(m, &r, NULL) != HK_NET_OK)
+			break;
+		pr = hk_auth_reply_parse(HK_AUTHMOD_PROTO_IMAP, io->tag,
+		    hk_buf_str(&r.line), out);
+		if (pr == 1) {
+			if (r.kind == 't') {
+				(void)hk_conn_fail(m->c, HK_NET_PROTOCOL,
+				    "an IMAP response with an unknown tag: \"%.80s\"",
+				    hk_buf_str(&r.line));
+				break;
+			}
+			note_caps(m, hk_buf_str(&r.line) + r.text, r.is_status);
+			continue;
+		}
+		if (pr == 0) {
+			if (out->kind != HK_REPLY_CONT) {
+				hk_buf_reset(&m->last);
+				hk_buf_append(&m->last, r.line.data, r.line.len);
+				note_caps(m, hk_buf_str(&r.line) + r.text, true);
+			}
+			ret = 0;
+		}
+		break;
+	}
+	hk_buf_wipe_free(&r.line);
+	return ret;
+}
+
+enum hk_auth_status
+hk_imap_authenticate(struct hk_imap *m, const struct hk_authsess_params *p,
+    struct hk_auth_result *res)
+{
+	struct imap_auth_io aio = { .m = m };
+	struct hk_authsess_params q = *p;
+	struct hk_auth_io io = {
+		.ctx = &aio,
+		.send_line = auth_io_send,
+		.read_reply = auth_io_read,
+		.tag = aio.tag,
+		.sasl_ir = hk_imap_caps_has(&m->caps, "SASL-IR"),
+	};
+
+	next_tag(m, aio.tag, sizeof(aio.tag));
+	q.protocol = HK_AUTHMOD_PROTO_IMAP;
+	m->caps_known = false;	/* a server may list more after sign-in */
+	return hk_auth_run(&q, NULL, &io, res);
 }
 
 enum hk_net_rc

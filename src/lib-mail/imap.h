@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "modload.h"
 #include "net.h"
 #include "tls.h"
 
@@ -71,6 +72,10 @@ int hk_imap_quote(struct hk_buf *out, const char *s);
 void hk_imap_caps_parse(struct hk_imap_caps *caps, const char *list,
     size_t len);
 
+/* Does the CAPABILITY list hold atom (case-insensitive), e.g.
+ * "AUTH=PLAIN" or "SASL-IR"? */
+bool hk_imap_caps_has(const struct hk_imap_caps *caps, const char *atom);
+
 /* Finds "UID n" and "RFC822.SIZE n" in an untagged FETCH response's
  * text ("3 FETCH (UID 17 RFC822.SIZE 2345)").  0; 1 when it has no
  * RFC822.SIZE (a flag update: "3 FETCH (FLAGS (\Seen))"); -1 when it is
@@ -90,6 +95,13 @@ enum hk_net_rc hk_imap_starttls(struct hk_imap *m, const char *host,
 /* LOGIN user password (quoted, or as literals when they need it). */
 enum hk_net_rc hk_imap_login(struct hk_imap *m, const char *user,
     const char *password, enum hk_imap_status *st);
+/* AUTHENTICATE with a SASL module (p->protocol is set to IMAP), through
+ * the driver's IMAP row: the initial response on the command line when
+ * the server listed SASL-IR.  m->last holds the tagged completion (a
+ * [CAPABILITY] code in it is noted).  Fills *res (hk_auth_result_clear
+ * it); HK_AUTH_IO leaves the detail in m->c->err. */
+enum hk_auth_status hk_imap_authenticate(struct hk_imap *m,
+    const struct hk_authsess_params *p, struct hk_auth_result *res);
 /* SELECT mailbox (sets m->exists and m->uidvalidity). */
 enum hk_net_rc hk_imap_select(struct hk_imap *m, const char *mailbox,
     enum hk_imap_status *st);

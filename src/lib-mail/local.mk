@@ -31,6 +31,8 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/presend.h \
 	src/lib-mail/recv.c \
 	src/lib-mail/recv.h \
+	src/lib-mail/recvauth.c \
+	src/lib-mail/recvauth.h \
 	src/lib-mail/send.c \
 	src/lib-mail/send.h \
 	src/lib-mail/refusal.c \

@@ -186,6 +186,23 @@ capa_line(void *ctx, const char *line, size_t len)
 	return 0;
 }
 
+bool
+hk_pop3_caps_has_sasl(const struct hk_pop3_caps *caps, const char *mech)
+{
+	size_t ml = strlen(mech);
+
+	for (const char *l = caps->sasl; *l != '\0';) {
+		size_t n = strcspn(l, " ");
+
+		if (n == ml && strncasecmp(l, mech, ml) == 0)
+			return true;
+		l += n;
+		while (*l == ' ')
+			l++;
+	}
+	return false;
+}
+
 enum hk_net_rc
 hk_pop3_capa(struct hk_conn *c, struct hk_pop3_reply *r,
     struct hk_pop3_caps *caps)
@@ -275,23 +292,30 @@ io_send(void *ctx, enum hk_auth_conn conn, const char *line, size_t len,
 	return hk_conn_send_line(c, line, len, log_len) == HK_NET_OK ? 0 : -1;
 }
 
+/* One reply, read as the driver's POP3 row says: "+OK", "-ERR", or a
+ * SASL continuation "+ " (RFC 5034). */
 static int
 io_read(void *ctx, enum hk_auth_conn conn, struct hk_auth_reply *out)
 {
 	struct pop3_io *io = ctx;
 	struct hk_conn *c = conn == HK_CONN_SIDE ? &io->side : io->main;
-	struct hk_pop3_reply r = HK_POP3_REPLY_INIT;
+	struct hk_buf line = HK_BUF_INIT;
+	const char *l;
 	int ret = -1;
 
 	if (c == NULL || c->fd < 0)
 		return -1;
-	if (hk_pop3_read_status(c, &r) == HK_NET_OK) {
-		out->code = 0;
-		out->kind = r.ok ? HK_REPLY_OK : HK_REPLY_ERR;
-		hk_buf_append(&out->text, r.text.data, r.text.len);
-		ret = 0;
+	if (hk_conn_read_line(c, &line, HK_POP3_LINE_MAX) == HK_NET_OK) {
+		l = hk_buf_str(&line);
+		if (hk_auth_reply_parse(HK_AUTHMOD_PROTO_POP3, NULL, l, out) == 0 &&
+		    (out->kind != HK_REPLY_ERR || (strncmp(l, "-ERR", 4) == 0 &&
+		    (l[4] == ' ' || l[4] == '\0'))))
+			ret = 0;
+		else
+			(void)hk_conn_fail(c, HK_NET_PROTOCOL,
+			    "not a POP3 reply: \"%.80s\"", l);
 	}
-	hk_buf_wipe_free(&r.text);
+	hk_buf_wipe_free(&line);
 	return ret;
 }
 

@@ -89,7 +89,11 @@ bool hk_pop3_arg_ok(const char *s, bool spaces);
 /* USER, then PASS.  Refusal: HK_NET_OK with r->ok false. */
 enum hk_net_rc hk_pop3_login(struct hk_conn *c, struct hk_pop3_reply *r,
     const char *user, const char *password);
-/* A POP3-kind module (APOP) on c; greeting is the greeting's text. */
+/* Does CAPA's SASL line list mech (case-insensitive)? */
+bool hk_pop3_caps_has_sasl(const struct hk_pop3_caps *caps, const char *mech);
+
+/* A POP3-kind module (APOP) on c, greeting being the greeting's text; or
+ * a SASL module as POP3 AUTH (RFC 5034, greeting unused). */
 enum hk_auth_status hk_pop3_auth(struct hk_conn *c,
     const struct hk_authsess_params *p, const char *greeting,
     struct hk_auth_result *res);

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "mailopen.h"
 #include "recv.h"
+#include "recvauth.h"
 
 void
 hk_recv_fail_set(struct hk_recv_fail *f, int exit_code, const char *reply,
@@ -44,9 +45,65 @@ net_fail(struct hk_recv *r, struct hk_recv_fail *f, const char *reply)
 	return 5;
 }
 
+/* Signs in with the SASL module of recv_auth_method, once the server is
+ * known to offer its mechanism.  0, or the exit code with *f filled and
+ * the connection closed. */
+static int
+sasl_login(struct hk_recv *r, const struct hk_authmod *mod,
+    const struct hk_account *acct, struct hk_recv_fail *f)
+{
+	const char *proto = r->imap ? "IMAP" : "POP3";
+	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+	struct hk_buf offered = HK_BUF_INIT;
+	enum hk_auth_status as;
+	int code = 0;
+
+	if (!hk_recvauth_offered(mod, r->imap ? NULL : &r->caps,
+	    r->imap ? &r->m.caps : NULL, &offered)) {
+		hk_recv_fail_set(f, 5, NULL, "the %s server %s does not offer "
+		    "the %s sign-in method (it offers: %s)", proto,
+		    r->srv->recv_host, mod->sasl_name,
+		    offered.len > 0 ? hk_buf_str(&offered) : "none");
+		code = 5;
+		goto close;
+	}
+	as = hk_recvauth_run(mod, r->srv, &r->c, r->imap ? &r->m : NULL,
+	    acct->username, acct->password, &ar);
+	if (as == HK_AUTH_IO) {
+		hk_auth_result_clear(&ar);
+		hk_buf_free(&offered);
+		return net_fail(r, f, NULL);
+	}
+	if (as != HK_AUTH_OK) {
+		code = hk_auth_status_exit(as);
+		/* IMAP: the tagged line itself ("a3 NO [AUTHENTICATIONFAILED]
+		 * ..."), which says more than the driver's summary of it. */
+		hk_recv_fail_set(f, code, r->imap ? hk_buf_str(&r->m.last) :
+		    hk_buf_str(&ar.last_reply),
+		    "%s %s login as %s: %s", proto, mod->sasl_name,
+		    acct->username, ar.message ? ar.message : "refused");
+	}
+close:
+	if (code != 0) {
+		if (r->imap)
+			hk_imap_logout(&r->m);
+		else {
+			struct hk_pop3_reply pr = HK_POP3_REPLY_INIT;
+
+			(void)hk_pop3_quit(&r->c, &pr);
+			hk_pop3_reply_free(&pr);
+		}
+		hk_conn_close(&r->c);
+	}
+	hk_auth_result_clear(&ar);
+	hk_buf_free(&offered);
+	return code;
+}
+
 static int
 open_pop3(struct hk_recv *r, const struct hk_account *acct,
-    const struct hk_modset *mods, struct hk_recv_fail *f)
+    const struct hk_authmod *sasl, const struct hk_modset *mods,
+    struct hk_recv_fail *f)
 {
 	const struct hk_server *s = r->srv;
 	struct hk_endpoint ep;
@@ -77,6 +134,10 @@ open_pop3(struct hk_recv *r, const struct hk_account *acct,
 		goto out;
 	}
 	r->caps = ms.pop3_caps;
+	if (sasl != NULL) {
+		code = sasl_login(r, sasl, acct, f);
+		goto out;
+	}
 	if (s->apop) {
 		const struct hk_authmod *mod = hk_modset_find(mods, "apop",
 		    HK_AUTHMOD_KIND_POP3);
@@ -132,7 +193,7 @@ out:
 
 static int
 open_imap(struct hk_recv *r, const struct hk_account *acct,
-    struct hk_recv_fail *f)
+    const struct hk_authmod *sasl, struct hk_recv_fail *f)
 {
 	const struct hk_server *s = r->srv;
 	enum hk_imap_status st = HK_IMAP_OK, gst;
@@ -159,7 +220,12 @@ open_imap(struct hk_recv *r, const struct hk_account *acct,
 	}
 	if (out != HK_OPEN_OK)
 		return net_fail(r, f, NULL);
-	if (gst != HK_IMAP_PREAUTH) {
+	if (gst != HK_IMAP_PREAUTH && sasl != NULL) {
+		int code = sasl_login(r, sasl, acct, f);
+
+		if (code != 0)
+			return code;
+	} else if (gst != HK_IMAP_PREAUTH) {
 		if (hk_imap_login(&r->m, acct->username, acct->password, &st) !=
 		    HK_NET_OK)
 			return net_fail(r, f, hk_buf_str(&r->m.last));
@@ -189,6 +255,8 @@ hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
     const struct hk_account *acct, const struct hk_modset *mods,
     const struct hk_net_timeouts *to, struct hk_recv_fail *f)
 {
+	const struct hk_authmod *sasl;
+
 	memset(r, 0, sizeof(*r));
 	memset(f, 0, sizeof(*f));
 	r->srv = srv;
@@ -200,7 +268,14 @@ hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
 		    "cannot be read (set it again)", acct->name);
 		return 2;
 	}
-	return r->imap ? open_imap(r, acct, f) : open_pop3(r, acct, mods, f);
+	if (hk_recvauth_module(srv, mods, &sasl) < 0) {
+		hk_recv_fail_set(f, 2, NULL, "the sign-in method %s of mail "
+		    "server %s is not installed for %s", srv->recv_auth_method,
+		    srv->name, r->imap ? "IMAP" : "POP3");
+		return 2;
+	}
+	return r->imap ? open_imap(r, acct, sasl, f) :
+	    open_pop3(r, acct, sasl, mods, f);
 }
 
 int

@@ -269,14 +269,19 @@ smtp_auth(const struct hk_send_params *p, struct hk_conn *c,
 	    s->smtp_auth_method, HK_AUTHMOD_KIND_SASL);
 	bool fixed = s->smtp_credentials == HK_CRED_FIXED;
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
+	char port[16];
+	/* OAUTHBEARER sends the server's port (RFC 7628 §3.1). */
+	const struct hk_auth_opt opts[] = { { "port", port } };
 	struct hk_authsess_params ap = {
 		.mod = mod, .protocol = HK_AUTHMOD_PROTO_SMTP,
 		.user = fixed ? s->smtp_user : p->acct->username,
 		.password = fixed ? s->smtp_password : p->acct->password,
-		.host = s->smtp_host,
+		.host = s->smtp_host, .opts = opts, .n_opts = 1,
 	};
 	enum hk_auth_status as;
 	int code = 0;
+
+	snprintf(port, sizeof(port), "%d", s->smtp_port);
 
 	if (mod == NULL)
 		return fail(res, 2, false, NULL, "the SMTP-AUTH module '%s' is not "

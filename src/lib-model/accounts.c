@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mem.h"
 #include "secret.h"
+#include "server_store.h"
 #include "utf8.h"
 
 #define TABLE "mail_accounts"
@@ -274,7 +275,8 @@ hk_account_from_form(const struct hk_params *form, unsigned flags,
 
 	pw = form_get(form, "password");
 	if (*pw == '\0') {
-		if (!(flags & HK_ACCOUNT_FORM_CHANGE))
+		if (!(flags & (HK_ACCOUNT_FORM_CHANGE |
+		    HK_ACCOUNT_FORM_NO_PASSWORD)))
 			hk_form_error(errs, "password", "error.required", NULL,
 			    NULL);
 	} else if (hk_has_control(pw))
@@ -435,7 +437,7 @@ hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	long long now = (long long)time(NULL);
 	int step;
 
-	if (a->password == NULL || *a->password == '\0')
+	if (a->password != NULL && *a->password == '\0')
 		return HK_ACCOUNT_ERROR;	/* the caller validates first */
 	if ((rc = begin(db)) != HK_ACCOUNT_OK)
 		return rc;
@@ -460,11 +462,14 @@ hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	if (rc != HK_ACCOUNT_OK)
 		goto out;
 	a->version = 1;
-	if ((rc = set_password(db, key, a->id, a->password)) != HK_ACCOUNT_OK)
+	/* None (an OAuth 2.0 server's account): the empty value stays. */
+	if (a->password != NULL &&
+	    (rc = set_password(db, key, a->id, a->password)) != HK_ACCOUNT_OK)
 		goto out;
+	a->password_set = a->password != NULL;
 	details = hk_aprintf("name: %s\naddress: %s\nserver: %s\n"
-	    "username: %s\npassword: (set)", a->name, a->address, sname,
-	    a->username);
+	    "username: %s\npassword: %s", a->name, a->address, sname,
+	    a->username, a->password != NULL ? "(set)" : "(none)");
 	rc = hk_account_rc_from_store(hk_audit_record(db, actor, "create",
 	    "mail-account", a->id, a->name, details));
 out:
@@ -595,4 +600,18 @@ out:
 	free(details);
 	hk_account_clear(&cur);
 	return finish(db, rc);
+}
+
+bool
+hk_account_password_optional(struct hk_db *db, long long server_id)
+{
+	struct hk_server s;
+	bool optional;
+
+	if (server_id <= 0 ||
+	    hk_server_load(db, NULL, server_id, false, &s) != HK_STORE_OK)
+		return false;
+	optional = hk_server_oauth2_both_ends(&s);
+	hk_server_clear(&s);
+	return optional;
 }

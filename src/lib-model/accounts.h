@@ -75,6 +75,7 @@ void hk_account_list_free(struct hk_account **list, size_t n);
 
 /* hk_account_from_form flags */
 #define HK_ACCOUNT_FORM_CHANGE 0x1	/* an empty password keeps the stored one */
+#define HK_ACCOUNT_FORM_NO_PASSWORD 0x2	/* the password is optional */
 
 /* Reads and checks name, address, server_id, username and password from a
  * submitted form into out (which must be empty): name 1-100 characters
@@ -89,6 +90,12 @@ void hk_account_list_free(struct hk_account **list, size_t n);
  * number of errors added to errs (0: out is complete and valid). */
 size_t hk_account_from_form(const struct hk_params *form, unsigned flags,
     struct hk_account *out, struct hk_form_errors *errs);
+
+/* Whether an account of server server_id needs no password: the server
+ * signs in with OAuth 2.0 on both ends (hk_server_oauth2_both_ends).
+ * False when there is no such server.  Pass HK_ACCOUNT_FORM_NO_PASSWORD
+ * to hk_account_from_form when true. */
+bool hk_account_password_optional(struct hk_db *db, long long server_id);
 
 /* ---- writing (each in its own transaction, audited as actor) ---- */
 
@@ -109,7 +116,8 @@ enum hk_account_rc {
  * is ERROR). */
 enum hk_account_rc hk_account_rc_from_store(enum hk_store_rc rc);
 
-/* Adds a (validated, password required); sets a->id and a->version.  The
+/* Adds a (validated; a->password NULL only when the server needs none,
+ * hk_account_password_optional); sets a->id and a->version.  The
  * row is inserted first and the password sealed under its new id in the
  * same transaction.  Create and update first check, inside the
  * transaction, that key still opens the other stored secrets (when there

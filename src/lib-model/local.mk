@@ -5,6 +5,8 @@ noinst_LTLIBRARIES += src/lib-model/libhk-model.la
 src_lib_model_libhk_model_la_SOURCES = \
 	src/lib-model/accounts.c \
 	src/lib-model/accounts.h \
+	src/lib-model/oauth2_presets.c \
+	src/lib-model/oauth2_presets.h \
 	src/lib-model/server_form.c \
 	src/lib-model/server_form.h \
 	src/lib-model/server_store.c \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "mem.h"
 #include "modload.h"
 #include "server_form.h"
@@ -137,6 +138,248 @@ smtp_auth_module(const struct hk_modset *mods, const char *name)
 	return m != NULL && (m->protocols & HK_AUTHMOD_PROTO_SMTP) != 0;
 }
 
+/* A SASL module that can sign in on the receive end of protocol p. */
+static bool
+recv_auth_module(const struct hk_modset *mods, const char *name,
+    enum hk_recv_protocol p)
+{
+	const struct hk_authmod *m;
+
+	if (mods == NULL)
+		return module_name_shape(name);
+	m = hk_modset_find(mods, name, HK_AUTHMOD_KIND_SASL);
+	return m != NULL && (m->protocols & (p == HK_RECV_IMAP4 ?
+	    HK_AUTHMOD_PROTO_IMAP : HK_AUTHMOD_PROTO_POP3)) != 0;
+}
+
+/* Methods whose credential is an OAuth 2.0 access token. */
+static bool
+oauth2_method(const char *name)
+{
+	return strcmp(name, "xoauth2") == 0 || strcmp(name, "oauthbearer") == 0;
+}
+
+/* Is the server being read set up for OAuth 2.0 (oauth2_provider other
+ * than none)?  read_oauth2 has run before. */
+static bool
+server_uses_oauth2(const struct hk_server *s)
+{
+	return s->oauth2_provider != HK_OAUTH2_NONE;
+}
+
+/* ---- OAuth 2.0 ------------------------------------------------------- */
+
+/* An endpoint: "https://", a host, then anything printable ASCII without
+ * spaces. */
+static bool
+https_url_shape(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n <= 8 || n > HK_OAUTH2_URL_MAX || strncmp(v, "https://", 8) != 0 ||
+	    v[8] == '/' || v[8] == ':' || v[8] == '?' || v[8] == '#')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+/* A Microsoft endpoint of some tenant (login.microsoftonline.com/X/oauth2/
+ * v2.0/...) follows the tenant field: the value for this tenant, or NULL
+ * when v is not such an endpoint. */
+static char *
+follow_tenant(const char *v, const char *tmpl, const char *tenant)
+{
+	static const char host[] = "https://login.microsoftonline.com/";
+	const char *rest = strchr(tmpl, '}');
+	const char *slash;
+
+	if (rest == NULL || strncmp(v, host, sizeof(host) - 1) != 0)
+		return NULL;
+	slash = strchr(v + sizeof(host) - 1, '/');
+	if (slash == NULL || slash == v + sizeof(host) - 1 ||
+	    strcmp(slash, rest + 1) != 0)
+		return NULL;
+	return hk_oauth2_preset_url(tmpl, tenant);
+}
+
+/* An endpoint field: empty takes the preset's (custom: required when
+ * need), otherwise https only. */
+static void
+read_endpoint(const struct hk_params *form, const char *field,
+    const char *tmpl, const char *tenant, bool need, char **dst,
+    struct hk_form_errors *errs)
+{
+	const char *v = hk_params_get(form, field);
+	char *t;
+
+	if (v == NULL || *v == '\0') {
+		if (tmpl != NULL) {
+			free(*dst);
+			*dst = hk_oauth2_preset_url(tmpl, tenant);
+		} else if (need) {
+			hk_form_error(errs, field, "error.required", NULL, NULL);
+		}
+		return;
+	}
+	if (!https_url_shape(v)) {
+		hk_form_error(errs, field, strlen(v) > HK_OAUTH2_URL_MAX ?
+		    "error.too-long" : "error.https-url",
+		    strlen(v) > HK_OAUTH2_URL_MAX ? "2048" : NULL, NULL);
+		return;
+	}
+	t = tmpl != NULL ? follow_tenant(v, tmpl, tenant) : NULL;
+	free(*dst);
+	*dst = t != NULL ? t : hk_strdup(v);
+}
+
+/* A tenant: a directory id or domain, or organizations / common /
+ * consumers: 1-255 of [A-Za-z0-9.-]. */
+static bool
+tenant_shape(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= HK_OAUTH2_TENANT_MAX && strspn(v,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n;
+}
+
+/* Scopes (RFC 6749 3.3): tokens of %x21 / %x23-5B / %x5D-7E separated
+ * by spaces; stored with single spaces.  NULL when malformed. */
+static char *
+scope_normal(const char *v)
+{
+	struct hk_buf b = HK_BUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == ' ' || *p == '\t') {
+			if (b.len > 0 && b.data[b.len - 1] != ' ')
+				hk_buf_putc(&b, ' ');
+		} else if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\') {
+			hk_buf_free(&b);
+			return NULL;
+		} else {
+			hk_buf_putc(&b, (char)*p);
+		}
+	}
+	if (b.len > 0 && b.data[b.len - 1] == ' ')
+		b.len--;
+	hk_buf_putc(&b, '\0');
+	return hk_buf_steal(&b);
+}
+
+static void
+read_oauth2(const struct hk_params *form, unsigned flags,
+    struct hk_server *out, struct hk_form_errors *errs)
+{
+	const struct hk_oauth2_preset *pre;
+	const char *v = hk_params_get(form, "oauth2_provider");
+	const char *tenant;
+	char *t = NULL;
+	enum hk_valid tv;
+
+	/* Absent (a form from before OAuth 2.0): none. */
+	if (v != NULL && *v != '\0' &&
+	    hk_oauth2_provider_parse(v, &out->oauth2_provider) < 0) {
+		hk_form_error(errs, "oauth2_provider", "error.choice", NULL, NULL);
+		return;
+	}
+	if (out->oauth2_provider == HK_OAUTH2_NONE)
+		return;		/* the rest stays empty */
+	pre = hk_oauth2_preset(out->oauth2_provider);
+
+	v = hk_params_get(form, "oauth2_grant");
+	if (v != NULL && *v != '\0' &&
+	    hk_oauth2_grant_parse(v, &out->oauth2_grant) < 0)
+		hk_form_error(errs, "oauth2_grant", "error.choice", NULL, NULL);
+
+	if (pre->has_tenant) {
+		v = hk_params_get(form, "oauth2_tenant");
+		if (v == NULL || *v == '\0')
+			v = pre->tenant;
+		if (!tenant_shape(v)) {
+			hk_form_error(errs, "oauth2_tenant", "error.oauth2-tenant",
+			    NULL, NULL);
+		} else {
+			free(out->oauth2_tenant);
+			out->oauth2_tenant = hk_strdup(v);
+		}
+	}
+	tenant = out->oauth2_tenant;
+
+	tv = hk_valid_text(hk_params_get(form, "oauth2_client_id"),
+	    HK_OAUTH2_CLIENT_ID_MAX, &t);
+	if (tv == HK_VALID_OK) {
+		free(out->oauth2_client_id);
+		out->oauth2_client_id = t;
+	} else {
+		hk_form_error(errs, "oauth2_client_id", text_error_key(tv),
+		    tv == HK_VALID_TOO_LONG ? "255" : NULL, NULL);
+	}
+
+	v = hk_params_get(form, "oauth2_client_secret");
+	if (v != NULL && *v != '\0') {
+		if (hk_has_control(v))
+			hk_form_error(errs, "oauth2_client_secret",
+			    "error.encoding", NULL, NULL);
+		else if (strlen(v) > HK_OAUTH2_SECRET_MAX)
+			hk_form_error(errs, "oauth2_client_secret",
+			    "error.too-long", "1024", NULL);
+		else
+			out->oauth2_client_secret = hk_strdup(v);
+	} else if (out->oauth2_grant == HK_OAUTH2_GRANT_CLIENT &&
+	    !(flags & HK_SERVER_FORM_CHANGE)) {
+		/* On change the stored one may do: hk_server_form_stored. */
+		hk_form_error(errs, "oauth2_client_secret",
+		    "error.oauth2-secret-needed", NULL, NULL);
+	}
+
+	read_endpoint(form, "oauth2_auth_url", pre->auth_url, tenant,
+	    out->oauth2_grant == HK_OAUTH2_GRANT_CODE, &out->oauth2_auth_url,
+	    errs);
+	read_endpoint(form, "oauth2_token_url", pre->token_url, tenant, true,
+	    &out->oauth2_token_url, errs);
+	read_endpoint(form, "oauth2_device_url", pre->device_url, tenant, false,
+	    &out->oauth2_device_url, errs);
+
+	v = hk_params_get(form, "oauth2_scope");
+	/* Empty, or the preset's scope for the other grant: the preset's
+	 * for this one (Microsoft's app-only scope differs). */
+	if (v == NULL || *v == '\0' || (pre->client_scope != NULL &&
+	    (strcmp(v, pre->scope) == 0 || strcmp(v, pre->client_scope) == 0)))
+		v = hk_oauth2_preset_scope(pre, out->oauth2_grant);
+	if (strlen(v) > HK_OAUTH2_SCOPE_MAX) {
+		hk_form_error(errs, "oauth2_scope", "error.too-long", "2048", NULL);
+	} else if ((t = scope_normal(v)) == NULL) {
+		hk_form_error(errs, "oauth2_scope", "error.oauth2-scope", NULL, NULL);
+	} else if (*t == '\0') {
+		free(t);
+		hk_form_error(errs, "oauth2_scope", "error.required", NULL, NULL);
+	} else {
+		free(out->oauth2_scope);
+		out->oauth2_scope = t;
+	}
+}
+
+void
+hk_server_form_stored(const struct hk_server *s, const struct hk_server *cur,
+    struct hk_form_errors *errs)
+{
+	if (s->smtp_auth && s->smtp_credentials == HK_CRED_FIXED &&
+	    s->smtp_password == NULL && !cur->smtp_password_set &&
+	    !hk_form_has_error(errs, "smtp_password"))
+		hk_form_error(errs, "smtp_password", "error.required", NULL, NULL);
+	if (s->oauth2_provider != HK_OAUTH2_NONE &&
+	    s->oauth2_grant == HK_OAUTH2_GRANT_CLIENT &&
+	    s->oauth2_client_secret == NULL &&
+	    !(cur->oauth2_client_secret_set &&
+	    cur->oauth2_provider != HK_OAUTH2_NONE) &&
+	    !hk_form_has_error(errs, "oauth2_client_secret"))
+		hk_form_error(errs, "oauth2_client_secret",
+		    "error.oauth2-secret-needed", NULL, NULL);
+}
+
 size_t
 hk_server_from_form(const struct hk_params *form,
     const struct hk_modset *mods, unsigned flags, struct hk_server *out,
@@ -242,6 +485,26 @@ hk_server_from_form(const struct hk_params *form,
 	read_port(form, "recv_port", &out->recv_port, errs);
 	read_flag(form, "recv_tls_verify", &out->recv_tls_verify, errs);
 	read_limit(form, "recv_limit", &out->recv_limit, errs);
+
+	read_oauth2(form, flags, out, errs);
+
+	/* Absent from older forms and documents: the password, as before. */
+	v = hk_params_get(form, "recv_auth_method");
+	if (v != NULL && *v != '\0' && strcmp(v, HK_RECV_AUTH_PASSWORD) != 0) {
+		if (!recv_auth_module(mods, v, out->recv_protocol))
+			hk_form_error(errs, "recv_auth_method",
+			    "error.recv-auth-method", NULL, NULL);
+		else if (oauth2_method(v) && !server_uses_oauth2(out))
+			hk_form_error(errs, "recv_auth_method",
+			    "error.recv-auth-oauth2", NULL, NULL);
+		else if (out->apop)
+			hk_form_error(errs, "apop", "error.apop-password-only",
+			    NULL, NULL);
+		else {
+			free(out->recv_auth_method);
+			out->recv_auth_method = hk_strdup(v);
+		}
+	}
 
 	return errs->n - before;
 }

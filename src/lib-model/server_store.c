@@ -23,7 +23,12 @@
 	" smtp_tls_verify, smtp_auth, smtp_auth_method, smtp_credentials," \
 	" smtp_user, smtp_password, pop_before_smtp, pop_before_smtp_wait," \
 	" send_limit, recv_protocol, apop, recv_host, recv_port," \
-	" recv_security, recv_tls_verify, recv_limit"
+	" recv_security, recv_tls_verify, recv_limit, oauth2_provider," \
+	" oauth2_tenant, oauth2_client_id, oauth2_client_secret," \
+	" oauth2_auth_url, oauth2_token_url, oauth2_device_url, oauth2_scope," \
+	" oauth2_grant, recv_auth_method"
+#define COL_SMTP_PASSWORD 12
+#define COL_CLIENT_SECRET 26
 
 /* Fills s (empty) from the current row of a SELECT SERVER_COLS. */
 static void
@@ -53,30 +58,56 @@ from_row(struct hk_sql_stmt *st, struct hk_server *s)
 	(void)hk_security_parse(hk_db_text(st, 20), &s->recv_security);
 	s->recv_tls_verify = hk_sql_column_int(st, 21) != 0;
 	s->recv_limit = hk_sql_column_int64(st, 22);
+	(void)hk_oauth2_provider_parse(hk_db_text(st, 23), &s->oauth2_provider);
+	s->oauth2_tenant = hk_strdup(hk_db_text(st, 24));
+	s->oauth2_client_id = hk_strdup(hk_db_text(st, 25));
+	s->oauth2_client_secret_set = !hk_sql_column_is_null(st, 26);
+	s->oauth2_auth_url = hk_strdup(hk_db_text(st, 27));
+	s->oauth2_token_url = hk_strdup(hk_db_text(st, 28));
+	s->oauth2_device_url = hk_strdup(hk_db_text(st, 29));
+	s->oauth2_scope = hk_strdup(hk_db_text(st, 30));
+	(void)hk_oauth2_grant_parse(hk_db_text(st, 31), &s->oauth2_grant);
+	s->recv_auth_method = hk_strdup(hk_db_text(st, 32));
 }
 
-/* Decrypts the password column (12) of the current row into s. */
+/* Decrypts the secret in column col (field, shown as what) of the
+ * current row into *dst. */
 static enum hk_store_rc
-open_password(struct hk_sql_stmt *st, const unsigned char key[HK_KEY_LEN],
-    struct hk_server *s)
+open_secret(struct hk_sql_stmt *st, const unsigned char key[HK_KEY_LEN],
+    long long id, int col, const char *field, const char *what, char **dst)
 {
 	enum hk_secret_rc src;
 	const void *blob;
 	size_t len;
 
-	if (hk_sql_column_is_null(st, 12))
+	if (hk_sql_column_is_null(st, col))
 		return HK_STORE_OK;
-	blob = hk_sql_column_blob(st, 12, &len);
-	src = hk_secret_open(key, "mail_servers", s->id, "smtp_password",
-	    blob, len, &s->smtp_password);
+	blob = hk_sql_column_blob(st, col, &len);
+	src = hk_secret_open(key, "mail_servers", id, field,
+	    blob, len, dst);
 	if (src != HK_SECRET_OK) {
-		hk_err("mail server %lld: the stored SMTP password cannot be "
-		    "decrypted (%s)", s->id,
+		hk_err("mail server %lld: the stored %s cannot be "
+		    "decrypted (%s)", id, what,
 		    src == HK_SECRET_TAMPERED ? "wrong key or altered" :
 		    "malformed");
 		return HK_STORE_ERROR;
 	}
 	return HK_STORE_OK;
+}
+
+/* Decrypts both secrets of the current row into s. */
+static enum hk_store_rc
+open_secrets(struct hk_sql_stmt *st, const unsigned char key[HK_KEY_LEN],
+    struct hk_server *s)
+{
+	enum hk_store_rc rc = open_secret(st, key, s->id, COL_SMTP_PASSWORD,
+	    "smtp_password", "SMTP password", &s->smtp_password);
+
+	if (rc == HK_STORE_OK)
+		rc = open_secret(st, key, s->id, COL_CLIENT_SECRET,
+		    "oauth2_client_secret", "OAuth 2.0 client secret",
+		    &s->oauth2_client_secret);
+	return rc;
 }
 
 enum hk_store_rc
@@ -94,7 +125,7 @@ hk_server_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	if (r == HK_SQL_ROW) {
 		from_row(st, out);
 		if (with_secrets)
-			rc = open_password(st, key, out);
+			rc = open_secrets(st, key, out);
 	} else {
 		rc = r == HK_SQL_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
 	}
@@ -237,8 +268,9 @@ commit(struct hk_db *db)
 	return server_rc(rc);
 }
 
-/* Binds the form fields of s to ?1..?20 in SERVER_COLS order (name first,
- * without the password). */
+/* Binds the form fields of s to ?1..?28 in SERVER_COLS order (name first,
+ * without the secrets; ?20 is the time), and recv_auth_method, added
+ * later, to ?31 (?29 and ?30 are the callers'). */
 static void
 bind_fields(struct hk_sql_stmt *st, const struct hk_server *s)
 {
@@ -265,15 +297,39 @@ bind_fields(struct hk_sql_stmt *st, const struct hk_server *s)
 	hk_sql_bind_int64(st, 18, s->recv_tls_verify);
 	hk_sql_bind_int64(st, 19, s->recv_limit);
 	hk_sql_bind_int64(st, 20, (long long)time(NULL));
+	hk_sql_bind_text(st, 21, hk_oauth2_provider_name(s->oauth2_provider));
+	hk_sql_bind_text(st, 22, s->oauth2_tenant);
+	hk_sql_bind_text(st, 23, s->oauth2_client_id);
+	hk_sql_bind_text(st, 24, s->oauth2_auth_url);
+	hk_sql_bind_text(st, 25, s->oauth2_token_url);
+	hk_sql_bind_text(st, 26, s->oauth2_device_url);
+	hk_sql_bind_text(st, 27, s->oauth2_scope);
+	hk_sql_bind_text(st, 28, hk_oauth2_grant_name(s->oauth2_grant));
+	hk_sql_bind_text(st, 31, s->recv_auth_method != NULL ?
+	    s->recv_auth_method : HK_RECV_AUTH_PASSWORD);
 }
 
-/* Seals and stores the password of s under its id. */
+/* The server's secrets: the column, and the statement that stores it. */
+struct secret_col {
+	const char *field;
+	const char *sql;
+};
+static const struct secret_col smtp_password_col = {
+	"smtp_password",
+	"UPDATE mail_servers SET smtp_password = ?2 WHERE id = ?1"
+};
+static const struct secret_col client_secret_col = {
+	"oauth2_client_secret",
+	"UPDATE mail_servers SET oauth2_client_secret = ?2 WHERE id = ?1"
+};
+
+/* Seals plain under server id and stores it in column c (NULL: removes
+ * the stored one). */
 static int
-store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
-    long long id, const char *plain)
+store_secret(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    long long id, const struct secret_col *c, const char *plain)
 {
-	struct hk_sql_stmt *st = hk_db_prepare(db,
-	    "UPDATE mail_servers SET smtp_password = ?2 WHERE id = ?1");
+	struct hk_sql_stmt *st = hk_db_prepare(db, c->sql);
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	int rc;
@@ -291,7 +347,7 @@ store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 			hk_db_done(st);
 			return rc;
 		}
-		hk_secret_seal(key, "mail_servers", id, "smtp_password", plain,
+		hk_secret_seal(key, "mail_servers", id, c->field, plain,
 		    &blob, &len);
 		hk_sql_bind_blob(st, 2, blob, (int)len);
 	} else {
@@ -299,6 +355,8 @@ store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	}
 	rc = hk_sql_step(st);
 	hk_db_done(st);
+	if (blob != NULL)
+		hk_wipe(blob, len);
 	free(blob);
 	return rc == HK_SQL_DONE ? HK_SQL_OK : rc;
 }
@@ -306,7 +364,7 @@ store_password(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 /* "field: value" lines (create) or "field: old -> new" lines (update). */
 static void
 describe(struct hk_buf *b, const struct hk_server *old,
-    const struct hk_server *s, bool password_changed)
+    const struct hk_server *s, bool password_changed, bool secret_changed)
 {
 	char o[32], n[32];
 
@@ -350,6 +408,24 @@ describe(struct hk_buf *b, const struct hk_server *old,
 	    hk_security_name(s->recv_security));
 	LINE_B("recv_tls_verify", O(recv_tls_verify), s->recv_tls_verify);
 	LINE_I("recv_limit", O(recv_limit), s->recv_limit);
+	LINE_S("recv_auth_method", O(recv_auth_method), s->recv_auth_method);
+	LINE_S("oauth2_provider", hk_oauth2_provider_name(O(oauth2_provider)),
+	    hk_oauth2_provider_name(s->oauth2_provider));
+	if (old != NULL || s->oauth2_provider != HK_OAUTH2_NONE) {
+		LINE_S("oauth2_tenant", O(oauth2_tenant), s->oauth2_tenant);
+		LINE_S("oauth2_client_id", O(oauth2_client_id),
+		    s->oauth2_client_id);
+		if (secret_changed)
+			hk_buf_puts(b, "oauth2_client_secret: (changed)\n");
+		LINE_S("oauth2_auth_url", O(oauth2_auth_url), s->oauth2_auth_url);
+		LINE_S("oauth2_token_url", O(oauth2_token_url),
+		    s->oauth2_token_url);
+		LINE_S("oauth2_device_url", O(oauth2_device_url),
+		    s->oauth2_device_url);
+		LINE_S("oauth2_scope", O(oauth2_scope), s->oauth2_scope);
+		LINE_S("oauth2_grant", hk_oauth2_grant_name(O(oauth2_grant)),
+		    hk_oauth2_grant_name(s->oauth2_grant));
+	}
 #undef LINE_S
 #undef LINE_I
 #undef LINE_B
@@ -367,15 +443,33 @@ audit(struct hk_db *db, const char *actor, const char *action, long long id,
 	return hk_server_rc_from_store(rc);
 }
 
-/* Normalises what is stored with the credentials choice. */
+static void
+set_empty(char **p)
+{
+	free(*p);
+	*p = hk_strdup("");
+}
+
+/* Normalises what is stored with the credentials choice and the OAuth
+ * 2.0 provider (none: nothing of it is kept). */
 static void
 settle_credentials(struct hk_server *s)
 {
 	if (s->smtp_credentials != HK_CRED_FIXED) {
-		free(s->smtp_user);
-		s->smtp_user = hk_strdup("");
+		set_empty(&s->smtp_user);
 		hk_free_secret(s->smtp_password);
 		s->smtp_password = NULL;
+	}
+	if (s->oauth2_provider == HK_OAUTH2_NONE) {
+		set_empty(&s->oauth2_tenant);
+		set_empty(&s->oauth2_client_id);
+		hk_free_secret(s->oauth2_client_secret);
+		s->oauth2_client_secret = NULL;
+		set_empty(&s->oauth2_auth_url);
+		set_empty(&s->oauth2_token_url);
+		set_empty(&s->oauth2_device_url);
+		set_empty(&s->oauth2_scope);
+		s->oauth2_grant = HK_OAUTH2_GRANT_CODE;
 	}
 }
 
@@ -413,11 +507,15 @@ hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " smtp_user, pop_before_smtp, pop_before_smtp_wait, send_limit,"
 	    " recv_protocol, apop, recv_host, recv_port, recv_security,"
 	    " recv_tls_verify, recv_limit, created_at, updated_at, version,"
-	    " position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, 1, ?21)"
+	    " oauth2_provider, oauth2_tenant, oauth2_client_id,"
+	    " oauth2_auth_url, oauth2_token_url, oauth2_device_url,"
+	    " oauth2_scope, oauth2_grant,"
+	    " position, recv_auth_method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?20, 1, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?31)"
 	    " RETURNING id");
 	bind_fields(st, s);
-	hk_sql_bind_int64(st, 21, position);
+	hk_sql_bind_int64(st, 29, position);
 	if ((r = hk_sql_step(st)) == HK_SQL_ROW)
 		s->id = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
@@ -430,12 +528,21 @@ hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	s->version = 1;
 	s->position = position;
 	if (s->smtp_password != NULL &&
-	    (r = store_password(db, key, s->id, s->smtp_password)) != HK_SQL_OK) {
+	    (r = store_secret(db, key, s->id, &smtp_password_col,
+	    s->smtp_password)) != HK_SQL_OK) {
+		rc = server_rc(r);
+		goto fail;
+	}
+	if (s->oauth2_client_secret != NULL &&
+	    (r = store_secret(db, key, s->id, &client_secret_col,
+	    s->oauth2_client_secret)) != HK_SQL_OK) {
 		rc = server_rc(r);
 		goto fail;
 	}
 	s->smtp_password_set = s->smtp_password != NULL;
-	describe(&details, NULL, s, s->smtp_password != NULL);
+	s->oauth2_client_secret_set = s->oauth2_client_secret != NULL;
+	describe(&details, NULL, s, s->smtp_password != NULL,
+	    s->oauth2_client_secret != NULL);
 	if ((rc = audit(db, actor, "create", s->id, s->name, &details)) !=
 	    HK_SERVER_OK)
 		goto fail;
@@ -459,7 +566,7 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	enum hk_server_rc rc;
 	enum hk_store_rc src;
 	struct hk_buf details = HK_BUF_INIT;
-	bool pw_changed;
+	bool pw_changed, secret_changed;
 	long long other;
 	int r;
 
@@ -487,10 +594,14 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " send_limit = ?12, recv_protocol = ?13, apop = ?14,"
 	    " recv_host = ?15, recv_port = ?16, recv_security = ?17,"
 	    " recv_tls_verify = ?18, recv_limit = ?19, updated_at = ?20,"
-	    " version = version + 1 WHERE id = ?21 AND version = ?22");
+	    " oauth2_provider = ?21, oauth2_tenant = ?22,"
+	    " oauth2_client_id = ?23, oauth2_auth_url = ?24,"
+	    " oauth2_token_url = ?25, oauth2_device_url = ?26,"
+	    " oauth2_scope = ?27, oauth2_grant = ?28, recv_auth_method = ?31,"
+	    " version = version + 1 WHERE id = ?29 AND version = ?30");
 	bind_fields(st, s);
-	hk_sql_bind_int64(st, 21, s->id);
-	hk_sql_bind_int64(st, 22, s->version);
+	hk_sql_bind_int64(st, 29, s->id);
+	hk_sql_bind_int64(st, 30, s->version);
 	r = hk_sql_step(st);
 	hk_db_done(st);
 	if (r != HK_SQL_DONE) {
@@ -507,10 +618,11 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	pw_changed = false;
 	if (s->smtp_password != NULL) {
 		pw_changed = true;
-		r = store_password(db, key, s->id, s->smtp_password);
+		r = store_secret(db, key, s->id, &smtp_password_col,
+		    s->smtp_password);
 	} else if (s->smtp_credentials != HK_CRED_FIXED && old.smtp_password_set) {
 		pw_changed = true;
-		r = store_password(db, key, s->id, NULL);
+		r = store_secret(db, key, s->id, &smtp_password_col, NULL);
 	} else {
 		r = HK_SQL_OK;
 	}
@@ -518,9 +630,27 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		rc = server_rc(r);
 		goto fail;
 	}
+	/* The client secret likewise: kept unless replaced, or dropped with
+	 * the provider. */
+	secret_changed = false;
+	if (s->oauth2_client_secret != NULL) {
+		secret_changed = true;
+		r = store_secret(db, key, s->id, &client_secret_col,
+		    s->oauth2_client_secret);
+	} else if (s->oauth2_provider == HK_OAUTH2_NONE &&
+	    old.oauth2_client_secret_set) {
+		secret_changed = true;
+		r = store_secret(db, key, s->id, &client_secret_col, NULL);
+	}
+	if (r != HK_SQL_OK) {
+		rc = server_rc(r);
+		goto fail;
+	}
 	s->smtp_password_set = s->smtp_password != NULL ||
 	    (s->smtp_credentials == HK_CRED_FIXED && old.smtp_password_set);
-	describe(&details, &old, s, pw_changed);
+	s->oauth2_client_secret_set = s->oauth2_client_secret != NULL ||
+	    (s->oauth2_provider != HK_OAUTH2_NONE && old.oauth2_client_secret_set);
+	describe(&details, &old, s, pw_changed, secret_changed);
 	if ((rc = audit(db, actor, "update", s->id, s->name, &details)) !=
 	    HK_SERVER_OK)
 		goto fail;

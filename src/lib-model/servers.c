@@ -89,6 +89,34 @@ hk_recv_default_port(enum hk_recv_protocol p, enum hk_security s)
 	return s == HK_SEC_TLS ? 995 : 110;
 }
 
+/* ---- OAuth 2.0 on each end ----------------------------------------- */
+
+static bool
+oauth_module(const char *name)
+{
+	return name != NULL && (strcmp(name, "xoauth2") == 0 ||
+	    strcmp(name, "oauthbearer") == 0);
+}
+
+bool
+hk_server_smtp_oauth2(const struct hk_server *s)
+{
+	return !s->smtp_auth || oauth_module(s->smtp_auth_method);
+}
+
+bool
+hk_server_recv_oauth2(const struct hk_server *s)
+{
+	return s->recv_auth_method != NULL && oauth_module(s->recv_auth_method);
+}
+
+bool
+hk_server_oauth2_both_ends(const struct hk_server *s)
+{
+	return s->oauth2_provider != HK_OAUTH2_NONE &&
+	    hk_server_smtp_oauth2(s) && hk_server_recv_oauth2(s);
+}
+
 /* ---- the record ------------------------------------------------------- */
 
 void
@@ -114,6 +142,22 @@ hk_server_defaults(struct hk_server *s)
 	s->recv_security = HK_SEC_NONE;
 	s->recv_tls_verify = true;
 	s->recv_limit = 0;
+	s->recv_auth_method = hk_strdup(HK_RECV_AUTH_PASSWORD);
+	s->oauth2_provider = HK_OAUTH2_NONE;
+	s->oauth2_tenant = hk_strdup("");
+	s->oauth2_client_id = hk_strdup("");
+	s->oauth2_auth_url = hk_strdup("");
+	s->oauth2_token_url = hk_strdup("");
+	s->oauth2_device_url = hk_strdup("");
+	s->oauth2_scope = hk_strdup("");
+	s->oauth2_grant = HK_OAUTH2_GRANT_CODE;
+}
+
+bool
+hk_server_recv_sasl(const struct hk_server *s)
+{
+	return s->recv_auth_method != NULL && *s->recv_auth_method != '\0' &&
+	    strcmp(s->recv_auth_method, HK_RECV_AUTH_PASSWORD) != 0;
 }
 
 void
@@ -125,6 +169,14 @@ hk_server_clear(struct hk_server *s)
 	free(s->smtp_user);
 	hk_free_secret(s->smtp_password);
 	free(s->recv_host);
+	free(s->recv_auth_method);
+	free(s->oauth2_tenant);
+	free(s->oauth2_client_id);
+	hk_free_secret(s->oauth2_client_secret);
+	free(s->oauth2_auth_url);
+	free(s->oauth2_token_url);
+	free(s->oauth2_device_url);
+	free(s->oauth2_scope);
 	hk_wipe(s, sizeof(*s));
 	memset(s, 0, sizeof(*s));
 }

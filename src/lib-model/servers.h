@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "oauth2_presets.h"
+
 enum hk_security {
 	HK_SEC_NONE = 0,	/* "none" */
 	HK_SEC_STARTTLS,	/* "starttls" */
@@ -38,6 +40,11 @@ enum hk_credentials {
 #define HK_SERVER_USER_MAX 255		/* characters */
 #define HK_SERVER_PASSWORD_MAX 1024	/* bytes */
 #define HK_SERVER_WAIT_MAX 5		/* pop_before_smtp_wait, seconds */
+#define HK_OAUTH2_TENANT_MAX 255	/* characters */
+#define HK_OAUTH2_CLIENT_ID_MAX 255	/* characters */
+#define HK_OAUTH2_SECRET_MAX 1024	/* bytes */
+#define HK_OAUTH2_URL_MAX 2048		/* bytes */
+#define HK_OAUTH2_SCOPE_MAX 2048	/* bytes */
 
 /* The allowed send_limit / recv_limit values, 0 = unlimited. */
 extern const long long hk_server_limits[];
@@ -74,7 +81,29 @@ struct hk_server {
 	enum hk_security recv_security;
 	bool recv_tls_verify;
 	long long recv_limit;		/* bytes, 0 = unlimited */
+	/* How the receive end signs in: HK_RECV_AUTH_PASSWORD (USER/PASS,
+	 * APOP per its checkbox, IMAP LOGIN) or the name of a SASL module
+	 * serving the receive protocol (POP3 AUTH, IMAP AUTHENTICATE). */
+	char *recv_auth_method;
+	/* OAuth 2.0 (oauth2_presets.h); strings "" when unused. */
+	enum hk_oauth2_provider oauth2_provider;
+	char *oauth2_tenant;		/* microsoft only */
+	char *oauth2_client_id;
+	/* The client secret in clear, like smtp_password: from a form (NULL
+	 * when left empty) or a load with_secrets.  Wiped by clear. */
+	char *oauth2_client_secret;
+	bool oauth2_client_secret_set;	/* one is stored */
+	char *oauth2_auth_url;		/* https:// only */
+	char *oauth2_token_url;
+	char *oauth2_device_url;	/* "" when the provider has none */
+	char *oauth2_scope;		/* space-separated */
+	enum hk_oauth2_grant oauth2_grant;
 };
+
+#define HK_RECV_AUTH_PASSWORD "password"
+
+/* Does s sign in on its receive end through a SASL module? */
+bool hk_server_recv_sasl(const struct hk_server *s);
 
 /* ---- names of the choices (the form and database values) ---- */
 
@@ -89,6 +118,17 @@ int hk_credentials_parse(const char *s, enum hk_credentials *out);
 /* The receiving port to use when the admin typed none: 110/143, or 995/993
  * with implicit TLS. */
 int hk_recv_default_port(enum hk_recv_protocol p, enum hk_security s);
+
+/* Whether the server signs in with OAuth 2.0 on the sending end: SMTP
+ * AUTH off (nothing to sign in with) or with xoauth2 / oauthbearer. */
+bool hk_server_smtp_oauth2(const struct hk_server *s);
+/* Whether the receiving end signs in with OAuth 2.0.  Always false until
+ * the receive side has an authentication method field (recv_auth_method):
+ * it then answers whether that names an OAuth module. */
+bool hk_server_recv_oauth2(const struct hk_server *s);
+/* Whether the server uses OAuth 2.0 on both ends (a provider is set and
+ * both predicates above hold): its mail accounts then need no password. */
+bool hk_server_oauth2_both_ends(const struct hk_server *s);
 
 /* ---- the record ---- */
 

@@ -8,6 +8,7 @@
  * and is opened again (PQreset) before the next statement. */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #define BOOLOID 16
 #define BYTEAOID 17
 #define INT8OID 20
+#define TEXTOID 25
 
 /* Defaults the URI may override: seconds to connect, milliseconds a
  * statement may run and may wait for a lock (as SQLite's busy timeout),
@@ -48,6 +50,7 @@ struct pg_stmt {
 	char **values;		/* NULL: SQL NULL */
 	int *lengths, *formats;
 	Oid *types;
+	bool *unused;		/* numbered but never written: typed text */
 	PGresult *res;
 	int row;		/* the current row; -1 before the first */
 	unsigned char *blob;	/* the last unescaped bytea */
@@ -216,6 +219,21 @@ pg_exec(struct hk_sql *sql, const char *text)
 	return rc;
 }
 
+/* Whether text holds "$n" (a parameter a statement skips, as "?1, ?3",
+ * has no type PostgreSQL could infer: it is sent as text). */
+static bool
+mentions(const char *text, int n)
+{
+	char tag[16];
+	size_t len = (size_t)snprintf(tag, sizeof(tag), "$%d", n);
+
+	for (const char *s = strstr(text, tag); s != NULL;
+	    s = strstr(s + 1, tag))
+		if (!isdigit((unsigned char)s[len]))
+			return true;
+	return false;
+}
+
 static struct hk_sql_stmt *
 pg_prepare(struct hk_sql *sql, const char *text, char **err_r)
 {
@@ -238,6 +256,9 @@ pg_prepare(struct hk_sql *sql, const char *text, char **err_r)
 		p->lengths = hk_calloc((size_t)n, sizeof(*p->lengths));
 		p->formats = hk_calloc((size_t)n, sizeof(*p->formats));
 		p->types = hk_calloc((size_t)n, sizeof(*p->types));
+		p->unused = hk_calloc((size_t)n, sizeof(*p->unused));
+		for (int i = 0; i < n; i++)
+			p->unused[i] = !mentions(rewritten, i + 1);
 	}
 	return &p->st;
 }
@@ -277,6 +298,7 @@ pg_finalize(struct hk_sql_stmt *st)
 	free(p->lengths);
 	free(p->formats);
 	free(p->types);
+	free(p->unused);
 	free(p->text);
 	free(p);
 }
@@ -363,6 +385,9 @@ pg_step(struct hk_sql_stmt *st)
 		p->ran = true;
 		if (!ensure_connected(c))
 			return HK_SQL_CONN;
+		for (int i = 0; i < p->nparams; i++)
+			if (p->unused[i] && p->types[i] == 0)
+				p->types[i] = TEXTOID;
 		p->res = PQexecParams(c->h, p->text, p->nparams, p->types,
 		    (const char *const *)p->values, p->lengths, p->formats, 0);
 		switch (PQresultStatus(p->res)) {

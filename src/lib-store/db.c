@@ -65,6 +65,16 @@ hk_db_exec(struct hk_db *db, const char *sql)
 	return hk_sql_exec(db->sql, sql);
 }
 
+static bool is_pg(struct hk_db *db);
+
+int
+hk_db_sync_full(struct hk_db *db)
+{
+	if (is_pg(db))
+		return HK_SQL_OK;
+	return hk_sql_exec(db->sql, "PRAGMA synchronous = FULL");
+}
+
 int
 hk_db_schema_latest(void)
 {

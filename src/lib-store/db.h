@@ -48,6 +48,10 @@ void hk_db_rollback(struct hk_db *db);
 /* Runs one statement with no result rows (a literal; no user data). */
 int hk_db_exec(struct hk_db *db, const char *sql);
 
+/* Makes every later commit of this connection durable before it returns
+ * (SQLite: synchronous = FULL; PostgreSQL's commits already are). */
+int hk_db_sync_full(struct hk_db *db);
+
 /* The last error's message, for logs. */
 const char *hk_db_errmsg(struct hk_db *db);
 

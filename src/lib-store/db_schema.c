@@ -171,6 +171,77 @@ const char *const hk_db_migrations[] = {
 	"  WHEN NEW.maildir IS NULL"
 	"  BEGIN UPDATE mail_accounts SET maildir = NEW.id || '-' ||"
 	"    lower(hex(randomblob(8))) WHERE id = NEW.id; END;",
+
+	/* 8: how the receive end signs in: "password" (USER/PASS, APOP,
+	 * IMAP LOGIN, as before) or a SASL module's name. */
+	"ALTER TABLE mail_servers ADD COLUMN recv_auth_method TEXT NOT NULL"
+	"  DEFAULT 'password';",
+	/* 9: OAuth 2.0 (docs/REFERENCE.md, docs/DESIGN.md).  The server's
+	 * provider settings (the client secret sealed like smtp_password);
+	 * the tokens of each account (authorization_code) or of a server
+	 * (client_credentials: one per server), sealed under the owner's id
+	 * and the field name; the refresh locks (kept apart so that taking
+	 * one does not change the data generation); and the single-use
+	 * states of the browser's authorization requests. */
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_provider TEXT NOT NULL"
+	"  DEFAULT 'none' CHECK (oauth2_provider IN"
+	"  ('none','microsoft','google','custom'));"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_tenant TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_client_id TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_client_secret BLOB;"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_auth_url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_token_url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_device_url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_scope TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_grant TEXT NOT NULL"
+	"  DEFAULT 'authorization_code' CHECK (oauth2_grant IN"
+	"  ('authorization_code','client_credentials'));"
+	"CREATE TABLE oauth2_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER UNIQUE REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  server_id INTEGER UNIQUE REFERENCES mail_servers(id) ON DELETE CASCADE,"
+	"  refresh_token BLOB,"		/* sealed; NULL: none */
+	"  access_token BLOB,"			/* sealed; NULL: none */
+	"  access_expires INTEGER NOT NULL DEFAULT 0,"	/* unix time */
+	"  scope TEXT NOT NULL DEFAULT '',"	/* as granted */
+	"  needs_reconnect INTEGER NOT NULL DEFAULT 0 CHECK (needs_reconnect IN (0,1)),"
+	"  last_error TEXT,"			/* the provider's words, bounded */
+	"  connected_at INTEGER,"
+	"  updated_at INTEGER NOT NULL,"
+	"  CHECK ((account_id IS NULL) <> (server_id IS NULL)));"
+	"CREATE TABLE oauth2_refresh_locks ("
+	"  owner TEXT PRIMARY KEY,"		/* 'account:<id>' or 'server:<id>' */
+	"  until_at INTEGER NOT NULL,"		/* free once past */
+	"  holder TEXT NOT NULL);"
+	"CREATE TABLE oauth2_states ("
+	"  id INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL UNIQUE,"
+	"  session_hash BLOB NOT NULL,"		/* sessions.id_hash */
+	"  account_id INTEGER NOT NULL REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  verifier BLOB NOT NULL,"		/* PKCE, sealed */
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TRIGGER oauth2_tokens_gen_insert AFTER INSERT ON oauth2_tokens"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER oauth2_tokens_gen_update AFTER UPDATE ON oauth2_tokens"
+	"  BEGIN UPDATE data_generation SET n = random(); END;"
+	"CREATE TRIGGER oauth2_tokens_gen_delete AFTER DELETE ON oauth2_tokens"
+	"  BEGIN UPDATE data_generation SET n = random(); END;",
+	/* 10: when each account is fetched next and who is fetching it now
+	 * (lease.h): any number of `fetch --all` processes, on any hosts
+	 * sharing the database, split the accounts by leases that expire
+	 * when their holder dies.  Times are unix seconds.  A row is made
+	 * for an account by the first claim that sees it missing; it goes
+	 * with its account.  Not in the data generation: a lease changes
+	 * nothing a screen shows. */
+	"CREATE TABLE fetch_schedule ("
+	"  account_id INTEGER PRIMARY KEY REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  next_fetch_at INTEGER NOT NULL,"	/* due from then on */
+	"  lease_owner TEXT,"			/* 'host:pid:random'; NULL: free */
+	"  lease_until INTEGER NOT NULL,"	/* the lease ends then */
+	"  claimed_at INTEGER NOT NULL,"	/* the last run began then; 0: never */
+	"  done_at INTEGER,"			/* the last run ended then */
+	"  last_exit INTEGER);"			/* its exit status (docs/REFERENCE.md) */
+	"CREATE INDEX fetch_schedule_due ON fetch_schedule(next_fetch_at);",
 };
 
 const int hk_db_migration_count =

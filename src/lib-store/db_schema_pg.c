@@ -156,6 +156,65 @@ const char *const hk_db_migrations_pg[] = {
 	"   NEW.maildir := hk_maildir_name(NEW.id); END IF; RETURN NEW; END';"
 	"CREATE TRIGGER mail_accounts_maildir BEFORE INSERT ON mail_accounts"
 	"  FOR EACH ROW EXECUTE FUNCTION hk_maildir_given();",
+
+	/* 8: how the receive end signs in: "password" or a SASL module. */
+	"ALTER TABLE mail_servers ADD COLUMN recv_auth_method TEXT NOT NULL"
+	"  DEFAULT 'password';",
+
+	/* 9: OAuth 2.0: the server's provider settings, the tokens of an
+	 * account or a server, the refresh locks (outside the data
+	 * generation), the single-use states of authorization requests. */
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_provider TEXT NOT NULL"
+	"  DEFAULT 'none' CHECK (oauth2_provider IN"
+	"  ('none','microsoft','google','custom'));"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_tenant TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_client_id TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_client_secret BYTEA;"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_auth_url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_token_url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_device_url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_scope TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE mail_servers ADD COLUMN oauth2_grant TEXT NOT NULL"
+	"  DEFAULT 'authorization_code' CHECK (oauth2_grant IN"
+	"  ('authorization_code','client_credentials'));"
+	"CREATE TABLE oauth2_tokens ("
+	"  id BIGSERIAL PRIMARY KEY,"
+	"  account_id BIGINT UNIQUE REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  server_id BIGINT UNIQUE REFERENCES mail_servers(id) ON DELETE CASCADE,"
+	"  refresh_token BYTEA,"
+	"  access_token BYTEA,"
+	"  access_expires BIGINT NOT NULL DEFAULT 0,"
+	"  scope TEXT NOT NULL DEFAULT '',"
+	"  needs_reconnect BIGINT NOT NULL DEFAULT 0 CHECK (needs_reconnect IN (0,1)),"
+	"  last_error TEXT,"
+	"  connected_at BIGINT,"
+	"  updated_at BIGINT NOT NULL,"
+	"  CHECK ((account_id IS NULL) <> (server_id IS NULL)));"
+	"CREATE TABLE oauth2_refresh_locks ("
+	"  owner TEXT PRIMARY KEY,"
+	"  until_at BIGINT NOT NULL,"
+	"  holder TEXT NOT NULL);"
+	"CREATE TABLE oauth2_states ("
+	"  id BIGSERIAL PRIMARY KEY,"
+	"  state TEXT NOT NULL UNIQUE,"
+	"  session_hash BYTEA NOT NULL,"
+	"  account_id BIGINT NOT NULL REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  verifier BYTEA NOT NULL,"
+	"  created_at BIGINT NOT NULL);"
+	"CREATE TRIGGER oauth2_tokens_gen AFTER INSERT OR UPDATE OR DELETE"
+	"  ON oauth2_tokens FOR EACH STATEMENT EXECUTE FUNCTION hk_generation_bump();",
+
+	/* 10: when each account is fetched next and who is fetching it now
+	 * (lease.h); not in the data generation. */
+	"CREATE TABLE fetch_schedule ("
+	"  account_id BIGINT PRIMARY KEY REFERENCES mail_accounts(id) ON DELETE CASCADE,"
+	"  next_fetch_at BIGINT NOT NULL,"
+	"  lease_owner TEXT,"
+	"  lease_until BIGINT NOT NULL,"
+	"  claimed_at BIGINT NOT NULL,"
+	"  done_at BIGINT,"
+	"  last_exit BIGINT);"
+	"CREATE INDEX fetch_schedule_due ON fetch_schedule(next_fetch_at);",
 };
 
 const int hk_db_migration_count_pg =

@@ -1,6 +1,6 @@
 # src/lib-store/ - the database: connection, schema, administrators, sign-in sessions and throttling,
-# audit trail, server health, last connection tests, key check, the data generation, the shared DB
-# helpers and store result.
+# audit trail, server health, last connection tests, key check, the data generation, OAuth 2.0
+# tokens and states, the shared DB helpers and store result.
 # May include: src/lib-store and the layers below it (src/local.mk).
 
 noinst_LTLIBRARIES += src/lib-store/libhk-store.la
@@ -22,6 +22,12 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/healthdb.h \
 	src/lib-store/keycheck.c \
 	src/lib-store/keycheck.h \
+	src/lib-store/oauth2_state.c \
+	src/lib-store/oauth2_state.h \
+	src/lib-store/oauth2_tokens.c \
+	src/lib-store/oauth2_tokens.h \
+	src/lib-store/lease.c \
+	src/lib-store/lease.h \
 	src/lib-store/servertest.c \
 	src/lib-store/servertest.h \
 	src/lib-store/session.c \

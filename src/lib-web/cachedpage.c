@@ -34,7 +34,8 @@ eligible(const struct hk_ctx *ctx)
 	const char *m = ctx->req->method;
 	const struct hk_app *app = ctx->app;
 
-	if (ctx->route == NULL || !(ctx->route->flags & HK_ROUTE_CACHEABLE))
+	if (!app->cfg.page_cache || ctx->route == NULL ||
+	    !(ctx->route->flags & HK_ROUTE_CACHEABLE))
 		return false;
 	if (m == NULL || strcmp(m, "GET") != 0 || ctx->want_xml ||
 	    !ctx->signed_in || ctx->path == NULL || ctx->res->doc != NULL)

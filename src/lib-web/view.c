@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <libxml/xpathInternals.h>
+#include <libxslt/documents.h>
 #include <libxslt/extensions.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
@@ -14,6 +15,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "msgfold.h"
 #include "view.h"
 
 /* Generous for our screens, small enough to stop a runaway stylesheet. */
@@ -21,14 +23,20 @@
 #define MAX_XPATH_OPS 5000000UL
 #define MAX_MSG_ARGS 9
 
+/* One screen, compiled once per language with its constant messages
+ * already in place (msgfold.h). */
 struct sheet {
 	char *screen;
-	xsltStylesheetPtr style;
+	xsltStylesheetPtr style[HK_N_LANGS];
 };
 
 struct hk_view {
 	struct sheet *sheets;
 	size_t n;
+	/* layout.xsl as imported, one per language, shared by every screen
+	 * of that language (share_layout). */
+	xsltStylesheetPtr layout[HK_N_LANGS];
+	xmlDictPtr dict;	/* the names of every stylesheet */
 	const struct hk_catalog *cat;
 	xsltSecurityPrefsPtr prefs;
 };
@@ -39,6 +47,64 @@ struct render {
 	const char *lang;
 	struct hk_buf errors;
 };
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The language the stylesheets being loaded are for; only set while
+ * hk_view_load runs, for fold_loader. */
+static const struct hk_catalog *loading_cat;
+static const char *loading_lang;
+static xmlDictPtr loading_dict;
+static xsltDocLoaderFunc default_loader;
+
+/* Every stylesheet document, the screen's and the layout it imports, is
+ * read through here: the constant hk:msg() calls become text. */
+static xmlDocPtr
+fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
+    xsltLoadType type)
+{
+	xmlDocPtr doc;
+
+	if (type == XSLT_LOAD_DOCUMENT || loading_lang == NULL)
+		return default_loader(uri, dict, options, ctxt, type);
+	/* One dictionary for all: libxslt compares mode names by pointer,
+	 * so a layout shared between screens must share their names. */
+	doc = default_loader(uri, loading_dict, options, ctxt, type);
+	if (doc != NULL)
+		(void)hk_msgfold(doc, loading_cat, loading_lang);
+	return doc;
+}
+
+/* Every screen imports layout.xsl, as its only import, first; compiled,
+ * it is the same for every screen of a language (~0.4 MB each).  The
+ * first screen's copy is kept for all, the others' are freed.  A screen
+ * that imports anything else keeps its own. */
+static void
+share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
+{
+	xsltStylesheetPtr own = style->imports, *shared = &view->layout[lang];
+
+	if (own == NULL || own->next != NULL || own->imports != NULL ||
+	    own->doc == NULL || own->doc->URL == NULL ||
+	    !has_suffix((const char *)own->doc->URL, "/layout.xsl") ||
+	    style->dict != view->dict || own->dict != view->dict)
+		return;
+	if (*shared == NULL) {
+		*shared = own;
+		return;
+	}
+	if (own->extrasNr != (*shared)->extrasNr)
+		return;
+	style->imports = *shared;
+	own->parent = NULL;
+	xsltFreeStylesheet(own);
+}
 
 /* hk:msg(key, arg...) */
 static void
@@ -96,14 +162,6 @@ collect_error(void *ctx, const char *fmt, ...)
 }
 
 static int
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int
 sheet_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct sheet *)a)->screen,
@@ -128,9 +186,15 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 		*err_r = hk_aprintf("%s: cannot open the stylesheet folder", xsl_dir);
 		goto fail;
 	}
+	default_loader = xsltDocDefaultLoader;
+	xsltSetLoaderFunc(fold_loader);
+	loading_cat = cat;
+	view->dict = loading_dict = xmlDictCreate();
+	if (view->dict == NULL)
+		hk_fatal("xmlDictCreate failed");
 	while ((de = readdir(d)) != NULL) {
+		struct sheet sh = { NULL, { NULL } };
 		char *path;
-		xsltStylesheetPtr style;
 
 		/* layout.xsl is the shell the screens import, not a screen:
 		 * parsing it on its own would only cost memory (~0.4 MB). */
@@ -138,27 +202,34 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 		    strcmp(de->d_name, "layout.xsl") == 0)
 			continue;
 		path = hk_aprintf("%s/%s", xsl_dir, de->d_name);
-		/* Imports are resolved here, before the locked-down
-		 * preferences apply to transforms. */
-		style = xsltParseStylesheetFile(BAD_CAST path);
-		if (style == NULL) {
-			*err_r = hk_aprintf("%s: not a valid stylesheet", path);
-			free(path);
-			closedir(d);
-			goto fail;
-		}
-		free(path);
+		sh.screen = hk_strndup(de->d_name, strlen(de->d_name) - 4);
 		if (view->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			view->sheets = hk_realloc(view->sheets,
 			    cap * sizeof(*view->sheets));
 		}
-		view->sheets[view->n].screen = hk_strndup(de->d_name,
-		    strlen(de->d_name) - 4);
-		view->sheets[view->n].style = style;
-		view->n++;
+		view->sheets[view->n++] = sh;
+		/* Imports are resolved here, before the locked-down
+		 * preferences apply to transforms. */
+		for (size_t i = 0; i < HK_N_LANGS; i++) {
+			loading_lang = hk_languages[i];
+			view->sheets[view->n - 1].style[i] =
+			    xsltParseStylesheetFile(BAD_CAST path);
+			if (view->sheets[view->n - 1].style[i] == NULL) {
+				*err_r = hk_aprintf("%s: not a valid stylesheet",
+				    path);
+				free(path);
+				closedir(d);
+				goto fail;
+			}
+			share_layout(view, view->sheets[view->n - 1].style[i], i);
+		}
+		free(path);
 	}
 	closedir(d);
+	xsltSetLoaderFunc(NULL);
+	loading_lang = NULL;
+	loading_dict = NULL;
 	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
 
 	view->prefs = xsltNewSecurityPrefs();
@@ -171,6 +242,9 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	xsltSetSecurityPrefs(view->prefs, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
 	return view;
 fail:
+	xsltSetLoaderFunc(NULL);
+	loading_lang = NULL;
+	loading_dict = NULL;
 	hk_view_free(&view);
 	return NULL;
 }
@@ -183,9 +257,23 @@ hk_view_free(struct hk_view **viewp)
 	if (view == NULL)
 		return;
 	for (size_t i = 0; i < view->n; i++) {
-		xsltFreeStylesheet(view->sheets[i].style);
+		for (size_t j = 0; j < HK_N_LANGS; j++) {
+			xsltStylesheetPtr style = view->sheets[i].style[j];
+
+			if (style == NULL)
+				continue;
+			if (style->imports != NULL &&
+			    style->imports == view->layout[j])
+				style->imports = NULL;	/* freed below */
+			xsltFreeStylesheet(style);
+		}
 		free(view->sheets[i].screen);
 	}
+	for (size_t j = 0; j < HK_N_LANGS; j++)
+		if (view->layout[j] != NULL)
+			xsltFreeStylesheet(view->layout[j]);
+	if (view->dict != NULL)
+		xmlDictFree(view->dict);
 	free(view->sheets);
 	if (view->prefs != NULL)
 		xsltFreeSecurityPrefs(view->prefs);
@@ -193,14 +281,13 @@ hk_view_free(struct hk_view **viewp)
 	*viewp = NULL;
 }
 
-static xsltStylesheetPtr
+static const struct sheet *
 find_sheet(const struct hk_view *view, const char *screen)
 {
-	struct sheet probe = { (char *)screen, NULL };
-	const struct sheet *s = bsearch(&probe, view->sheets, view->n,
-	    sizeof(*view->sheets), sheet_cmp);
+	struct sheet probe = { (char *)screen, { NULL } };
 
-	return s != NULL ? s->style : NULL;
+	return bsearch(&probe, view->sheets, view->n, sizeof(*view->sheets),
+	    sheet_cmp);
 }
 
 int
@@ -209,11 +296,23 @@ hk_view_has(const struct hk_view *view, const char *screen)
 	return find_sheet(view, screen) != NULL;
 }
 
+/* The sheet for lang; a language without a catalogue gets the default
+ * one's, as hk_msg() would. */
+static xsltStylesheetPtr
+sheet_style(const struct sheet *s, const char *lang)
+{
+	for (size_t i = 0; lang != NULL && hk_languages[i] != NULL; i++)
+		if (strcmp(lang, hk_languages[i]) == 0)
+			return s->style[i];
+	return s->style[0];
+}
+
 int
 hk_view_html(struct hk_view *view, xmlDocPtr doc, const char *screen,
     struct hk_buf *out, char **err_r)
 {
-	xsltStylesheetPtr style = find_sheet(view, screen);
+	const struct sheet *sheet = find_sheet(view, screen);
+	xsltStylesheetPtr style;
 	xsltTransformContextPtr tctxt = NULL;
 	xmlDocPtr result = NULL;
 	xmlOutputBufferPtr obuf;
@@ -223,13 +322,14 @@ hk_view_html(struct hk_view *view, xmlDocPtr doc, const char *screen,
 	struct render r = { view->cat, "en", HK_BUF_INIT };
 
 	*err_r = NULL;
-	if (style == NULL) {
+	if (sheet == NULL) {
 		*err_r = hk_aprintf("no stylesheet for screen '%s'", screen);
 		return -1;
 	}
 	lang = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "lang");
 	if (lang != NULL)
 		r.lang = (const char *)lang;
+	style = sheet_style(sheet, r.lang);
 
 	tctxt = xsltNewTransformContext(style, doc);
 	if (tctxt == NULL)

@@ -32,10 +32,13 @@ static const struct key keys[] = {
 	{ "mail_dir",          K_PATH,   F(mail_dir), 0, 0 },
 	{ "listen",            K_STRING, F(listen), 0, 0 },
 	{ "workers",           K_INT,    F(workers), 1, 256 },
+	{ "fetch_lease_seconds", K_INT,  F(fetch_lease_seconds), 2, 86400 },
 	{ "max_body",          K_SIZE,   F(max_body), 1024, 1073741824LL },
 	{ "base_path",         K_BASE,   F(base_path), 0, 0 },
 	{ "trust_remote_user", K_BOOL,   F(trust_remote_user), 0, 0 },
 	{ "socket_mode",       K_MODE,   F(socket_mode), 0, 0777 },
+	{ "ca_file",           K_PATH,   F(ca_file), 0, 0 },
+	{ "page_cache",        K_BOOL,   F(page_cache), 0, 0 },
 };
 #undef F
 
@@ -64,9 +67,11 @@ set_defaults(struct hk_config *cfg)
 	cfg->static_dir = hk_strdup(HK_PKGDATADIR "/static");
 	cfg->mail_dir = hk_strdup(HK_STATEDIR "/mail");
 	cfg->workers = 4;
+	cfg->fetch_lease_seconds = 300;
 	cfg->max_body = 1048576;
 	cfg->base_path = hk_strdup("/");
 	cfg->socket_mode = 0660;
+	cfg->page_cache = true;
 }
 
 static char *
@@ -344,5 +349,6 @@ hk_config_free(struct hk_config *cfg)
 	free(cfg->mail_dir);
 	free(cfg->listen);
 	free(cfg->base_path);
+	free(cfg->ca_file);
 	memset(cfg, 0, sizeof(*cfg));
 }

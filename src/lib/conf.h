@@ -23,10 +23,13 @@ struct hk_config {
 	char *mail_dir;
 	char *listen;		/* NULL: accept on fd 0 */
 	int workers;
+	int fetch_lease_seconds;	/* a fetch lease's length (docs/MAIL.md) */
 	size_t max_body;
 	char *base_path;	/* always starts and ends with '/' */
 	bool trust_remote_user;
 	mode_t socket_mode;	/* for a unix listening socket */
+	char *ca_file;		/* extra trusted CAs (PEM) for every TLS connection; NULL: none */
+	bool page_cache;	/* keep rendered pages (docs/DESIGN.md) */
 };
 
 /* The path to read: flag_path if not NULL, else $HIKYAKU_CONFIG, else the

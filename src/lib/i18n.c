@@ -12,8 +12,7 @@
 #include "i18n.h"
 #include "mem.h"
 
-const char *const hk_languages[] = { "en", "ja", NULL };
-#define N_LANGS 2
+const char *const hk_languages[HK_N_LANGS + 1] = { "en", "ja", NULL };
 
 struct entry {
 	char *key;
@@ -26,7 +25,7 @@ struct table {
 };
 
 struct hk_catalog {
-	struct table lang[N_LANGS];
+	struct table lang[HK_N_LANGS];
 };
 
 static int
@@ -129,7 +128,7 @@ hk_catalog_load(const char *dir, char **err_r)
 	struct hk_catalog *cat = hk_calloc(1, sizeof(*cat));
 
 	*err_r = NULL;
-	for (size_t i = 0; i < N_LANGS; i++)
+	for (size_t i = 0; i < HK_N_LANGS; i++)
 		if (load_table(dir, hk_languages[i], &cat->lang[i], err_r) < 0) {
 			hk_catalog_free(&cat);
 			return NULL;
@@ -144,7 +143,7 @@ hk_catalog_free(struct hk_catalog **catp)
 
 	if (cat == NULL)
 		return;
-	for (size_t i = 0; i < N_LANGS; i++) {
+	for (size_t i = 0; i < HK_N_LANGS; i++) {
 		for (size_t j = 0; j < cat->lang[i].n; j++) {
 			free(cat->lang[i].v[j].key);
 			free(cat->lang[i].v[j].text);

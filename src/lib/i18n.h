@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 /* The supported languages, NULL-terminated; the first is the default. */
+#define HK_N_LANGS 2
 extern const char *const hk_languages[];
 
 struct hk_catalog;

@@ -34,6 +34,18 @@ void ui_server_delete(struct hk_ctx *ctx);
  * child of list that has had traffic. */
 void ui_health_list_xml(struct hk_db *db, xmlNodePtr list);
 
+/* ui_oauth2.c: the OAuth 2.0 state (see there).  Marks each server of
+ * root's <mail-servers> with its provider and whether its accounts need
+ * a password; adds <oauth2> to root's <mail-account> when its server
+ * uses OAuth 2.0; the same for every account of a list; adds
+ * <needs-reconnect count=""> to the listed servers that have such
+ * accounts. */
+void ui_oauth2_servers_xml(struct hk_ctx *ctx, xmlNodePtr root);
+void ui_oauth2_account_xml(struct hk_ctx *ctx, xmlNodePtr root,
+    long long account_id, long long server_id);
+void ui_oauth2_accounts_xml(struct hk_ctx *ctx, xmlNodePtr list);
+void ui_oauth2_server_counts_xml(struct hk_db *db, xmlNodePtr list);
+
 /* ui_conntest.c */
 void ui_conntest_unsaved(struct hk_ctx *ctx);
 void ui_conntest_saved(struct hk_ctx *ctx);

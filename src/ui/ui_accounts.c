@@ -139,6 +139,9 @@ render_form(struct hk_ctx *ctx, const struct hk_account *a,
 	}
 	if (!servers_xml(ctx, root))
 		return;
+	ui_oauth2_servers_xml(ctx, root);
+	if (a->id != 0)
+		ui_oauth2_account_xml(ctx, root, a->id, a->server_id);
 	/* Page-level errors first, then the fields in the form's order. */
 	for (size_t f = 0; errs != NULL && f < sizeof(form_order) /
 	    sizeof(form_order[0]); f++)
@@ -171,6 +174,7 @@ ui_accounts_list(struct hk_ctx *ctx)
 	for (size_t i = 0; i < n; i++)
 		account_xml(list, &v[i], true);
 	hk_account_list_free(&v, n);
+	ui_oauth2_accounts_xml(ctx, list);
 	/* The empty state says whether a server must be added first. */
 	hk_xml_int(root, "server-count", server_count(ctx, &only));
 }
@@ -232,6 +236,20 @@ precheck(struct hk_ctx *ctx, const struct hk_account *a, long long self_id,
 	hk_db_done(st);
 }
 
+/* The form flags: the password is optional when the chosen server signs
+ * in with OAuth 2.0 on both ends. */
+static unsigned
+form_flags(struct hk_ctx *ctx, unsigned flags)
+{
+	const char *v = hk_params_get(&ctx->form, "server_id");
+	long long id = v != NULL && strlen(v) <= 18 &&
+	    strspn(v, "0123456789") == strlen(v) ? strtoll(v, NULL, 10) : 0;
+
+	if (hk_account_password_optional(ctx->app->db, id))
+		flags |= HK_ACCOUNT_FORM_NO_PASSWORD;
+	return flags;
+}
+
 void
 ui_account_create(struct hk_ctx *ctx)
 {
@@ -239,7 +257,8 @@ ui_account_create(struct hk_ctx *ctx)
 	struct hk_form_errors errs = HK_FORM_ERRORS_INIT;
 	enum hk_account_rc rc;
 
-	if (hk_account_from_form(&ctx->form, 0, &a, &errs) == 0) {
+	if (hk_account_from_form(&ctx->form, form_flags(ctx, 0), &a,
+	    &errs) == 0) {
 		rc = hk_account_create(ctx->app->db, ctx->app->key,
 		    ctx->session.admin_name, &a);
 		if (rc == HK_ACCOUNT_OK) {
@@ -311,8 +330,8 @@ ui_account_update(struct hk_ctx *ctx)
 		hk_fail(ctx, 400, "bad-request");
 		goto out;
 	}
-	(void)hk_account_from_form(&ctx->form, HK_ACCOUNT_FORM_CHANGE, &a,
-	    &errs);
+	(void)hk_account_from_form(&ctx->form,
+	    form_flags(ctx, HK_ACCOUNT_FORM_CHANGE), &a, &errs);
 	a.id = ctx->id;
 	a.version = version;
 	a.password_set = cur.password_set;

@@ -75,11 +75,23 @@ server_xml(xmlNodePtr parent, const struct hk_server *s)
 	hk_xml_text(e, "recv_security", hk_security_name(s->recv_security));
 	flag_xml(e, "recv_tls_verify", s->recv_tls_verify);
 	hk_xml_int(e, "recv_limit", s->recv_limit);
+	hk_xml_text(e, "recv_auth_method", s->recv_auth_method);
+	hk_xml_text(e, "oauth2_provider",
+	    hk_oauth2_provider_name(s->oauth2_provider));
+	hk_xml_text(e, "oauth2_tenant", s->oauth2_tenant);
+	hk_xml_text(e, "oauth2_client_id", s->oauth2_client_id);
+	hk_xml_text(e, "oauth2_client_secret_set",
+	    s->oauth2_client_secret_set ? "true" : "false");
+	hk_xml_text(e, "oauth2_auth_url", s->oauth2_auth_url);
+	hk_xml_text(e, "oauth2_token_url", s->oauth2_token_url);
+	hk_xml_text(e, "oauth2_device_url", s->oauth2_device_url);
+	hk_xml_text(e, "oauth2_scope", s->oauth2_scope);
+	hk_xml_text(e, "oauth2_grant", hk_oauth2_grant_name(s->oauth2_grant));
 	return e;
 }
 
 /* The form fields, in documented order: text ones are echoed as entered,
- * checkboxes as on/off; the password never. */
+ * checkboxes as on/off; the secrets never. */
 static const struct {
 	const char *name;
 	bool flag;
@@ -92,7 +104,12 @@ static const struct {
 	{ "send_limit", false }, { "recv_protocol", false }, { "apop", true },
 	{ "recv_host", false }, { "recv_port", false },
 	{ "recv_security", false }, { "recv_tls_verify", true },
-	{ "recv_limit", false },
+	{ "recv_limit", false }, { "recv_auth_method", false },
+	{ "recv_limit", false }, { "oauth2_provider", false },
+	{ "oauth2_tenant", false }, { "oauth2_client_id", false },
+	{ "oauth2_auth_url", false }, { "oauth2_token_url", false },
+	{ "oauth2_device_url", false }, { "oauth2_scope", false },
+	{ "oauth2_grant", false },
 };
 
 static bool
@@ -105,7 +122,7 @@ flag_value(const char *v)
 /* <mail-server> holding what the admin entered. */
 static xmlNodePtr
 entered_xml(xmlNodePtr parent, const struct hk_params *form, long long id,
-    long long version, bool password_set)
+    long long version, bool password_set, bool secret_set)
 {
 	xmlNodePtr e = xmlNewChild(parent, NULL, BAD_CAST "mail-server", NULL);
 
@@ -123,12 +140,44 @@ entered_xml(xmlNodePtr parent, const struct hk_params *form, long long id,
 		if (strcmp(form_fields[i].name, "smtp_user") == 0)
 			hk_xml_text(e, "smtp_password_set",
 			    password_set ? "true" : "false");
+		if (strcmp(form_fields[i].name, "oauth2_client_id") == 0)
+			hk_xml_text(e, "oauth2_client_secret_set",
+			    secret_set ? "true" : "false");
 	}
 	return e;
 }
 
 /* <auth-methods>: the loaded SMTP-AUTH modules, plus the current method
  * when it is no longer loaded (loaded="false"), so it still shows. */
+/* <recv-auth-methods>: the loaded SASL modules that can sign in on the
+ * receive end, with the protocols they serve there ("password" is the
+ * form's own choice, not a module). */
+static void
+recv_auth_methods_xml(struct hk_ctx *ctx, xmlNodePtr root)
+{
+	const struct hk_modset *mods = ctx->app->mods;
+	xmlNodePtr list = xmlNewChild(root, NULL, BAD_CAST "recv-auth-methods",
+	    NULL);
+	size_t n = mods != NULL ? hk_modset_count(mods) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hk_authmod *m = hk_modset_at(mods, i);
+		uint32_t rp = m->protocols &
+		    (HK_AUTHMOD_PROTO_POP3 | HK_AUTHMOD_PROTO_IMAP);
+		xmlNodePtr e;
+
+		if (m->kind != HK_AUTHMOD_KIND_SASL || rp == 0)
+			continue;
+		e = xmlNewChild(list, NULL, BAD_CAST "auth-method", NULL);
+		xmlNewProp(e, BAD_CAST "name", BAD_CAST m->name);
+		xmlNewProp(e, BAD_CAST "title", BAD_CAST(m->title ? m->title : m->name));
+		xmlNewProp(e, BAD_CAST "pop3", BAD_CAST
+		    (rp & HK_AUTHMOD_PROTO_POP3 ? "true" : "false"));
+		xmlNewProp(e, BAD_CAST "imap4", BAD_CAST
+		    (rp & HK_AUTHMOD_PROTO_IMAP ? "true" : "false"));
+	}
+}
+
 static void
 auth_methods_xml(struct hk_ctx *ctx, xmlNodePtr root, const char *current)
 {
@@ -274,7 +323,10 @@ ui_servers_list(struct hk_ctx *ctx)
 		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 	else
+	{
 		ui_health_list_xml(ctx->app->db, list);	/* send/fetch */
+		ui_oauth2_server_counts_xml(ctx->app->db, list);
+	}
 }
 
 /* ---- add / change ----------------------------------------------------- */
@@ -300,6 +352,55 @@ check_name(struct hk_ctx *ctx, const struct hk_server *s, long long except_id,
 	return true;
 }
 
+/* <oauth2-presets>: what choosing a provider fills in, for the form's
+ * script (the server fills empty fields the same way on save). */
+static void
+presets_xml(xmlNodePtr root)
+{
+	xmlNodePtr list = xmlNewChild(root, NULL, BAD_CAST "oauth2-presets",
+	    NULL);
+	size_t n;
+	const struct hk_oauth2_preset *v = hk_oauth2_presets(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hk_oauth2_preset *p = &v[i];
+		xmlNodePtr e = xmlNewChild(list, NULL, BAD_CAST "preset", NULL);
+		const struct {
+			const char *end;
+			const struct hk_oauth2_host *h;
+		} hosts[] = { { "imap4", &p->imap }, { "pop3", &p->pop3 },
+		    { "smtp", &p->smtp } };
+
+		xmlNewProp(e, BAD_CAST "name", BAD_CAST p->name);
+		if (p->tenant != NULL)
+			xmlNewProp(e, BAD_CAST "tenant", BAD_CAST p->tenant);
+		if (p->auth_url != NULL)
+			xmlNewProp(e, BAD_CAST "auth_url", BAD_CAST p->auth_url);
+		if (p->token_url != NULL)
+			xmlNewProp(e, BAD_CAST "token_url", BAD_CAST p->token_url);
+		if (p->device_url != NULL)
+			xmlNewProp(e, BAD_CAST "device_url",
+			    BAD_CAST p->device_url);
+		if (p->scope != NULL)
+			xmlNewProp(e, BAD_CAST "scope", BAD_CAST p->scope);
+		if (p->client_scope != NULL)
+			xmlNewProp(e, BAD_CAST "client_scope",
+			    BAD_CAST p->client_scope);
+		for (size_t j = 0; j < 3; j++) {
+			xmlNodePtr h;
+
+			if (hosts[j].h->host == NULL)
+				continue;
+			h = xmlNewChild(e, NULL, BAD_CAST "host", NULL);
+			xmlNewProp(h, BAD_CAST "end", BAD_CAST hosts[j].end);
+			xmlNewProp(h, BAD_CAST "name", BAD_CAST hosts[j].h->host);
+			hk_xml_attr_int(h, "port", hosts[j].h->port);
+			xmlNewProp(h, BAD_CAST "security",
+			    BAD_CAST hosts[j].h->security);
+		}
+	}
+}
+
 static xmlNodePtr
 form_page(struct hk_ctx *ctx, const char *mode)
 {
@@ -307,6 +408,7 @@ form_page(struct hk_ctx *ctx, const char *mode)
 	xmlNodePtr f = xmlNewChild(root, NULL, BAD_CAST "form", NULL);
 
 	xmlNewProp(f, BAD_CAST "mode", BAD_CAST mode);
+	presets_xml(root);
 	/* For the form's own "test connection" part. */
 	ui_accounts_options_xml(ctx, root);
 	return root;
@@ -321,6 +423,7 @@ ui_server_new(struct hk_ctx *ctx)
 	hk_server_defaults(&s);
 	server_xml(root, &s);
 	auth_methods_xml(ctx, root, s.smtp_auth_method);
+	recv_auth_methods_xml(ctx, root);
 	hk_server_clear(&s);
 }
 
@@ -339,6 +442,7 @@ ui_server_edit(struct hk_ctx *ctx)
 	root = form_page(ctx, "edit");
 	server_xml(root, &s);
 	auth_methods_xml(ctx, root, s.smtp_auth_method);
+	recv_auth_methods_xml(ctx, root);
 	hk_server_clear(&s);
 }
 
@@ -357,12 +461,15 @@ form_version(struct hk_ctx *ctx)
 /* Re-renders the form with what was entered (status 422 or 409). */
 static xmlNodePtr
 form_again(struct hk_ctx *ctx, int status, const struct hk_form_errors *errs,
-    long long id, long long version, bool password_set)
+    long long id, long long version, const struct hk_server *cur)
 {
 	xmlNodePtr root = form_page(ctx, id != 0 ? "edit" : "new");
 
-	entered_xml(root, &ctx->form, id, version, password_set);
+	entered_xml(root, &ctx->form, id, version,
+	    cur != NULL && cur->smtp_password_set,
+	    cur != NULL && cur->oauth2_client_secret_set);
 	auth_methods_xml(ctx, root, hk_params_get(&ctx->form, "smtp_auth_method"));
+	recv_auth_methods_xml(ctx, root);
 	errors_xml(ctx, errs);
 	ctx->res->status = status;
 	return root;
@@ -381,7 +488,7 @@ ui_server_create(struct hk_ctx *ctx)
 		return;
 	}
 	if (errs.n > 0) {
-		form_again(ctx, 422, &errs, 0, 0, false);
+		form_again(ctx, 422, &errs, 0, 0, NULL);
 		hk_server_clear(&s);
 		return;
 	}
@@ -392,7 +499,7 @@ ui_server_create(struct hk_ctx *ctx)
 		hk_redirect(ctx, "mail-servers");
 	} else if (rc == HK_SERVER_NAME_TAKEN) {
 		hk_form_error(&errs, "name", "error.name-taken", NULL, NULL);
-		form_again(ctx, 422, &errs, 0, 0, false);
+		form_again(ctx, 422, &errs, 0, 0, NULL);
 	} else {
 		fail_store(ctx, rc);
 	}
@@ -418,15 +525,13 @@ ui_server_update(struct hk_ctx *ctx)
 	/* A missing or malformed version can only be stale (409 below). */
 	hk_server_from_form(&ctx->form, ctx->app->mods, HK_SERVER_FORM_CHANGE,
 	    &s, &errs);
-	/* Fixed credentials need a password: entered now or stored. */
-	if (s.smtp_auth && s.smtp_credentials == HK_CRED_FIXED &&
-	    s.smtp_password == NULL && !cur.smtp_password_set &&
-	    !hk_form_has_error(&errs, "smtp_password"))
-		hk_form_error(&errs, "smtp_password", "error.required", NULL, NULL);
+	/* Secrets entered now or stored (fixed credentials, client
+	 * credentials). */
+	hk_server_form_stored(&s, &cur, &errs);
 	if (!check_name(ctx, &s, ctx->id, &errs))
 		goto out;
 	if (errs.n > 0) {
-		form_again(ctx, 422, &errs, ctx->id, version, cur.smtp_password_set);
+		form_again(ctx, 422, &errs, ctx->id, version, &cur);
 		goto out;
 	}
 	s.id = ctx->id;
@@ -440,7 +545,7 @@ ui_server_update(struct hk_ctx *ctx)
 		break;
 	case HK_SERVER_NAME_TAKEN:
 		hk_form_error(&errs, "name", "error.name-taken", NULL, NULL);
-		form_again(ctx, 422, &errs, ctx->id, version, cur.smtp_password_set);
+		form_again(ctx, 422, &errs, ctx->id, version, &cur);
 		break;
 	case HK_SERVER_STALE:
 		/* Someone saved first.  Show the admin's values beside the
@@ -453,8 +558,7 @@ ui_server_update(struct hk_ctx *ctx)
 			fail_store(ctx, hk_server_rc_from_store(src));
 			break;
 		}
-		root = form_again(ctx, 409, &errs, ctx->id, cur.version,
-		    cur.smtp_password_set);
+		root = form_again(ctx, 409, &errs, ctx->id, cur.version, &cur);
 		hk_page_error(ctx, "", "error.stale", NULL, 0);
 		current = xmlNewChild(root, NULL, BAD_CAST "current", NULL);
 		server_xml(current, &cur);

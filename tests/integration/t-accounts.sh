@@ -10,9 +10,8 @@ set -u
 trap hk_instance_stop EXIT
 hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
 new_browser
-DB=$HK_DIR/data/hikyaku.db
 XML=(-H 'Accept: application/xml')
-q() { sqlite3 "$DB" "$@"; }
+q() { hk_sql "$@"; }
 # add_server NAME POSITION: a minimal valid mail server row.
 add_server() {
 	q "INSERT INTO mail_servers (position, name, smtp_host, smtp_port,
@@ -22,7 +21,7 @@ add_server() {
 	    recv_tls_verify, recv_limit, created_at, updated_at)
 	    VALUES ($2, '$1', 'smtp.example.jp', 25, 'none', 1, 0, 'login',
 	    'account', 0, 0, 0, 'pop3', 0, 'pop.example.jp', 110, 'none', 1, 0,
-	    0, 0); SELECT last_insert_rowid();"
+	    0, 0) RETURNING id;"
 }
 # server_order: the pulldown's server names, in document order.
 server_order() {
@@ -73,7 +72,7 @@ req GET mail-accounts/new "${XML[@]}"
 is "GET /mail-accounts/new answers 200" "$STATUS" 200
 like "... <page screen=mail-account-form>" "$BODY" '<page screen="mail-account-form"'
 like "... an empty <mail-account> with every field" "$BODY" '<mail-account><name></name><address></address><server_id></server_id><username></username><password_set>false</password_set></mail-account>'
-like "... the servers with id, version and position" "$BODY" "<mail-server id=\"$S2\" version=\"1\" position=\"1\"><name>Osaka</name></mail-server>"
+like "... the servers with id, version and position" "$BODY" "<mail-server id=\"$S2\" version=\"1\" position=\"1\" oauth2=\"none\" password-optional=\"false\"><name>Osaka</name></mail-server>"
 is "... in display order" "$(server_order)" "Osaka,Nagoya,Tokyo"
 q "UPDATE mail_servers SET position = CASE id WHEN $S1 THEN 1 WHEN $S2 THEN 3 ELSE 2 END"
 req GET mail-accounts/new "${XML[@]}"

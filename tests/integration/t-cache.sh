@@ -2,7 +2,7 @@
 # t-cache.sh - the rendered-page cache (src/lib-web/pagecache.h) through a real
 # nginx with two workers: two signed-in admins never see each other's CSRF
 # token or name; every kind of write (through the screens, by hikyakuctl,
-# by sqlite3 from outside) shows on the next list from both workers; the
+# by SQL from outside) shows on the next list from both workers; the
 # language is part of the key; a page from the cache is byte for byte a
 # fresh rendering.
 set -u
@@ -15,13 +15,12 @@ NB=bob-two@example.jp
 PB=another-long-password
 trap hk_instance_stop EXIT
 hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
-DB=$HK_DIR/data/hikyaku.db
 CTL=("$HK_PREFIX/bin/hikyakuctl" --config "$HK_CONFIG")
 LOG=$HK_WORKER_LOG
 NA=$HK_ADMIN_USER
 printf '%s\n' "$PB" | "${CTL[@]}" admin add "$NB" >/dev/null
 
-sql() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
+sql() { hk_sql "$@"; }
 
 # Two browsers, one per admin.
 new_browser; JA=$HK_JAR; sign_in >/dev/null
@@ -167,9 +166,9 @@ sweep "after adding an account, the account list" 'cache-acct' mail-accounts
 sweep "after adding an account, the server form's test part" 'cache-acct' mail-servers/new
 
 # ------------------------------------------------- writes by other processes
-warm mail-servers "before sqlite3 writes"
+warm mail-servers "before an outside SQL write"
 sql "UPDATE mail_servers SET name = 'Outside-Edit' WHERE id = $S2"
-sweep "after an UPDATE by sqlite3 from outside" 'Outside-Edit'
+sweep "after an UPDATE by SQL from outside" 'Outside-Edit'
 
 warm mail-servers "before hikyakuctl test"
 ok "no test result shown yet" test "$(printf '%s' "$BODY" | grep -c 'badge bad')" = 0
@@ -227,6 +226,17 @@ req GET mail-servers
 is "signed out: a redirect, not a cached page" "$STATUS:$(header X-Hikyaku-Cache)" "303:"
 ok "nothing was logged about a page that did not match its rendering" \
 	test "$(grep -c 'page cache' "$LOG")" = 0
+hk_instance_stop
 
+# ----------------------------------------- page_cache = no: nothing kept
+HK_EXTRA_CONF='page_cache = no' hk_instance_start ||
+	{ echo "not ok - instance with page_cache = no started"; exit 1; }
+new_browser; sign_in >/dev/null
+seen=
+for _ in 1 2 3; do
+	req GET mail-servers
+	seen="$seen$STATUS:$(header X-Hikyaku-Cache) "
+done
+is "page_cache = no: every list is rendered, none from the cache" "$seen" "200: 200: 200: "
 hk_instance_stop
 done_testing

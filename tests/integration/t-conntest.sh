@@ -177,14 +177,14 @@ like "... with a warning on send_limit" "$out" '<warning code="conntest.warn.siz
 # ------------------------------------------------------ the stored result
 $CTL test m-login-none --account alice >/dev/null
 is "the last result is stored for the list" \
-	"$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT ok, summary FROM server_tests WHERE server_id = $(server_id m-login-none)")" \
+	"$(hk_sql "SELECT ok, summary FROM server_tests WHERE server_id = $(server_id m-login-none)")" \
 	"1|All steps passed."
 $CTL test verified --account alice >/dev/null 2>&1
 like "... failures with their first failing stage" \
-	"$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT ok, summary FROM server_tests WHERE server_id = $(server_id verified)")" \
+	"$(hk_sql "SELECT ok, summary FROM server_tests WHERE server_id = $(server_id verified)")" \
 	'^0\|Receiving, Encryption \(TLS\): The server.s certificate is not trusted'
 like "... and the whole XML" \
-	"$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT result_xml FROM server_tests WHERE server_id = $(server_id verified)")" \
+	"$(hk_sql "SELECT result_xml FROM server_tests WHERE server_id = $(server_id verified)")" \
 	'^<test-result ok="false" exit="5"'
 
 # ------------------------------------------------- the screens, more cases
@@ -240,7 +240,7 @@ printf '%s\n' 'send 220 evil ESMTP' read 'send 250-evil\r\n250 AUTH PLAIN LOGIN'
 "$FP" -l "$HK_DIR/evil-smtp.log" "$HK_DIR/evil-smtp.fp" > "$HK_DIR/evil-smtp.port" & FP2=$!
 hk_wait_for test -s "$HK_DIR/evil-pop.port" -a -s "$HK_DIR/evil-smtp.port"
 EVIL_POP=$(head -1 "$HK_DIR/evil-pop.port"); EVIL_SMTP=$(head -1 "$HK_DIR/evil-smtp.port")
-audit_last() { sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT actor || '|' || object_type || '|' || coalesce(object_id, 0) || '|' || details FROM audit_log WHERE action = 'test' ORDER BY id DESC LIMIT 1" | tr '\n' ' '; }
+audit_last() { hk_sql "SELECT actor || '|' || object_type || '|' || coalesce(object_id, 0) || '|' || details FROM audit_log WHERE action = 'test' ORDER BY id DESC LIMIT 1" | tr '\n' ' '; }
 
 req POST mail-servers/test "$(server_form evil recv_port=$EVIL_POP)&account_id=$AID" -H 'Accept: application/xml'
 is "an account's stored password with unsaved hosts: 422" "$STATUS" 422

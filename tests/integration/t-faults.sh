@@ -260,7 +260,7 @@ fetch() {	# ACCOUNT [args]: sets OUT, RC, ERR
 	ERR=$(cat "$T/err")
 }
 # An account's Maildir is named by a name never reused (docs/MAIL.md).
-md() { printf '%s/%s' "$MAILDIR" "$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
+md() { printf '%s/%s' "$MAILDIR" "$(hk_sql "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
 stored() { local d; d=$(md "$1"); find "$d/new" "$d/cur" -type f 2>/dev/null; }
 # imap_open FILE: the start of an IMAP fetch (one message listed: UID 1 of
 # SIZE bytes), up to the UID FETCH of its body.

@@ -9,14 +9,17 @@
 # message from the screen removes it from the server (and audits it);
 # RFC 2047 subjects decoded; a message that is not RFC 5322 still lands;
 # kill -9 at random points of a 200-message run, run again until done:
-# every message exactly once; the per-account lock; --all; exit codes.
+# every message exactly once; the per-account lock; --all; exit codes;
+# recv_auth_method: PLAIN, LOGIN and CRAM-MD5 as POP3 AUTH and IMAP
+# AUTHENTICATE (and the connection test naming the step), and a
+# mechanism the server does not list failing before anything is sent.
 set -u
 . "$HK_SRCDIR/tests/lib/tap.sh"
 . "$HK_SRCDIR/tests/lib/instance.sh"
 . "$HK_SRCDIR/tests/lib/http.sh"
 . "$HK_SRCDIR/tests/lib/mail.sh"
 
-hk_mail_start fetch MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret frank:frank-secret"
+hk_mail_start fetch MAILPEERS_EXTRA_USERS="carol:carol-secret dave:dave-secret erin:erin-secret frank:frank-secret gina:gina-secret"
 MAILDIR=$HK_DIR/data/mail
 T=$HK_DIR/t-fetch
 mkdir -p "$T"
@@ -36,7 +39,7 @@ server_hashes() {
 }
 # md NAME: the Maildir of account NAME (named by the database, not by
 # the account's name: docs/MAIL.md).
-md() { printf '%s/%s' "$MAILDIR" "$(sqlite3 "$HK_DIR/data/hikyaku.db" "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
+md() { printf '%s/%s' "$MAILDIR" "$(hk_sql "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
 msgs() { local d; d=$(md "$1"); find "$d/new" "$d/cur" -type f 2>/dev/null | wc -l; }
 
 mkserver p3-512k recv_limit=524288
@@ -224,7 +227,6 @@ ok "... and tmp/ is empty" test -z "$(ls -A "$(md a-crash)/tmp")"
 # An account made under a deleted (or renamed) account's name must not
 # receive into that account's Maildir: Maildirs are named by the
 # database, "<id>-<random>", never by the account's name.
-DB=$HK_DIR/data/hikyaku.db
 mkaccount a-reuse p3-all frank frank-secret
 seed frank 1500 2
 out=$($CTL fetch --account a-reuse 2>"$T/err"); rc=$?
@@ -245,7 +247,7 @@ is "a new account under the same name fetches: exit 0" "$rc" 0
 ok "... into another Maildir" test "$(md a-reuse)" != "$old_md"
 is "... holding only its own message, none of the deleted account's" "$(msgs a-reuse)" 1
 is "... which still hold theirs" "$(find "$old_md/new" "$old_md/cur" -type f | wc -l)" 2
-sqlite3 "$DB" "UPDATE mail_accounts SET name = 'a-renamed' WHERE name = 'a-reuse'"
+hk_sql "UPDATE mail_accounts SET name = 'a-renamed' WHERE name = 'a-reuse'"
 mkaccount a-reuse p3-all frank frank-secret
 seed frank 1700 1
 $CTL fetch --account a-reuse >/dev/null 2>&1
@@ -255,7 +257,7 @@ is "... and the renamed one keeps its Maildir" "$(msgs a-renamed)" 1
 # Maildirs from before (named after the account): init moves them, and a
 # fetch would too.
 mkaccount a-legacy p3-all frank frank-secret
-sqlite3 "$DB" "UPDATE mail_accounts SET maildir_legacy = name WHERE name = 'a-legacy'"
+hk_sql "UPDATE mail_accounts SET maildir_legacy = name WHERE name = 'a-legacy'"
 mkdir -p "$MAILDIR/a-legacy/new" "$MAILDIR/a-legacy/cur" "$MAILDIR/a-legacy/tmp"
 echo 'Subject: old' > "$MAILDIR/a-legacy/cur/1.old:2,S"
 out=$($CTL init 2>&1); rc=$?
@@ -263,13 +265,72 @@ is "init moves a pre-migration Maildir: exit 0" "$rc" 0
 like "... saying so" "$out" "Maildir of mail account a-legacy: $MAILDIR/a-legacy -> $(md a-legacy)"
 ok "... the old name is gone" test ! -e "$MAILDIR/a-legacy"
 is "... its mail is in the account's Maildir" "$(msgs a-legacy)" 1
-is "... and the account is no longer marked" "$(sqlite3 "$DB" "SELECT count(*) FROM mail_accounts WHERE maildir_legacy IS NOT NULL")" 0
-sqlite3 "$DB" "UPDATE mail_accounts SET maildir_legacy = 'a-legacy' WHERE name = 'a-reuse'"
+is "... and the account is no longer marked" "$(hk_sql "SELECT count(*) FROM mail_accounts WHERE maildir_legacy IS NOT NULL")" 0
+hk_sql "UPDATE mail_accounts SET maildir_legacy = 'a-legacy' WHERE name = 'a-reuse'"
 mkdir -p "$MAILDIR/a-legacy/new" "$MAILDIR/a-legacy/cur" "$MAILDIR/a-legacy/tmp"
 out=$($CTL fetch --account a-reuse 2>&1); rc=$?
 is "... a Maildir that would have to be merged is left in place" "$rc" 0
 ok "... (still there)" test -d "$MAILDIR/a-legacy/new"
 is "... and the account keeps its own" "$(msgs a-reuse)" 1
+
+# ----------------------------------------------------- recv_auth_method
+# Dovecot lists PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256 (CAPA SASL, AUTH=).
+for m in plain login cram-md5; do
+	for p in pop3 imap4; do
+		port=$POP3_PORT; [ $p = imap4 ] && port=$IMAP_PORT
+		mkserver "sasl-$p-$m" recv_protocol=$p recv_port=$port recv_auth_method=$m
+		mkaccount "a-sasl-$p-$m" "sasl-$p-$m" gina gina-secret
+		seed gina 1500 1
+		out=$($CTL fetch --account "a-sasl-$p-$m" 2>"$T/err"); rc=$?
+		is "recv_auth_method=$m over $p: fetch exits 0" "$rc" 0
+		[ $rc = 0 ] || sed 's/^/# /' "$T/err"
+		is "... and stores the message" "$(msgs "a-sasl-$p-$m")" 1
+	done
+done
+cmd() { [ "$1" = imap4 ] && echo AUTHENTICATE || echo AUTH; }
+for p in pop3 imap4; do
+	out=$($CTL test "sasl-$p-cram-md5" --account "a-sasl-$p-cram-md5" --xml 2>&1); rc=$?
+	is "connection test, $p CRAM-MD5: exit 0" "$rc" 0
+	like "... its login stage names $(cmd $p) CRAM-MD5" "$out" "<stage name=\"login\" method=\"$(cmd $p) CRAM-MD5\" ok=\"true\""
+done
+out=$($CTL test sasl-pop3-login --account a-sasl-pop3-login 2>&1)
+like "... and says so in text" "$out" 'signed in with AUTH LOGIN'
+
+# Wrong credentials through SASL: exit 4, the server's refusal quoted.
+sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'cram-md5' WHERE name = 'p3-512k'"
+out=$($CTL fetch --account a-wrong 2>&1); rc=$?
+is "SASL with the wrong password: exit 4" "$rc" 4
+like "... naming the mechanism and the server's refusal" "$out" 'POP3 CRAM-MD5 login as alice: the server refused CRAM-MD5 authentication: -ERR'
+sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'password' WHERE name = 'p3-512k'"
+
+# A mechanism the server does not list (XOAUTH2 here; set in the
+# database, since the form wants an OAuth 2.0 provider for it): a clear
+# error before any AUTH is sent, nothing stored, the mail left alone.
+sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'xoauth2' WHERE name LIKE 'sasl-%-plain'"
+for p in pop3 imap4; do
+	before=$(count gina)
+	out=$($CTL fetch --account "a-sasl-$p-plain" 2>&1); rc=$?
+	is "$p, a mechanism the server does not offer: exit 5" "$rc" 5
+	like "... saying which, and what it offers" "$out" "does not offer the XOAUTH2 sign-in method \(it offers: [A-Z0-9 -]*PLAIN"
+	is "... nothing stored" "$(msgs "a-sasl-$p-plain")" 1
+	is "... nothing taken from the server" "$(count gina)" "$before"
+	out=$($CTL test "sasl-$p-plain" --account "a-sasl-$p-plain" --xml 2>&1); rc=$?
+	is "... the connection test fails too (exit 5)" "$rc" 5
+	like "... at the login stage, pointing at recv_auth_method" "$out" '<stage name="login" method="[A-Z]+ XOAUTH2" ok="false"[^>]*field="recv_auth_method"'
+	like "... with the explanation" "$out" 'code="conntest.login.not-offered"'
+done
+# A module that is not installed: a settings error (exit 2).
+sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'gone-mech' WHERE name = 'sasl-pop3-login'"
+out=$($CTL fetch --account a-sasl-pop3-login 2>&1); rc=$?
+is "a sign-in module that is not installed: exit 2" "$rc" 2
+like "... saying so" "$out" 'sign-in method gone-mech of mail server sasl-pop3-login is not installed'
+# The form refuses a method the receive protocol cannot use, and the
+# OAuth 2.0 ones without a provider.
+req POST mail-servers "$(server_form sasl-bad recv_auth_method=apop)"
+is "the form refuses recv_auth_method=apop (not SASL): 422" "$STATUS" 422
+like "... beside the field" "$BODY" 'recv_auth_method'
+req POST mail-servers "$(server_form sasl-bad recv_auth_method=oauthbearer)"
+is "the form refuses oauthbearer without an OAuth 2.0 provider: 422" "$STATUS" 422
 
 hk_instance_stop
 done_testing

@@ -22,15 +22,14 @@ cc -O1 -o "$T/fcgi-raw" "$HK_SRCDIR/tests/fcgi-raw.c" || { echo "not ok 1 - fcgi
 # Short nginx timeouts, so a body that never comes is answered at once.
 HK_WORKERS=2 HK_NGINX_SERVER_EXTRA='client_body_timeout 2s; client_header_timeout 2s;' \
 	hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
-DB=$HK_DIR/data/hikyaku.db
 CTL="$HK_PREFIX/bin/hikyakuctl --config $HK_CONFIG"
 SOCK=$HK_DIR/hikyaku.sock
 X=(-H 'Accept: application/xml')
 
-sql() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
+sql() { hk_sql "$@"; }
 # The stored data: everything but the tables that requests may touch
 # legitimately (sessions are refreshed, failed sign-ins counted).
-dump() { sql .dump | grep -vE '^INSERT INTO "?(sessions|login_throttle)"? '; }
+dump() { hk_store_dump sessions login_throttle; }
 # The master's worker processes: a crash would replace one.
 workers() { pgrep -P "$HK_WORKER_PID" | sort -n | tr '\n' ' '; }
 # Every status given is in the allowed set (an extended regex).

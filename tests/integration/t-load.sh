@@ -115,7 +115,7 @@ if [ "${HK_LABEL:-}" = asan ] || [ -n "${HK_WRAP:-}" ]; then
 else
 	is "each worker's RSS after is within 1 MiB of before" "$grown" ""
 fi
-is "nothing was written by the failed POSTs" "$(sqlite3 "$HK_DIR/data/hikyaku.db" 'SELECT count(*) FROM mail_servers')" 10
+is "nothing was written by the failed POSTs" "$(hk_sql 'SELECT count(*) FROM mail_servers')" 10
 req GET mail-servers -H 'Accept: application/xml'
 is "the list still answers" "$STATUS" 200
 

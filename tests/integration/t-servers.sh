@@ -8,12 +8,11 @@ set -u
 . "$HK_SRCDIR/tests/lib/http.sh"
 trap hk_instance_stop EXIT
 hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
-DB=$HK_DIR/data/hikyaku.db
 X=(-H 'Accept: application/xml')
 PW='Pw-never-shown-7f3a'
 PW2='Second-secret-91qz'
 
-sql() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
+sql() { hk_sql "$@"; }
 # errors: the field=code pairs of the <error> elements in BODY, sorted.
 errors() {
 	printf '%s' "$BODY" | grep -oE '<error field="[^"]*" code="[^"]*"' |
@@ -58,7 +57,7 @@ req GET mail-servers/new "${X[@]}"
 is "GET /mail-servers/new answers 200" "$STATUS" 200
 like "... screen mail-server-form" "$BODY" '<page screen="mail-server-form"'
 like "... in add mode" "$BODY" '<form mode="new"/>'
-like "... with the documented defaults" "$BODY" '<mail-server><name></name><smtp_host></smtp_host><smtp_port>25</smtp_port><smtp_security>none</smtp_security><smtp_tls_verify>on</smtp_tls_verify><smtp_auth>off</smtp_auth><smtp_auth_method>login</smtp_auth_method><smtp_credentials>account</smtp_credentials><smtp_user></smtp_user><smtp_password_set>false</smtp_password_set><pop_before_smtp>off</pop_before_smtp><pop_before_smtp_wait>0</pop_before_smtp_wait><send_limit>0</send_limit><recv_protocol>pop3</recv_protocol><apop>off</apop><recv_host></recv_host><recv_port>110</recv_port><recv_security>none</recv_security><recv_tls_verify>on</recv_tls_verify><recv_limit>0</recv_limit></mail-server>'
+like "... with the documented defaults" "$BODY" '<mail-server><name></name><smtp_host></smtp_host><smtp_port>25</smtp_port><smtp_security>none</smtp_security><smtp_tls_verify>on</smtp_tls_verify><smtp_auth>off</smtp_auth><smtp_auth_method>login</smtp_auth_method><smtp_credentials>account</smtp_credentials><smtp_user></smtp_user><smtp_password_set>false</smtp_password_set><pop_before_smtp>off</pop_before_smtp><pop_before_smtp_wait>0</pop_before_smtp_wait><send_limit>0</send_limit><recv_protocol>pop3</recv_protocol><apop>off</apop><recv_host></recv_host><recv_port>110</recv_port><recv_security>none</recv_security><recv_tls_verify>on</recv_tls_verify><recv_limit>0</recv_limit><recv_auth_method>password</recv_auth_method><oauth2_provider>none</oauth2_provider><oauth2_tenant></oauth2_tenant><oauth2_client_id></oauth2_client_id><oauth2_client_secret_set>false</oauth2_client_secret_set><oauth2_auth_url></oauth2_auth_url><oauth2_token_url></oauth2_token_url><oauth2_device_url></oauth2_device_url><oauth2_scope></oauth2_scope><oauth2_grant>authorization_code</oauth2_grant></mail-server>'
 methods=$(printf '%s' "$BODY" | grep -oE '<auth-method name="[^"]+"' | sed -E 's/.*"(.*)"/\1/' | tr '\n' ' ')
 like "SMTP-AUTH methods come from the loaded modules" "$methods" '(^| )cram-md5 .*login .*plain '
 unlike "... only those of the SMTP-AUTH kind" "$methods" 'apop|pop-before-smtp'
@@ -67,7 +66,9 @@ html=$BODY
 missing=""
 for f in name smtp_host smtp_port smtp_security smtp_tls_verify smtp_auth smtp_auth_method \
     smtp_credentials smtp_user smtp_password pop_before_smtp pop_before_smtp_wait send_limit \
-    recv_protocol apop recv_host recv_port recv_security recv_tls_verify recv_limit; do
+    recv_protocol apop recv_host recv_port recv_security recv_tls_verify recv_limit recv_auth_method \
+    oauth2_provider oauth2_tenant oauth2_client_id oauth2_client_secret oauth2_grant \
+    oauth2_auth_url oauth2_token_url oauth2_device_url oauth2_scope; do
 	printf '%s' "$html" | grep -q "name=\"$f\"" || missing+=" $f(control)"
 	printf '%s' "$html" | grep -q "id=\"f-$f-help\"" || missing+=" $f(help)"
 done
@@ -97,7 +98,7 @@ unlike "... never echoing the password" "$BODY$HEADERS" "$PW"
 A=$(sql "SELECT id FROM mail_servers WHERE name = 'Main'")
 ok "the server is stored" test -n "$A"
 is "an internationalised host is stored as A-labels" "$(sql "SELECT recv_host FROM mail_servers WHERE id = $A")" 'xn--4dkua4c.xn--r8jz45g.jp'
-is "the password is stored sealed, not in clear" "$(sql "SELECT smtp_password IS NOT NULL AND instr(smtp_password, '$PW') = 0 FROM mail_servers WHERE id = $A")" 1
+is "the password is stored sealed, not in clear" "$(sql "SELECT CASE WHEN smtp_password IS NOT NULL AND instr(smtp_password, '$PW') = 0 THEN 1 ELSE 0 END FROM mail_servers WHERE id = $A")" 1
 req GET mail-servers "${X[@]}"
 like "the list holds <mail-server id version position>" "$BODY" "<mail-server id=\"$A\" version=\"1\" position=\"1\"><name>Main</name>"
 like "... the password only as smtp_password_set" "$BODY" '<smtp_password_set>true</smtp_password_set>'
@@ -112,7 +113,7 @@ is "a second server (IPv4, bracketed IPv6, IMAP4) answers 303" "$STATUS" 303
 B=$(sql "SELECT id FROM mail_servers WHERE name = 'Backup'")
 is "... goes last" "$(sql "SELECT position FROM mail_servers WHERE id = $B")" 2
 is "... with the IPv6 literal stored without brackets, canonical" "$(sql "SELECT recv_host FROM mail_servers WHERE id = $B")" '2001:db8::1'
-is "... with no password (account credentials)" "$(sql "SELECT smtp_password IS NULL AND smtp_user IS NULL FROM mail_servers WHERE id = $B")" 1
+is "... with no password (account credentials)" "$(sql "SELECT CASE WHEN smtp_password IS NULL AND smtp_user IS NULL THEN 1 ELSE 0 END FROM mail_servers WHERE id = $B")" 1
 req POST mail-servers "$(form name=%E7%AC%AC%E4%B8%89 smtp_auth)"
 is "a third server with a Japanese name answers 303" "$STATUS" 303
 C=$(sql "SELECT id FROM mail_servers WHERE position = 3")
@@ -250,7 +251,7 @@ is "... and kept when SMTP-AUTH is off" "$STATUS" 303
 sql "UPDATE mail_servers SET smtp_auth_method = 'login' WHERE id = $B"
 
 # ---------------------------------------------------------------- order
-order_now() { sql 'SELECT group_concat(id, " ") FROM (SELECT id FROM mail_servers ORDER BY position, id)'; }
+order_now() { sql 'SELECT id FROM mail_servers ORDER BY position, id' | paste -sd' ' -; }
 req GET mail-servers/order "${X[@]}"
 is "GET order answers 200" "$STATUS" 200
 like "... screen mail-servers-order, servers in order" "$BODY" "<page screen=\"mail-servers-order\".*<mail-server id=\"$A\".*<mail-server id=\"$B\".*<mail-server id=\"$C\""
@@ -276,8 +277,8 @@ is "the reorder is audited" "$(sql "SELECT count(*) FROM audit_log WHERE action 
 # ---------------------------------------------------------------- delete
 now=$(date +%s)
 sql "INSERT INTO mail_accounts (name, address, server_id, username, password, created_at, updated_at) VALUES
-	('Support', 'support@example.jp', $A, 'support', x'00', $now, $now),
-	('Sales', 'sales@example.jp', $A, 'sales', x'00', $now, $now)"
+	('Support', 'support@example.jp', $A, 'support', $(hk_sql_blob 00), $now, $now),
+	('Sales', 'sales@example.jp', $A, 'sales', $(hk_sql_blob 00), $now, $now)"
 req GET mail-servers/$A/delete "${X[@]}"
 is "GET delete answers 200" "$STATUS" 200
 like "... screen mail-server-delete with the server" "$BODY" "<page screen=\"mail-server-delete\".*<mail-server id=\"$A\""
@@ -303,7 +304,7 @@ is "replace_with garbage is 422" "$STATUS" 422
 is "... still nothing deleted or moved" "$(sql "SELECT count(*) FROM mail_accounts WHERE server_id = $A")" 2
 req POST mail-servers/$A/delete "csrf_token=$T&replace_with=$B"
 is "delete with replace_with answers 303" "$STATUS" 303
-is "... the accounts moved" "$(sql "SELECT group_concat(name) FROM (SELECT name FROM mail_accounts WHERE server_id = $B ORDER BY name)")" "Sales,Support"
+is "... the accounts moved" "$(sql "SELECT name FROM mail_accounts WHERE server_id = $B ORDER BY name" | paste -sd, -)" "Sales,Support"
 is "... the server is gone" "$(sql "SELECT count(*) FROM mail_servers WHERE id = $A")" 0
 like "... the audit names where they went" "$(sql "SELECT details FROM audit_log WHERE action = 'delete' AND object_id = $A")" 'moved to Backup: Sales, Support'
 req GET mail-servers/$C/delete
@@ -314,17 +315,95 @@ is "... it is gone" "$(sql "SELECT count(*) FROM mail_servers WHERE id = $C")" 0
 
 # ---------------------------------------------------------------- audit, secrets
 is "every add, change, reorder and delete is audited" \
-    "$(sql "SELECT group_concat(DISTINCT action) FROM (SELECT action FROM audit_log WHERE object_type = 'mail-server' ORDER BY action)")" \
+    "$(sql "SELECT DISTINCT action FROM audit_log WHERE object_type = 'mail-server' ORDER BY action" | paste -sd, -)" \
     "create,delete,reorder,update"
-is "... by the signed-in admin" "$(sql "SELECT group_concat(DISTINCT actor) FROM audit_log WHERE object_type = 'mail-server'")" "$HK_ADMIN_USER"
+is "... by the signed-in admin" "$(sql "SELECT DISTINCT actor FROM audit_log WHERE object_type = 'mail-server'" | paste -sd, -)" "$HK_ADMIN_USER"
 is "... never with a password" "$(sql "SELECT count(*) FROM audit_log WHERE details LIKE '%$PW%' OR details LIKE '%$PW2%'")" 0
-sql 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-leak=$(cat "$DB"* 2>/dev/null | strings | grep -cE "$PW|$PW2")
-is "no password in clear in the database files" "$leak" 0
+ok "no password in clear in the store's files" hk_store_lacks "$PW"
+ok "... nor the second one" hk_store_lacks "$PW2"
 is "no password in the worker log" "$(grep -cE "$PW|$PW2" "$HK_WORKER_LOG")" 0
 
+# ---------------------------------------------------------------- OAuth 2.0
+CS='Client-secret-never-shown-5k2'
+MS='https://login.microsoftonline.com'
+req GET mail-servers/new
+like "the form offers the providers with what each fills in" "$BODY" \
+    'option value="microsoft" data-tenant="organizations" data-auth-url="https://login.microsoftonline.com/\{tenant\}/oauth2/v2.0/authorize"'
+like "... and the provider's mail servers" "$BODY" 'data-smtp="smtp.office365.com 587 starttls"'
+req POST mail-servers "$(form name=MS oauth2_provider=microsoft oauth2_client_id=app-1)" "${X[@]}"
+is "a Microsoft server with only a client id answers 303" "$STATUS" 303
+M=$(sql "SELECT id FROM mail_servers WHERE name = 'MS'")
+is "... its empty endpoints take the preset's, for the default tenant" \
+    "$(sql "SELECT oauth2_tenant || ' ' || oauth2_auth_url || ' ' || oauth2_token_url FROM mail_servers WHERE id = $M")" \
+    "organizations $MS/organizations/oauth2/v2.0/authorize $MS/organizations/oauth2/v2.0/token"
+like "... and its scope the preset's" "$(sql "SELECT oauth2_scope FROM mail_servers WHERE id = $M")" \
+    '^https://outlook.office.com/IMAP.AccessAsUser.All .*SMTP.Send offline_access$'
+req POST mail-servers "$(form name=G oauth2_provider=google oauth2_client_id=app-2 oauth2_client_secret=$CS)" "${X[@]}"
+is "a Google server with a client secret answers 303" "$STATUS" 303
+G=$(sql "SELECT id FROM mail_servers WHERE name = 'G'")
+is "... the secret stored sealed" "$(sql "SELECT oauth2_client_secret IS NOT NULL AND instr(oauth2_client_secret, '$CS') = 0 FROM mail_servers WHERE id = $G")" 1
+req GET "mail-servers/$G/edit" "${X[@]}"
+like "... the XML says a secret is set" "$BODY" '<oauth2_client_secret_set>true</oauth2_client_secret_set>'
+unlike "... and never holds it" "$BODY" "$CS|<oauth2_client_secret>"
+is "... google's token endpoint" "$(xml_of oauth2_token_url)" 'https://oauth2.googleapis.com/token'
+check422 "an unknown provider" 'oauth2_provider=error.choice' oauth2_provider=yahoo
+check422 "a provider without a client id" 'oauth2_client_id=error.required' oauth2_provider=google
+check422 "an http:// endpoint" 'oauth2_token_url=error.https-url' oauth2_provider=google \
+    oauth2_client_id=x oauth2_token_url=http://oauth2.example/token
+check422 "custom endpoints are required" \
+    'oauth2_auth_url=error.required oauth2_scope=error.required oauth2_token_url=error.required' \
+    oauth2_provider=custom oauth2_client_id=x
+check422 "client_credentials without a secret" 'oauth2_client_secret=error.oauth2-secret-needed' \
+    oauth2_provider=microsoft oauth2_client_id=x oauth2_grant=client_credentials
+check422 "a bad tenant" 'oauth2_tenant=error.oauth2-tenant' oauth2_provider=microsoft \
+    oauth2_client_id=x oauth2_tenant=a%2Fb
+req POST mail-servers "$(form name=Bad oauth2_provider=microsoft oauth2_client_id=x oauth2_grant=client_credentials oauth2_client_secret=$CS oauth2_tenant=a%2Fb)" "${X[@]}"
+unlike "a refused form never echoes the client secret" "$BODY" "$CS"
+like "... and keeps what was entered" "$BODY" '<oauth2_tenant>a/b</oauth2_tenant>'
+# Change: an empty secret keeps the stored one, which satisfies client_credentials.
+v=$(sql "SELECT version FROM mail_servers WHERE id = $G")
+before=$(sql "SELECT hex(oauth2_client_secret) || oauth2_token_url FROM mail_servers WHERE id = $G")
+req POST "mail-servers/$G" "$(form name=G version=$v oauth2_provider=google oauth2_client_id=app-2 oauth2_token_url=http://evil.example/t)" "${X[@]}"
+is "a bad change answers 422" "$STATUS" 422
+is "... and leaves the stored server as it was" "$(sql "SELECT hex(oauth2_client_secret) || oauth2_token_url FROM mail_servers WHERE id = $G")" "$before"
+like "... the form still says a secret is set" "$BODY" '<oauth2_client_secret_set>true</oauth2_client_secret_set>'
+req POST "mail-servers/$G" "$(form name=G version=$v oauth2_provider=google oauth2_client_id=app-2 oauth2_grant=client_credentials)" "${X[@]}"
+is "client_credentials with the stored secret answers 303" "$STATUS" 303
+is "... the secret kept" "$(sql "SELECT hex(oauth2_client_secret) FROM mail_servers WHERE id = $G")" "${before%https*}"
+v=$(sql "SELECT version FROM mail_servers WHERE id = $G")
+req POST "mail-servers/$G" "$(form name=G version=$v oauth2_provider=none)" "${X[@]}"
+is "provider none answers 303" "$STATUS" 303
+is "... and drops the secret and settings" "$(sql "SELECT oauth2_client_secret IS NULL AND oauth2_client_id = '' FROM mail_servers WHERE id = $G")" 1
+is "no client secret in the audit log" "$(sql "SELECT count(*) FROM audit_log WHERE details LIKE '%$CS%'")" 0
+is "... which says it changed" "$(sql "SELECT count(*) > 0 FROM audit_log WHERE details LIKE '%oauth2_client_secret: (changed)%'")" 1
+# Accounts needing reconnection show on both lists.
+sql "INSERT INTO mail_accounts (name, address, server_id, username, password, created_at, updated_at) VALUES ('OA', 'oa@example.jp', $M, 'oa', x'', 0, 0)"
+OA=$(sql "SELECT id FROM mail_accounts WHERE name = 'OA'")
+req GET mail-accounts "${X[@]}"
+like "an OAuth server's account that never connected" "$BODY" '<oauth2 connected="false" needs-reconnect="false"/>'
+sql "INSERT INTO oauth2_tokens (account_id, needs_reconnect, last_error, updated_at) VALUES ($OA, 1, 'invalid_grant: AADSTS70000', 0)"
+req GET mail-accounts "${X[@]}"
+like "an account whose grant is gone needs reconnecting" "$BODY" '<oauth2 connected="false" needs-reconnect="true"><last-error>invalid_grant: AADSTS70000</last-error></oauth2>'
+req GET mail-accounts
+like "... shown on the account list" "$BODY" 'needs-reconnect">Needs reconnecting<'
+req GET mail-servers "${X[@]}"
+like "... and counted on the server list" "$BODY" '<needs-reconnect count="1"/>'
+req GET mail-servers
+like "... in words" "$BODY" '1 account\(s\) need reconnecting'
+req GET "mail-accounts/$OA/edit" "${X[@]}"
+like "the account's XML holds its OAuth 2.0 state" "$BODY" '<oauth2 connected="false" needs-reconnect="true"><last-error>'
+sql "DELETE FROM oauth2_tokens; DELETE FROM mail_accounts WHERE id = $OA"
+sql 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+is "no client secret in clear in the database files" "$(cat "$DB"* 2>/dev/null | strings | grep -c "$CS")" 0
+is "... nor in the worker log" "$(grep -c "$CS" "$HK_WORKER_LOG")" 0
+
 # ---------------------------------------------------------------- busy
-(echo 'BEGIN IMMEDIATE; DELETE FROM login_throttle;'; sleep 7; echo 'ROLLBACK;') | sqlite3 "$DB" &
+# Another client holds the lock that a new server's INSERT needs.
+if [ "$HK_DB" = postgresql ]; then
+	hk_sql 'BEGIN; LOCK TABLE mail_servers IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(7); ROLLBACK;' >/dev/null &
+else
+	(echo 'BEGIN IMMEDIATE; DELETE FROM login_throttle;'; sleep 7; echo 'ROLLBACK;') | hk_sql &
+fi
 locker=$!
 sleep 0.5
 v=$(sql "SELECT version FROM mail_servers WHERE id = $B")

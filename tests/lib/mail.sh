@@ -9,7 +9,9 @@
 #       /tmp/hk-TAG-mp.XXXXXX with MAILPEERS_PORT_OFFSET=auto and the given
 #       MAILPEERS_* settings, reads their KEY=VALUE lines (SUBMISSION_PORT,
 #       POP3_PORT, MAIL_DOMAIN, ALICE_USER, ...), sets an EXIT trap that
-#       stops them and the instance, starts the instance and signs in.
+#       stops them and the instance (and idp_start's IdP, if any), starts
+#       the instance and signs in.  With an IdP: idp_start first, then
+#       hk_mail_start TAG $(idp_mailpeers_vars).
 #       Sets MP, MPDIR, CTL (hikyakuctl with the instance's config) and
 #       CSRF.  Prints "not ok 1 - ..." and exits 1 when either fails to
 #       start.
@@ -28,6 +30,8 @@ hk_mail_cleanup() {
 	"$MP" stop "$MPDIR" >/dev/null 2>&1
 	rm -rf "$MPDIR"
 	hk_instance_stop
+	# the OAuth tests' IdP (tests/lib/idp.sh), when one was started
+	! declare -F idp_stop >/dev/null || idp_stop
 }
 
 hk_mail_start() {

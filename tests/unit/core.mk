@@ -6,7 +6,7 @@ HK_CORE_TESTS = tests/unit/test_conf tests/unit/test_i18n \
 	tests/unit/test_keyfile tests/unit/test_session tests/unit/test_throttle \
 	tests/unit/test_admins tests/unit/test_routes tests/unit/test_db \
 	tests/unit/test_buf tests/unit/test_http tests/unit/test_nocore \
-	tests/unit/test_sql
+	tests/unit/test_sql tests/unit/test_lease
 check_PROGRAMS += $(HK_CORE_TESTS)
 TESTS += $(HK_CORE_TESTS)
 
@@ -54,3 +54,6 @@ TESTS += tests/unit/test_pagecache
 tests_unit_test_pagecache_SOURCES = tests/unit/test_pagecache.c $(HK_TESTDB_SOURCES)
 tests_unit_test_pagecache_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_pagecache_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_lease_SOURCES = tests/unit/test_lease.c $(HK_TESTDB_SOURCES)
+tests_unit_test_lease_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_lease_LDADD = $(HK_UNIT_DEPS)

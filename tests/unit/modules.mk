@@ -11,10 +11,12 @@ EXTRA_DIST += tests/unit/test_mod_util.h
 
 check_PROGRAMS += tests/unit/test_mod_login tests/unit/test_mod_plain \
 	tests/unit/test_mod_cram_md5 tests/unit/test_mod_scram \
-	tests/unit/test_mod_apop tests/unit/test_mod_pbs
+	tests/unit/test_mod_apop tests/unit/test_mod_pbs \
+	tests/unit/test_mod_xoauth2 tests/unit/test_mod_oauthbearer
 TESTS += tests/unit/test_mod_login tests/unit/test_mod_plain \
 	tests/unit/test_mod_cram_md5 tests/unit/test_mod_scram \
-	tests/unit/test_mod_apop tests/unit/test_mod_pbs
+	tests/unit/test_mod_apop tests/unit/test_mod_pbs \
+	tests/unit/test_mod_xoauth2 tests/unit/test_mod_oauthbearer
 
 tests_unit_test_mod_login_SOURCES = tests/unit/test_mod_login.c modules/login.c
 tests_unit_test_mod_login_CFLAGS = $(HK_MOD_TEST_CFLAGS)
@@ -42,6 +44,16 @@ tests_unit_test_mod_pbs_SOURCES = tests/unit/test_mod_pbs.c \
 	modules/pop-before-smtp.c
 tests_unit_test_mod_pbs_CFLAGS = $(HK_MOD_TEST_CFLAGS)
 tests_unit_test_mod_pbs_LDADD = $(HK_MOD_TEST_LDADD)
+
+tests_unit_test_mod_xoauth2_SOURCES = tests/unit/test_mod_xoauth2.c \
+	modules/xoauth2.c
+tests_unit_test_mod_xoauth2_CFLAGS = $(HK_MOD_TEST_CFLAGS)
+tests_unit_test_mod_xoauth2_LDADD = $(HK_MOD_TEST_LDADD)
+
+tests_unit_test_mod_oauthbearer_SOURCES = tests/unit/test_mod_oauthbearer.c \
+	modules/oauthbearer.c
+tests_unit_test_mod_oauthbearer_CFLAGS = $(HK_MOD_TEST_CFLAGS)
+tests_unit_test_mod_oauthbearer_LDADD = $(HK_MOD_TEST_LDADD)
 
 # Broken modules, one per way the loader must refuse a file; all built
 # from tests/unit/brokenmod.c with a different BROKEN_* switch.

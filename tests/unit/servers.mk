@@ -6,3 +6,11 @@ tests_unit_test_validate_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_servers_SOURCES = tests/unit/test_servers.c $(HK_TESTDB_SOURCES)
 tests_unit_test_servers_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_servers_LDADD = $(HK_UNIT_DEPS)
+
+# OAuth 2.0 at rest: tokens, the refresh lock (two connections, two
+# processes) and the single-use states.
+check_PROGRAMS += tests/unit/test_oauth2_store
+TESTS += tests/unit/test_oauth2_store
+tests_unit_test_oauth2_store_SOURCES = tests/unit/test_oauth2_store.c $(HK_TESTDB_SOURCES)
+tests_unit_test_oauth2_store_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_oauth2_store_LDADD = $(HK_UNIT_DEPS)

@@ -72,6 +72,8 @@ assert_defaults(const struct hk_config *cfg)
 	assert_string_equal(cfg->base_path, "/");
 	assert_false(cfg->trust_remote_user);
 	assert_int_equal(cfg->socket_mode, 0660);
+	assert_null(cfg->ca_file);
+	assert_true(cfg->page_cache);
 }
 
 static void
@@ -142,7 +144,9 @@ test_every_key(void **state)
 	    "max_body = 1024\r\n"
 	    "base_path = /hk/\n"
 	    "trust_remote_user = yes\n"
-	    "socket_mode = 0600\n");
+	    "socket_mode = 0600\n"
+	    "ca_file = certs/ca.pem\n"
+	    "page_cache = no\n");
 	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
 	assert_null(err);
 	assert_string_equal(cfg.path, f->path);
@@ -167,6 +171,10 @@ test_every_key(void **state)
 	assert_string_equal(cfg.base_path, "/hk/");
 	assert_true(cfg.trust_remote_user);
 	assert_int_equal(cfg.socket_mode, 0600);
+	want = hk_aprintf("%s/certs/ca.pem", f->dir);
+	assert_string_equal(cfg.ca_file, want);
+	free(want);
+	assert_false(cfg.page_cache);
 	hk_config_free(&cfg);
 }
 

@@ -22,8 +22,8 @@
 #include "modload.h"
 
 static const char *const shipped[] = {
-	"apop", "cram-md5", "login", "plain", "pop-before-smtp",
-	"scram-sha-256",
+	"apop", "cram-md5", "login", "oauthbearer", "plain",
+	"pop-before-smtp", "scram-sha-256", "xoauth2",
 };
 #define N_SHIPPED (sizeof(shipped) / sizeof(shipped[0]))
 
@@ -187,9 +187,11 @@ load_shipped(void **unused)
 	    "apop\tpop3-auth\t1.0\t%1$s/apop.so\n"
 	    "cram-md5\tsmtp-auth\t1.0\t%1$s/cram-md5.so\n"
 	    "login\tsmtp-auth\t1.0\t%1$s/login.so\n"
+	    "oauthbearer\tsmtp-auth\t1.0\t%1$s/oauthbearer.so\n"
 	    "plain\tsmtp-auth\t1.0\t%1$s/plain.so\n"
 	    "pop-before-smtp\tpre-send\t1.0\t%1$s/pop-before-smtp.so\n"
-	    "scram-sha-256\tsmtp-auth\t1.0\t%1$s/scram-sha-256.so\n", dir);
+	    "scram-sha-256\tsmtp-auth\t1.0\t%1$s/scram-sha-256.so\n"
+	    "xoauth2\tsmtp-auth\t1.0\t%1$s/xoauth2.so\n", dir);
 	assert_string_equal(out, want);
 	free(want);
 	free(out);
@@ -1135,6 +1137,69 @@ drive_imap_cram_md5_and_refusal(void **unused)
 	fake_free(&f, &res);
 }
 
+/* LOGIN over IMAP AUTHENTICATE (draft-murchison-sasl-login section 3),
+ * as Dovecot and Exchange offer it. */
+static void
+drive_imap_login(void **unused)
+{
+	static const char *const l[] = {
+		"+ VXNlcm5hbWU6", "+ UGFzc3dvcmQ6", "a5 OK Logged in", NULL
+	};
+	struct fake f = { .lines = l, .tag = "a5" };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+
+	assert_int_equal(drive(&f, "login", HK_AUTHMOD_PROTO_IMAP, "tim",
+	    "tanstaaftanstaaf", NULL, NULL, 0, &res), HK_AUTH_OK);
+	assert_string_equal(hk_buf_str(&f.sent), "C: a5 AUTHENTICATE LOGIN\n"
+	    "C: dGlt\nC: dGFuc3RhYWZ0YW5zdGFhZg==\n");
+	fake_free(&f, &res);
+}
+
+/* RFC 7628 §4.3 as the core runs it: the error challenge is answered
+ * with ^A ("AQ=="), and the refusal carries the error's status. */
+static void
+drive_imap_oauthbearer_error(void **unused)
+{
+	static const char *const l[] = {
+		"+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Nj"
+		"b3BlIiwib3BlbmlkLWNvbmZpZ3VyYXRpb24iOiJodHRwczovL2V4YW1wbGUu"
+		"Y29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1cmF0aW9uIn0=",
+		"t1 NO SASL authentication failed", NULL
+	};
+	static const struct hk_auth_opt port[] = { { "port", "143" } };
+	struct fake f = { .lines = l, .tag = "t1", .sasl_ir = true,
+	    .proto = HK_AUTHMOD_PROTO_IMAP };
+	struct hk_auth_result res = HK_AUTH_RESULT_INIT;
+	struct hk_auth_io io = fake_io_tmpl;
+	struct hk_authsess_params p = {
+		.mod = hk_modset_find(shipped_set, "oauthbearer", 0),
+		.protocol = HK_AUTHMOD_PROTO_IMAP,
+		.user = "user@example.com",
+		.password = "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==",
+		.host = "server.example.com",
+		.opts = port, .n_opts = 1,
+	};
+
+	assert_non_null(p.mod);
+	io.ctx = &f;
+	io.tag = f.tag;
+	io.sasl_ir = true;
+	assert_int_equal(hk_auth_run(&p, NULL, &io, &res), HK_AUTH_REJECTED);
+	assert_string_equal(hk_buf_str(&f.sent),
+	    "C: t1 AUTHENTICATE OAUTHBEARER bixhPXVzZXJAZXhhbXBsZS5jb20sAWhv"
+	    "c3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZG"
+	    "OWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB\n"
+	    "C: AQ==\n");
+	assert_string_equal(hk_buf_str(&f.logged),
+	    "C: t1 AUTHENTICATE OAUTHBEARER ********\nC: ********\n");
+	assert_string_equal(res.message, "the server refused OAUTHBEARER "
+	    "authentication: -ERR SASL authentication failed; the server "
+	    "refused the access token (status invalid_token, scope "
+	    "example_scope)");
+	assert_int_equal(hk_auth_status_exit(res.status), 4);
+	fake_free(&f, &res);
+}
+
 static void
 drive_imap_garbled_challenge_cancels(void **unused)
 {
@@ -1250,6 +1315,8 @@ main(void)
 		cmocka_unit_test(drive_imap_without_sasl_ir),
 		cmocka_unit_test(drive_imap_sasl_ir),
 		cmocka_unit_test(drive_imap_cram_md5_and_refusal),
+		cmocka_unit_test(drive_imap_login),
+		cmocka_unit_test(drive_imap_oauthbearer_error),
 		cmocka_unit_test(drive_imap_garbled_challenge_cancels),
 		cmocka_unit_test(drive_imap_needs_a_tag),
 		cmocka_unit_test(drive_pop3_rfc5034_lines),

@@ -179,6 +179,7 @@ test_defaults(void **state)
 	assert_int_equal(s.recv_port, 110);
 	assert_true(s.recv_tls_verify);
 	assert_int_equal(s.recv_limit, 0);
+	assert_string_equal(s.recv_auth_method, "password");
 	assert_null(s.smtp_password);
 	hk_server_clear(&s);
 	assert_null(s.name);
@@ -281,6 +282,26 @@ test_form_invalid(void **state)
 	expect("smtp_user=error.required smtp_password=error.required",
 	    "smtp_user=", "smtp_password=", (const char *)NULL);
 	expect("smtp_password=error.encoding", "smtp_password=a\rb", (const char *)NULL);
+	/* recv_auth_method: the password, or a module's name; not with
+	 * APOP; the OAuth 2.0 methods need a provider, which no server has
+	 * yet. */
+	expect("recv_auth_method=error.recv-auth-method",
+	    "recv_auth_method=CRAM-MD5", (const char *)NULL);
+	expect("recv_auth_method=error.recv-auth-oauth2",
+	    "recv_auth_method=xoauth2", (const char *)NULL);
+	expect("recv_auth_method=error.recv-auth-oauth2",
+	    "recv_auth_method=oauthbearer", (const char *)NULL);
+	expect("apop=error.apop-password-only", "apop=on",
+	    "recv_auth_method=cram-md5", (const char *)NULL);
+	expect("", "apop=on", "recv_auth_method=password", (const char *)NULL);
+	assert_string_equal(read_errors(0, &s, "recv_auth_method=cram-md5",
+	    (const char *)NULL), "");
+	assert_string_equal(s.recv_auth_method, "cram-md5");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "recv_auth_method",
+	    (const char *)NULL), "");
+	assert_string_equal(s.recv_auth_method, "password");
+	hk_server_clear(&s);
 	/* With SMTP-AUTH off the fixed credentials are not needed. */
 	expect("", "smtp_auth", "smtp_user=", "smtp_password=", (const char *)NULL);
 	/* On change, an empty password keeps the stored one. */
@@ -379,11 +400,15 @@ test_store(void **state)
 	assert_int_equal(t.version, 1);
 	hk_server_clear(&t);
 	s.version = 1;
+	assert_string_equal(s.recv_auth_method, "password");
+	free(s.recv_auth_method);
+	s.recv_auth_method = hk_strdup("cram-md5");
 	assert_int_equal(hk_server_update(f->db, f->key, "tester", &s), HK_SERVER_OK);
 	assert_int_equal(s.version, 2);
 	assert_int_equal(hk_server_load(f->db, f->key, a, true, &t), HK_STORE_OK);
 	assert_int_equal(t.smtp_port, 2525);
 	assert_string_equal(t.smtp_password, PW);
+	assert_string_equal(t.recv_auth_method, "cram-md5");
 	hk_server_clear(&t);
 	/* Another name taken on update. */
 	free(s.name);
@@ -461,6 +486,214 @@ test_store(void **state)
 	    " details LIKE '%smtp_password: (changed)%'"), 2);
 }
 
+/* ---- OAuth 2.0 -------------------------------------------------------- */
+
+static void
+test_oauth2_presets(void **state)
+{
+	const struct hk_oauth2_preset *ms = hk_oauth2_preset_find("microsoft");
+	const struct hk_oauth2_preset *g = hk_oauth2_preset(HK_OAUTH2_GOOGLE);
+	enum hk_oauth2_provider p;
+	enum hk_oauth2_grant gr;
+	char *u;
+
+	(void)state;
+	assert_non_null(ms);
+	assert_string_equal(ms->tenant, "organizations");
+	u = hk_oauth2_preset_url(ms->token_url, "contoso.example");
+	assert_string_equal(u, "https://login.microsoftonline.com/"
+	    "contoso.example/oauth2/v2.0/token");
+	free(u);
+	u = hk_oauth2_preset_url(ms->device_url, NULL);
+	assert_string_equal(u, "https://login.microsoftonline.com/"
+	    "organizations/oauth2/v2.0/devicecode");
+	free(u);
+	assert_non_null(strstr(ms->scope, "offline_access"));
+	assert_string_equal(hk_oauth2_preset_scope(ms, HK_OAUTH2_GRANT_CLIENT),
+	    "https://outlook.office365.com/.default");
+	assert_string_equal(ms->smtp.host, "smtp.office365.com");
+	assert_int_equal(ms->smtp.port, 587);
+	assert_string_equal(g->scope, "https://mail.google.com/");
+	assert_string_equal(hk_oauth2_preset_scope(g, HK_OAUTH2_GRANT_CLIENT),
+	    "https://mail.google.com/");
+	assert_string_equal(g->imap.host, "imap.gmail.com");
+	assert_null(hk_oauth2_preset(HK_OAUTH2_CUSTOM)->token_url);
+	assert_null(hk_oauth2_preset_find("yahoo"));
+	assert_int_equal(hk_oauth2_provider_parse("custom", &p), 0);
+	assert_int_equal(p, HK_OAUTH2_CUSTOM);
+	assert_int_equal(hk_oauth2_provider_parse("Custom", &p), -1);
+	assert_int_equal(hk_oauth2_grant_parse("client_credentials", &gr), 0);
+	assert_int_equal(gr, HK_OAUTH2_GRANT_CLIENT);
+	assert_int_equal(hk_oauth2_grant_parse("password", &gr), -1);
+}
+
+static void
+test_oauth2_form(void **state)
+{
+	struct hk_server s;
+
+	(void)state;
+	/* Absent: none, and nothing of it kept. */
+	assert_string_equal(read_errors(0, &s, (const char *)NULL), "");
+	assert_int_equal(s.oauth2_provider, HK_OAUTH2_NONE);
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=none",
+	    "oauth2_auth_url=http://x", "oauth2_client_id=", (const char *)NULL),
+	    "");
+	assert_string_equal(s.oauth2_auth_url, "");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=yahoo",
+	    (const char *)NULL), "oauth2_provider=error.choice");
+	hk_server_clear(&s);
+
+	/* A preset fills what is left empty. */
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=microsoft",
+	    "oauth2_client_id=app-1", (const char *)NULL), "");
+	assert_string_equal(s.oauth2_tenant, "organizations");
+	assert_string_equal(s.oauth2_auth_url, "https://login.microsoftonline.com/"
+	    "organizations/oauth2/v2.0/authorize");
+	assert_string_equal(s.oauth2_scope,
+	    hk_oauth2_preset(HK_OAUTH2_MICROSOFT)->scope);
+	assert_int_equal(s.oauth2_grant, HK_OAUTH2_GRANT_CODE);
+	hk_server_clear(&s);
+	/* Endpoints of another tenant follow the tenant field. */
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=microsoft",
+	    "oauth2_client_id=app-1", "oauth2_tenant=contoso.example",
+	    "oauth2_token_url=https://login.microsoftonline.com/organizations/"
+	    "oauth2/v2.0/token", (const char *)NULL), "");
+	assert_string_equal(s.oauth2_token_url, "https://login.microsoftonline.com/"
+	    "contoso.example/oauth2/v2.0/token");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=microsoft",
+	    "oauth2_client_id=app-1", "oauth2_tenant=a/b", (const char *)NULL),
+	    "oauth2_tenant=error.oauth2-tenant");
+	hk_server_clear(&s);
+	/* The client id is required. */
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=google",
+	    (const char *)NULL), "oauth2_client_id=error.required");
+	hk_server_clear(&s);
+
+	/* client_credentials needs a secret (on add: here), and takes the
+	 * app-only scope in place of the delegated preset one. */
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=microsoft",
+	    "oauth2_client_id=app-1", "oauth2_grant=client_credentials",
+	    (const char *)NULL),
+	    "oauth2_client_secret=error.oauth2-secret-needed");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(HK_SERVER_FORM_CHANGE, &s,
+	    "oauth2_provider=microsoft", "oauth2_client_id=app-1",
+	    "oauth2_grant=client_credentials", (const char *)NULL), "");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=microsoft",
+	    "oauth2_client_id=app-1", "oauth2_grant=client_credentials",
+	    "oauth2_client_secret=s3cret",
+	    "oauth2_scope=https://outlook.office.com/IMAP.AccessAsUser.All"
+	    " https://outlook.office.com/POP.AccessAsUser.All"
+	    " https://outlook.office.com/SMTP.Send offline_access",
+	    (const char *)NULL), "");
+	assert_string_equal(s.oauth2_scope, "https://outlook.office365.com/.default");
+	assert_string_equal(s.oauth2_client_secret, "s3cret");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=google",
+	    "oauth2_client_id=app-1", "oauth2_grant=device",
+	    (const char *)NULL), "oauth2_grant=error.choice");
+	hk_server_clear(&s);
+
+	/* custom: https endpoints and a scope of its own. */
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=custom",
+	    "oauth2_client_id=app-1", (const char *)NULL),
+	    "oauth2_auth_url=error.required oauth2_token_url=error.required"
+	    " oauth2_scope=error.required");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=custom",
+	    "oauth2_client_id=app-1", "oauth2_auth_url=http://idp.example/a",
+	    "oauth2_token_url=https:///token", "oauth2_device_url=ftp://x",
+	    "oauth2_scope=imap \"smtp\"", (const char *)NULL),
+	    "oauth2_auth_url=error.https-url oauth2_token_url=error.https-url"
+	    " oauth2_device_url=error.https-url oauth2_scope=error.oauth2-scope");
+	hk_server_clear(&s);
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=custom",
+	    "oauth2_client_id=app-1", "oauth2_auth_url=https://idp.example/a",
+	    "oauth2_token_url=https://idp.example:8443/token",
+	    "oauth2_scope=  imap   smtp ", (const char *)NULL), "");
+	assert_string_equal(s.oauth2_scope, "imap smtp");
+	assert_string_equal(s.oauth2_device_url, "");
+	hk_server_clear(&s);
+	/* client_credentials needs no authorization endpoint. */
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=custom",
+	    "oauth2_client_id=app-1", "oauth2_grant=client_credentials",
+	    "oauth2_client_secret=x", "oauth2_token_url=https://idp.example/t",
+	    "oauth2_scope=mail", (const char *)NULL), "");
+	hk_server_clear(&s);
+}
+
+/* The client secret: sealed under the server, kept when left empty,
+ * dropped with the provider; stored, it satisfies client_credentials. */
+static void
+test_oauth2_store(void **state)
+{
+	struct fixture *f = *state;
+	struct hk_form_errors e = HK_FORM_ERRORS_INIT;
+	struct hk_server s, l, c;
+
+	assert_string_equal(read_errors(0, &s, "oauth2_provider=google",
+	    "oauth2_client_id=app-1", "oauth2_client_secret=Top-Secret-9",
+	    (const char *)NULL), "");
+	assert_int_equal(hk_server_create(f->db, f->key, "t", &s), HK_SERVER_OK);
+	assert_true(s.oauth2_client_secret_set);
+	assert_int_equal(hk_server_load(f->db, f->key, s.id, false, &l),
+	    HK_STORE_OK);
+	assert_int_equal(l.oauth2_provider, HK_OAUTH2_GOOGLE);
+	assert_true(l.oauth2_client_secret_set);
+	assert_null(l.oauth2_client_secret);
+	assert_string_equal(l.oauth2_token_url, "https://oauth2.googleapis.com/token");
+	hk_server_clear(&l);
+	assert_int_equal(hk_server_load(f->db, f->key, s.id, true, &l),
+	    HK_STORE_OK);
+	assert_string_equal(l.oauth2_client_secret, "Top-Secret-9");
+
+	/* Change with the secret left empty: kept; client_credentials is
+	 * then satisfied by the stored one. */
+	assert_string_equal(read_errors(HK_SERVER_FORM_CHANGE, &c,
+	    "oauth2_provider=google", "oauth2_client_id=app-2",
+	    "oauth2_grant=client_credentials", (const char *)NULL), "");
+	hk_server_form_stored(&c, &l, &e);
+	assert_int_equal(e.n, 0);
+	c.id = s.id;
+	c.version = l.version;
+	assert_int_equal(hk_server_update(f->db, f->key, "t", &c), HK_SERVER_OK);
+	hk_server_clear(&l);
+	assert_int_equal(hk_server_load(f->db, f->key, s.id, true, &l),
+	    HK_STORE_OK);
+	assert_string_equal(l.oauth2_client_secret, "Top-Secret-9");
+	assert_string_equal(l.oauth2_client_id, "app-2");
+	hk_server_clear(&c);
+
+	/* Provider none: the secret and the rest go. */
+	assert_string_equal(read_errors(HK_SERVER_FORM_CHANGE, &c,
+	    "oauth2_provider=none", (const char *)NULL), "");
+	c.id = s.id;
+	c.version = l.version;
+	assert_int_equal(hk_server_update(f->db, f->key, "t", &c), HK_SERVER_OK);
+	hk_server_clear(&l);
+	assert_int_equal(hk_server_load(f->db, f->key, s.id, true, &l),
+	    HK_STORE_OK);
+	assert_false(l.oauth2_client_secret_set);
+	assert_null(l.oauth2_client_secret);
+	assert_string_equal(l.oauth2_client_id, "");
+	/* Now client_credentials without a secret is refused on change. */
+	hk_server_clear(&c);
+	assert_string_equal(read_errors(HK_SERVER_FORM_CHANGE, &c,
+	    "oauth2_provider=google", "oauth2_client_id=app-2",
+	    "oauth2_grant=client_credentials", (const char *)NULL), "");
+	hk_server_form_stored(&c, &l, &e);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.v[0].key, "error.oauth2-secret-needed");
+	hk_server_clear(&c);
+	hk_server_clear(&l);
+	hk_server_clear(&s);
+}
+
 int
 main(void)
 {
@@ -469,6 +702,10 @@ main(void)
 		cmocka_unit_test(test_form_valid),
 		cmocka_unit_test(test_form_invalid),
 		cmocka_unit_test_setup_teardown(test_store, setup, teardown),
+		cmocka_unit_test(test_oauth2_presets),
+		cmocka_unit_test(test_oauth2_form),
+		cmocka_unit_test_setup_teardown(test_oauth2_store, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 
 #include "i18n.h"
 #include "mem.h"
+#include "msgfold.h"
 #include "view.h"
 
 #define XSL_HEAD \
@@ -59,10 +60,30 @@ static const char loop_xsl[] = XSL_HEAD
     "<xsl:template name=\"r\"><x><xsl:call-template name=\"r\"/></x></xsl:template>\n"
     XSL_TAIL;
 
+/* Every way a constant hk:msg() call is written in the screens, next to
+ * calls that must stay calls: a computed key, a call inside a literal. */
+static const char fold_xsl[] = XSL_HEAD
+    "<xsl:variable name=\"v\" select=\"hk:msg('t')\"/>\n"
+    "<xsl:template match=\"/page\">\n"
+    "<div title=\"{hk:msg('q')}\" class=\"c-{hk:msg('t')}-{concat('x', hk:msg( 't' ))}\">"
+    "<p id=\"1\"><xsl:value-of select=\"hk:msg('q')\"/></p>"
+    "<p id=\"2\"><xsl:value-of select=\"$v\"/></p>"
+    "<p id=\"3\"><xsl:value-of select=\"hk:msg('p', 'A', &quot;B&quot;)\"/></p>"
+    "<p id=\"4\"><xsl:value-of select=\"hk:msg(string(@key))\"/></p>"
+    "<p id=\"5\"><xsl:if test=\"hk:msg('t') = 'Title'\">yes</xsl:if></p>"
+    "<p id=\"6\"><xsl:value-of select=\"concat(hk:msg('q'), '|', &quot;hk:msg('t')&quot;)\"/></p>"
+    "<p id=\"7\"><xsl:value-of select=\"hk:msg('empty')\"/></p>"
+    "</div>\n"
+    "</xsl:template>\n" XSL_TAIL;
+
 static const char en_xml[] =
-    "<messages lang=\"en\"><m k=\"k\">Hello {1}!</m></messages>";
+    "<messages lang=\"en\"><m k=\"k\">Hello {1}!</m>"
+    "<m k=\"t\">Title</m><m k=\"q\">It's \"quoted\" {x}</m>"
+    "<m k=\"p\">a{1}b{2}c{3}</m><m k=\"empty\"></m></messages>";
 static const char ja_xml[] =
-    "<messages lang=\"ja\"><m k=\"k\">こんにちは{1}さん</m></messages>";
+    "<messages lang=\"ja\"><m k=\"k\">こんにちは{1}さん</m>"
+    "<m k=\"t\">題</m><m k=\"q\">「引用」{x}</m>"
+    "<m k=\"p\">あ{1}い{2}う{3}</m><m k=\"empty\"></m></messages>";
 
 struct fixture {
 	char dir[64];
@@ -106,6 +127,7 @@ setup(void **state)
 	if (mkdir(f->xsl_dir, 0700) != 0 || mkdir(f->i18n_dir, 0700) != 0)
 		return -1;
 	free(put(f->xsl_dir, "hello.xsl", hello_xsl));
+	free(put(f->xsl_dir, "fold.xsl", fold_xsl));
 	free(put(f->xsl_dir, "reader.xsl", reader_xsl));
 	free(put(f->xsl_dir, "writer.xsl", writer_xsl));
 	free(put(f->xsl_dir, "loop.xsl", loop_xsl));
@@ -129,6 +151,7 @@ teardown(void **state)
 	hk_view_free(&f->view);
 	hk_catalog_free(&f->cat);
 	drop(f->xsl_dir, "hello.xsl");
+	drop(f->xsl_dir, "fold.xsl");
 	drop(f->xsl_dir, "reader.xsl");
 	drop(f->xsl_dir, "writer.xsl");
 	drop(f->xsl_dir, "loop.xsl");
@@ -211,6 +234,51 @@ test_msg_and_escaping(void **state)
 	    "hello");
 	assert_non_null(strstr(html, "<p id=\"m\">Hello arg!</p>"));
 	free(html);
+}
+
+/* Constant calls resolved at load time give what the calls gave. */
+static void
+test_msg_folded(void **state)
+{
+	struct fixture *f = *state;
+	char *html;
+
+	html = render_ok(f->view, "<page lang=\"en\" key=\"k\"/>", "fold");
+	assert_string_equal(html, "<div title=\"It's &quot;quoted&quot; {x}\" "
+	    "class=\"c-Title-xTitle\">"
+	    "\n<p id=\"1\">It's \"quoted\" {x}</p>\n<p id=\"2\">Title</p>\n"
+	    "<p id=\"3\">aAbBc</p>\n<p id=\"4\">Hello !</p>\n<p id=\"5\">yes</p>\n"
+	    "<p id=\"6\">It's \"quoted\" {x}|hk:msg('t')</p>\n<p id=\"7\"></p>\n"
+	    "</div>\n");
+	free(html);
+	html = render_ok(f->view, "<page lang=\"ja\" key=\"t\"/>", "fold");
+	assert_string_equal(html, "<div title=\"「引用」{x}\" class=\"c-題-x題\">"
+	    "\n<p id=\"1\">「引用」{x}</p>\n<p id=\"2\">題</p>\n"
+	    "<p id=\"3\">あAいBう</p>\n<p id=\"4\">題</p>\n<p id=\"5\"></p>\n"
+	    "<p id=\"6\">「引用」{x}|hk:msg('t')</p>\n<p id=\"7\"></p>\n"
+	    "</div>\n");
+	free(html);
+}
+
+/* What is folded and what is left a call. */
+static void
+test_msgfold_count(void **state)
+{
+	struct fixture *f = *state;
+	xmlDocPtr doc = parse(fold_xsl);
+	xmlChar *text = NULL;
+	int len = 0;
+
+	/* v, title, class (two), 1, 3, 5, 6, 7; not 4, not the literal. */
+	assert_int_equal(hk_msgfold(doc, f->cat, "en"), 9);
+	xmlDocDumpMemory(doc, &text, &len);
+	assert_non_null(strstr((char *)text, "hk:msg(string(@key))"));
+	assert_non_null(strstr((char *)text, "&quot;hk:msg('t')&quot;"));
+	assert_non_null(strstr((char *)text, "select=\"'Title'\""));
+	assert_non_null(strstr((char *)text, "<xsl:text>aAbBc</xsl:text>"));
+	assert_non_null(strstr((char *)text, "title=\"It's &quot;quoted&quot; {{x}}\""));
+	xmlFree(text);
+	xmlFreeDoc(doc);
 }
 
 static void
@@ -465,6 +533,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_has),
 		cmocka_unit_test(test_msg_and_escaping),
+		cmocka_unit_test(test_msg_folded),
+		cmocka_unit_test(test_msgfold_count),
 		cmocka_unit_test(test_unknown_screen),
 		cmocka_unit_test(test_document_read_forbidden),
 		cmocka_unit_test(test_document_write_forbidden),
