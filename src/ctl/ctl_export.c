@@ -261,7 +261,7 @@ ctl_export(const struct hk_config *cfg, int argc, char **argv)
 	if (secrets && secrets_xml(root, passphrase, xkey) < 0)
 		goto out;
 	/* One snapshot for the whole document. */
-	if (hk_db_exec(cs.db, "BEGIN") != SQLITE_OK) {
+	if (hk_db_exec(cs.db, "BEGIN") != HK_SQL_OK) {
 		fprintf(stderr, "hikyakuctl: %s\n", hk_db_errmsg(cs.db));
 		goto out;
 	}

@@ -137,7 +137,7 @@ worker(const struct hk_config *cfg, const unsigned char key[HK_KEY_LEN],
 	}
 	/* What is recorded as stored must survive a power cut before the
 	 * server deletes it: every commit is synced (WAL, FULL). */
-	(void)hk_db_exec(db, "PRAGMA synchronous = FULL");
+	(void)hk_db_sync_full(db);
 	while (!ctl_fetch_stop) {
 		long long now = (long long)time(NULL), id = 0, at = 0;
 		struct hk_lease_want want = {

@@ -548,7 +548,7 @@ apply(struct import *im)
 	size_t sc = 0, su = 0, ac = 0, au = 0, del = 0;
 	int rc;
 
-	if ((rc = hk_db_begin(im->cs->db)) != SQLITE_OK) {
+	if ((rc = hk_db_begin(im->cs->db)) != HK_SQL_OK) {
 		fprintf(stderr, "hikyakuctl: %s\n", hk_db_errmsg(im->cs->db));
 		return HK_EXIT_CONFIG;
 	}
@@ -558,7 +558,7 @@ apply(struct import *im)
 		fputs("hikyakuctl: nothing was imported\n", stderr);
 		return HK_EXIT_CONFIG;
 	}
-	if ((rc = hk_db_commit(im->cs->db)) != SQLITE_OK) {
+	if ((rc = hk_db_commit(im->cs->db)) != HK_SQL_OK) {
 		fprintf(stderr, "hikyakuctl: nothing was imported: %s\n",
 		    hk_db_errmsg(im->cs->db));
 		hk_db_rollback(im->cs->db);

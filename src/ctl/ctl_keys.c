@@ -201,14 +201,14 @@ read_all(struct hk_db *db, const struct keyset *ks, struct secret **v_r,
 
 	*from_other_r = 0;
 	for (size_t k = 0; k < N_KINDS; k++) {
-		sqlite3_stmt *st = hk_db_prepare(db, kinds[k].select);
+		struct hk_sql_stmt *st = hk_db_prepare(db, kinds[k].select);
 		int step;
 
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			long long id = sqlite3_column_int64(st, 0);
-			const char *name = (const char *)sqlite3_column_text(st, 1);
-			const void *blob = sqlite3_column_blob(st, 2);
-			size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
+			long long id = hk_sql_column_int64(st, 0);
+			const char *name = hk_sql_column_text(st, 1);
+			size_t len;
+			const void *blob = hk_sql_column_blob(st, 2, &len);
 			enum hk_secret_rc why;
 			char *plain = NULL;
 			int which = open_any(ks, k, id, blob, len, &plain, &why);
@@ -237,7 +237,7 @@ read_all(struct hk_db *db, const struct keyset *ks, struct secret **v_r,
 			n++;
 		}
 		hk_db_done(st);
-		if (step != SQLITE_DONE) {
+		if (step != HK_SQL_DONE) {
 			say("%s", hk_db_errmsg(db));
 			bad = 1;
 			break;
@@ -257,19 +257,19 @@ reseal_all(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     const struct secret *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *st = hk_db_prepare(db, kinds[v[i].kind].update);
+		struct hk_sql_stmt *st = hk_db_prepare(db, kinds[v[i].kind].update);
 		unsigned char *blob;
 		size_t len;
 		int step;
 
 		hk_secret_seal(key, kinds[v[i].kind].table, v[i].id,
 		    kinds[v[i].kind].field, v[i].plain, &blob, &len);
-		sqlite3_bind_int64(st, 1, v[i].id);
-		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC);
-		step = sqlite3_step(st);
+		hk_sql_bind_int64(st, 1, v[i].id);
+		hk_sql_bind_blob(st, 2, blob, (int)len);
+		step = hk_sql_step(st);
 		hk_db_done(st);
 		free(blob);
-		if (step != SQLITE_DONE) {
+		if (step != HK_SQL_DONE) {
 			say("cannot store a re-encrypted password: %s",
 			    hk_db_errmsg(db));
 			return -1;
@@ -349,9 +349,9 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 		    cfg->database);
 		goto out;
 	}
-	if (hk_db_exec(db, "PRAGMA synchronous = FULL") != SQLITE_OK)
+	if (hk_db_sync_full(db) != HK_SQL_OK)
 		goto out;
-	if ((c = hk_db_begin(db)) != SQLITE_OK) {
+	if ((c = hk_db_begin(db)) != HK_SQL_OK) {
 		say("%s: %s", cfg->database, hk_db_busy(c) ?
 		    "the database is locked by another process" :
 		    hk_db_errmsg(db));
@@ -370,10 +370,10 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 			goto out;
 		details = hk_aprintf("finished an interrupted rotation: %zu "
 		    "passwords re-encrypted under the current key", from_other);
-		if (hk_key_record(db, ks.key[0]) != SQLITE_OK ||
+		if (hk_key_record(db, ks.key[0]) != HK_SQL_OK ||
 		    hk_audit_record(db, "hikyakuctl", "rotate-key",
 		    "secret-key", 0, NULL, details) != HK_STORE_OK ||
-		    (c = hk_db_commit(db)) != SQLITE_OK) {
+		    (c = hk_db_commit(db)) != HK_SQL_OK) {
 			say("%s: cannot commit: %s", cfg->database,
 			    hk_db_errmsg(db));
 			goto out;
@@ -394,7 +394,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 			say("%s: %s", dir, strerror(errno));
 			goto out;
 		}
-		if ((c = hk_db_begin(db)) != SQLITE_OK) {
+		if ((c = hk_db_begin(db)) != HK_SQL_OK) {
 			say("%s: %s", cfg->database, hk_db_errmsg(db));
 			goto out;
 		}
@@ -411,7 +411,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 	hk_random(fresh, sizeof(fresh));
 	if (reseal_all(db, fresh, v, n) < 0)
 		goto out;
-	if (hk_key_record(db, fresh) != SQLITE_OK) {
+	if (hk_key_record(db, fresh) != HK_SQL_OK) {
 		say("cannot record the new key: %s", hk_db_errmsg(db));
 		goto out;
 	}
@@ -450,7 +450,7 @@ ctl_rotate_key(const struct hk_config *cfg, int argc, char **argv)
 	}
 
 	/* 6. The point of no return. */
-	if ((c = hk_db_commit(db)) != SQLITE_OK) {
+	if ((c = hk_db_commit(db)) != HK_SQL_OK) {
 		say("%s: cannot commit: %s", cfg->database, hk_db_errmsg(db));
 		goto out;
 	}
@@ -500,7 +500,7 @@ ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db)
 {
 	unsigned char key[HK_KEY_LEN];
 	char *err = NULL;
-	int rc = -1, sqlite_rc = SQLITE_OK;
+	int rc = -1, sql_rc = HK_SQL_OK;
 	bool fits;
 
 	if (hk_keyfile_read(cfg->secret_key, key, &err) < 0) {
@@ -508,9 +508,9 @@ ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db)
 		free(err);
 		return -1;
 	}
-	if ((sqlite_rc = hk_db_begin(db)) != SQLITE_OK)
+	if ((sql_rc = hk_db_begin(db)) != HK_SQL_OK)
 		goto out;
-	switch (hk_key_compare(db, key, &sqlite_rc)) {
+	switch (hk_key_compare(db, key, &sql_rc)) {
 	case HK_KEYREC_SAME:
 		rc = 0;
 		break;
@@ -521,8 +521,8 @@ ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db)
 		    "it again\n", cfg->secret_key);
 		break;
 	case HK_KEYREC_NONE:
-		fits = hk_key_opens_stored(db, key, &sqlite_rc);
-		if (sqlite_rc != SQLITE_OK)
+		fits = hk_key_opens_stored(db, key, &sql_rc);
+		if (sql_rc != HK_SQL_OK)
 			break;
 		if (!fits) {
 			fprintf(stderr, "hikyakuctl: %s opens none of the stored "
@@ -531,8 +531,8 @@ ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db)
 			    "again\n", cfg->secret_key);
 			break;
 		}
-		if ((sqlite_rc = hk_key_record(db, key)) != SQLITE_OK ||
-		    (sqlite_rc = hk_db_commit(db)) != SQLITE_OK)
+		if ((sql_rc = hk_key_record(db, key)) != HK_SQL_OK ||
+		    (sql_rc = hk_db_commit(db)) != HK_SQL_OK)
 			break;
 		printf("secret key: recorded as the current key\n");
 		hk_wipe(key, sizeof(key));
@@ -542,7 +542,7 @@ ctl_adopt_key(const struct hk_config *cfg, struct hk_db *db)
 	}
 	hk_db_rollback(db);
 out:
-	if (sqlite_rc != SQLITE_OK)
+	if (sql_rc != HK_SQL_OK)
 		fprintf(stderr, "hikyakuctl: %s: %s\n", cfg->database,
 		    hk_db_errmsg(db));
 	hk_wipe(key, sizeof(key));

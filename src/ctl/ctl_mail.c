@@ -525,7 +525,7 @@ ctl_fetch(const struct hk_config *cfg, int argc, char **argv)
 
 		/* What is recorded as stored must survive a power cut before
 		 * the server deletes it: every commit is synced (WAL, FULL). */
-		(void)hk_db_exec(db, "PRAGMA synchronous = FULL");
+		(void)hk_db_sync_full(db);
 		hk_lease_owner_make(owner, sizeof(owner));
 		rc = ctl_fetch_one(cfg, db, key, mods, account, 0, &o, &lease,
 		    &total);

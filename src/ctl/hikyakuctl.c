@@ -133,12 +133,16 @@ static int
 cmd_init(const struct hk_config *cfg)
 {
 	struct hk_db *db;
-	char *err = NULL;
+	char *err = NULL, *shown;
 	bool created;
 	int before;
 
-	if (make_parent(cfg->database, 0750) < 0 ||
-	    make_parent(cfg->secret_key, 0750) < 0)
+	/* A PostgreSQL database is no file; the Maildirs' folder may then
+	 * be the first thing under its parent. */
+	if ((!hk_sql_target_is_pgsql(cfg->database) &&
+	    make_parent(cfg->database, 0750) < 0) ||
+	    make_parent(cfg->secret_key, 0750) < 0 ||
+	    make_parent(cfg->mail_dir, 0750) < 0)
 		return EX_CONFIG;
 	if (mkdir(cfg->mail_dir, 0700) != 0 && errno != EEXIST) {
 		die_line("%s: %s", cfg->mail_dir, strerror(errno));
@@ -154,14 +158,17 @@ cmd_init(const struct hk_config *cfg)
 	if ((db = open_db(cfg, true)) == NULL)
 		return EX_CONFIG;
 	before = hk_db_schema_version(db);
+	shown = hk_sql_target_shown(cfg->database);
 	if (hk_db_migrate(db, &err) < 0) {
-		die_line("%s: %s", cfg->database, err);
+		die_line("%s: %s", shown, err);
 		free(err);
+		free(shown);
 		hk_db_close(&db);
 		return EX_CONFIG;
 	}
-	printf("database: %s (schema %d -> %d)\n", cfg->database, before,
+	printf("database: %s (schema %d -> %d)\n", shown, before,
 	    hk_db_schema_version(db));
+	free(shown);
 	if (ctl_adopt_key(cfg, db) < 0) {
 		hk_db_close(&db);
 		return EX_CONFIG;

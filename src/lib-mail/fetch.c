@@ -354,7 +354,7 @@ find_uid(struct item **sorted, size_t n, const char *uid)
 static bool
 db_ok(struct run *x, int rc, const char *what)
 {
-	if (rc == SQLITE_DONE || rc == SQLITE_OK || rc == SQLITE_ROW)
+	if (rc == HK_SQL_DONE || rc == HK_SQL_OK || rc == HK_SQL_ROW)
 		return true;
 	set_error(x, 2, false, NULL, "the database failed while %s: %s", what,
 	    hk_db_errmsg(x->p->db));
@@ -373,7 +373,7 @@ load_state(struct run *x)
 	struct item **sorted = hk_malloc((x->n ? x->n : 1) * sizeof(*sorted));
 	char **gone = NULL, **ogone = NULL;
 	size_t n_gone = 0, n_ogone = 0;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int rc, code = 0;
 
 	for (size_t i = 0; i < x->n; i++)
@@ -382,13 +382,13 @@ load_state(struct run *x)
 
 	st = hk_db_prepare(db, "SELECT uid, state FROM fetch_seen"
 	    " WHERE account_id = ?1");
-	sqlite3_bind_int64(st, 1, aid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *uid = (const char *)sqlite3_column_text(st, 0);
+	hk_sql_bind_int64(st, 1, aid);
+	while ((rc = hk_sql_step(st)) == HK_SQL_ROW) {
+		const char *uid = hk_sql_column_text(st, 0);
 		struct item *it = find_uid(sorted, x->n, uid ? uid : "");
 
 		if (it != NULL)
-			it->state = sqlite3_column_int(st, 1);
+			it->state = hk_sql_column_int(st, 1);
 		else {
 			gone = hk_realloc(gone, (n_gone + 1) * sizeof(*gone));
 			gone[n_gone++] = hk_strdup(uid ? uid : "");
@@ -400,9 +400,9 @@ load_state(struct run *x)
 		goto out;
 	}
 	st = hk_db_prepare(db, "SELECT uid FROM oversized WHERE account_id = ?1");
-	sqlite3_bind_int64(st, 1, aid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *uid = (const char *)sqlite3_column_text(st, 0);
+	hk_sql_bind_int64(st, 1, aid);
+	while ((rc = hk_sql_step(st)) == HK_SQL_ROW) {
+		const char *uid = hk_sql_column_text(st, 0);
 		struct item *it = find_uid(sorted, x->n, uid ? uid : "");
 
 		if (it != NULL)
@@ -425,9 +425,9 @@ load_state(struct run *x)
 		for (size_t i = 0; i < n_gone; i++) {
 			st = hk_db_prepare(db, "DELETE FROM fetch_seen"
 			    " WHERE account_id = ?1 AND uid = ?2");
-			sqlite3_bind_int64(st, 1, aid);
-			sqlite3_bind_text(st, 2, gone[i], -1, SQLITE_STATIC);
-			rc = sqlite3_step(st);
+			hk_sql_bind_int64(st, 1, aid);
+			hk_sql_bind_text(st, 2, gone[i]);
+			rc = hk_sql_step(st);
 			hk_db_done(st);
 		}
 		for (size_t i = 0; i < n_ogone; i++)
@@ -461,16 +461,16 @@ mark(struct run *x, struct item **v, size_t n, int state)
 	if (!db_ok(x, hk_db_begin(db), "recording messages"))
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *st = hk_db_prepare(db,
+		struct hk_sql_stmt *st = hk_db_prepare(db,
 		    "INSERT INTO fetch_seen (account_id, uid, state, at)"
 		    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id, uid)"
 		    " DO UPDATE SET state = excluded.state, at = excluded.at");
 
-		sqlite3_bind_int64(st, 1, aid);
-		sqlite3_bind_text(st, 2, v[i]->uid, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, state);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-		rc = sqlite3_step(st);
+		hk_sql_bind_int64(st, 1, aid);
+		hk_sql_bind_text(st, 2, v[i]->uid);
+		hk_sql_bind_int64(st, 3, state);
+		hk_sql_bind_int64(st, 4, (int64_t)time(NULL));
+		rc = hk_sql_step(st);
 		hk_db_done(st);
 		if (!db_ok(x, rc, "recording messages")) {
 			hk_db_rollback(db);

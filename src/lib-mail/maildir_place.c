@@ -46,24 +46,23 @@ char *
 hk_maildir_place(struct hk_db *db, const char *mail_dir, long long account_id,
     char **err_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT maildir, maildir_legacy "
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT maildir, maildir_legacy "
 	    "FROM mail_accounts WHERE id = ?1");
 	char *name = NULL, *legacy = NULL, *path = NULL;
 	int step;
 
 	*err_r = NULL;
-	sqlite3_bind_int64(st, 1, account_id);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		const char *n = (const char *)sqlite3_column_text(st, 0);
-		const char *l = (const char *)sqlite3_column_text(st, 1);
-
-		name = n != NULL ? hk_strdup(n) : NULL;
-		legacy = l != NULL ? hk_strdup(l) : NULL;
+	hk_sql_bind_int64(st, 1, account_id);
+	step = hk_sql_step(st);
+	if (step == HK_SQL_ROW) {
+		if (!hk_sql_column_is_null(st, 0))
+			name = hk_strdup(hk_sql_column_text(st, 0));
+		if (!hk_sql_column_is_null(st, 1))
+			legacy = hk_strdup(hk_sql_column_text(st, 1));
 	}
 	hk_db_done(st);
-	if (step != SQLITE_ROW) {
-		*err_r = step == SQLITE_DONE ?
+	if (step != HK_SQL_ROW) {
+		*err_r = step == HK_SQL_DONE ?
 		    hk_aprintf("no mail account %lld", account_id) :
 		    hk_aprintf("%s", hk_db_errmsg(db));
 		goto out;
@@ -81,10 +80,10 @@ hk_maildir_place(struct hk_db *db, const char *mail_dir, long long account_id,
 			goto fail;
 		st = hk_db_prepare(db, "UPDATE mail_accounts SET maildir_legacy "
 		    "= NULL WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, account_id);
-		step = sqlite3_step(st);
+		hk_sql_bind_int64(st, 1, account_id);
+		step = hk_sql_step(st);
 		hk_db_done(st);
-		if (step != SQLITE_DONE) {
+		if (step != HK_SQL_DONE) {
 			/* The move is done; the next call finds nothing to move. */
 			*err_r = hk_aprintf("%s", hk_db_errmsg(db));
 			goto fail;
@@ -104,25 +103,25 @@ int
 hk_maildir_place_migrate_all(struct hk_db *db, const char *mail_dir,
     FILE *out, char **err_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT id, name, maildir_legacy "
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT id, name, maildir_legacy "
 	    "FROM mail_accounts WHERE maildir_legacy IS NOT NULL ORDER BY id");
 	struct todo { long long id; char *name, *legacy; } *v = NULL;
 	size_t n = 0, cap = 0;
 	int step, rc = 0;
 
 	*err_r = NULL;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = hk_realloc(v, cap * sizeof(*v));
 		}
-		v[n].id = sqlite3_column_int64(st, 0);
-		v[n].name = hk_strdup((const char *)sqlite3_column_text(st, 1));
-		v[n].legacy = hk_strdup((const char *)sqlite3_column_text(st, 2));
+		v[n].id = hk_sql_column_int64(st, 0);
+		v[n].name = hk_strdup(hk_sql_column_text(st, 1));
+		v[n].legacy = hk_strdup(hk_sql_column_text(st, 2));
 		n++;
 	}
 	hk_db_done(st);
-	if (step != SQLITE_DONE) {
+	if (step != HK_SQL_DONE) {
 		*err_r = hk_aprintf("%s", hk_db_errmsg(db));
 		rc = -1;
 	}

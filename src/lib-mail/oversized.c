@@ -21,7 +21,7 @@
 static enum hk_store_rc
 step_rc(int rc)
 {
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc == HK_SQL_DONE || rc == HK_SQL_ROW)
 		return HK_STORE_OK;
 	return hk_db_busy(rc) ? HK_STORE_BUSY : HK_STORE_ERROR;
 }
@@ -31,21 +31,21 @@ hk_oversized_record(struct hk_db *db, long long account_id,
     long long server_id, const char *uid, unsigned long long size,
     const struct hk_msgheaders *h)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "INSERT INTO oversized (account_id, server_id, uid, size, sender,"
 	    " subject, date, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 	    " ON CONFLICT (account_id, uid) DO NOTHING");
 	int rc;
 
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, server_id);
-	sqlite3_bind_text(st, 3, uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
-	sqlite3_bind_text(st, 5, h->from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, h->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, h->date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(st);
+	hk_sql_bind_int64(st, 1, account_id);
+	hk_sql_bind_int64(st, 2, server_id);
+	hk_sql_bind_text(st, 3, uid);
+	hk_sql_bind_int64(st, 4, (int64_t)size);
+	hk_sql_bind_text(st, 5, h->from);
+	hk_sql_bind_text(st, 6, h->subject);
+	hk_sql_bind_text(st, 7, h->date);
+	hk_sql_bind_int64(st, 8, (int64_t)time(NULL));
+	rc = hk_sql_step(st);
 	hk_db_done(st);
 	return step_rc(rc);
 }
@@ -53,29 +53,29 @@ hk_oversized_record(struct hk_db *db, long long account_id,
 enum hk_store_rc
 hk_oversized_forget(struct hk_db *db, long long account_id, const char *uid)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "DELETE FROM oversized WHERE account_id = ?1 AND uid = ?2");
 	int rc;
 
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	hk_sql_bind_int64(st, 1, account_id);
+	hk_sql_bind_text(st, 2, uid);
+	rc = hk_sql_step(st);
 	hk_db_done(st);
 	return step_rc(rc);
 }
 
 static void
-from_row(sqlite3_stmt *st, struct hk_oversized *o)
+from_row(struct hk_sql_stmt *st, struct hk_oversized *o)
 {
-	o->id = sqlite3_column_int64(st, 0);
-	o->account_id = sqlite3_column_int64(st, 1);
-	o->server_id = sqlite3_column_int64(st, 2);
+	o->id = hk_sql_column_int64(st, 0);
+	o->account_id = hk_sql_column_int64(st, 1);
+	o->server_id = hk_sql_column_int64(st, 2);
 	o->uid = hk_db_text_dup(st, 3);
-	o->size = sqlite3_column_int64(st, 4);
+	o->size = hk_sql_column_int64(st, 4);
 	o->from = hk_db_text_dup(st, 5);
 	o->subject = hk_db_text_dup(st, 6);
 	o->date = hk_db_text_dup(st, 7);
-	o->seen_at = sqlite3_column_int64(st, 8);
+	o->seen_at = hk_sql_column_int64(st, 8);
 }
 
 void
@@ -91,19 +91,19 @@ hk_oversized_clear(struct hk_oversized *o)
 enum hk_store_rc
 hk_oversized_list(struct hk_db *db, struct hk_oversized **list_r, size_t *n_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT id, account_id, server_id, uid, size, sender, subject, date,"
 	    " seen_at FROM oversized ORDER BY seen_at DESC, id DESC");
 	struct hk_oversized *v = NULL;
 	size_t n = 0;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hk_sql_step(st)) == HK_SQL_ROW) {
 		v = hk_realloc(v, (n + 1) * sizeof(*v));
 		from_row(st, &v[n++]);
 	}
 	hk_db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != HK_SQL_DONE) {
 		hk_oversized_list_free(&v, n);
 		return step_rc(rc);
 	}
@@ -126,18 +126,18 @@ hk_oversized_list_free(struct hk_oversized **list, size_t n)
 enum hk_store_rc
 hk_oversized_load(struct hk_db *db, long long id, struct hk_oversized *out)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT id, account_id, server_id, uid, size, sender, subject, date,"
 	    " seen_at FROM oversized WHERE id = ?1");
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	hk_sql_bind_int64(st, 1, id);
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW)
 		from_row(st, out);
 	hk_db_done(st);
-	if (rc == SQLITE_DONE)
+	if (rc == HK_SQL_DONE)
 		return HK_STORE_NOT_FOUND;
 	return step_rc(rc);
 }
@@ -324,23 +324,23 @@ hk_oversized_delete(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		    hk_size_format((unsigned long long)o.size, sz, sizeof(sz)),
 		    o.size, o.from, o.subject, o.date,
 		    code == 1 ? "\nno longer on the server" : "");
-		sqlite3_stmt *st;
+		struct hk_sql_stmt *st;
 		int rc;
 
-		if ((rc = hk_db_begin(db)) != SQLITE_OK) {
+		if ((rc = hk_db_begin(db)) != HK_SQL_OK) {
 			free(details);
 			orc = hk_db_busy(rc) ? HK_OVERSIZED_BUSY :
 			    HK_OVERSIZED_ERROR;
 			goto out;
 		}
 		st = hk_db_prepare(db, "DELETE FROM oversized WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
+		hk_sql_bind_int64(st, 1, id);
+		rc = hk_sql_step(st);
 		hk_db_done(st);
-		if (rc != SQLITE_DONE ||
+		if (rc != HK_SQL_DONE ||
 		    hk_audit_record(db, actor, "delete", "oversized-message", id,
 		    o.subject, details) != HK_STORE_OK ||
-		    hk_db_commit(db) != SQLITE_OK) {
+		    hk_db_commit(db) != HK_SQL_OK) {
 			hk_err("deleting oversized message %lld: %s", id,
 			    hk_db_errmsg(db));
 			hk_db_rollback(db);

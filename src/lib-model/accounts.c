@@ -35,11 +35,11 @@ hk_account_clear(struct hk_account *a)
 /* Checks (and with keep, returns) the stored password of the row at st's
  * column 7.  Returns the secret's outcome; nothing stored is OK. */
 static enum hk_secret_rc
-open_password(const unsigned char *key, sqlite3_stmt *st, struct hk_account *a,
+open_password(const unsigned char *key, struct hk_sql_stmt *st, struct hk_account *a,
     bool keep)
 {
-	const void *blob = sqlite3_column_blob(st, 7);
-	size_t len = (size_t)sqlite3_column_bytes(st, 7);
+	size_t len;
+	const void *blob = hk_sql_column_blob(st, 7, &len);
 	char *plain = NULL;
 	enum hk_secret_rc rc;
 
@@ -68,16 +68,16 @@ open_password(const unsigned char *key, sqlite3_stmt *st, struct hk_account *a,
 	"LEFT JOIN mail_servers s ON s.id = a.server_id "
 
 static enum hk_secret_rc
-from_row(const unsigned char *key, sqlite3_stmt *st, struct hk_account *a,
+from_row(const unsigned char *key, struct hk_sql_stmt *st, struct hk_account *a,
     bool keep)
 {
-	a->id = sqlite3_column_int64(st, 0);
-	a->version = sqlite3_column_int64(st, 1);
+	a->id = hk_sql_column_int64(st, 0);
+	a->version = hk_sql_column_int64(st, 1);
 	a->name = hk_db_text_dup(st, 2);
 	a->address = hk_db_text_dup(st, 3);
-	a->server_id = sqlite3_column_int64(st, 4);
+	a->server_id = hk_sql_column_int64(st, 4);
 	/* NULL when the server row is missing (the LEFT JOIN found none). */
-	a->server_name = sqlite3_column_type(st, 5) != SQLITE_NULL ?
+	a->server_name = !hk_sql_column_is_null(st, 5) ?
 	    hk_db_text_dup(st, 5) : NULL;
 	a->username = hk_db_text_dup(st, 6);
 	return open_password(key, st, a, keep);
@@ -87,19 +87,19 @@ enum hk_store_rc
 hk_account_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     long long id, bool with_secrets, struct hk_account *out)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT " SELECT_COLS
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT " SELECT_COLS
 	    "WHERE a.id = ?1");
 	enum hk_store_rc rc;
 	int step;
 
-	sqlite3_bind_int64(st, 1, id);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, id);
+	step = hk_sql_step(st);
+	if (step == HK_SQL_ROW) {
 		rc = HK_STORE_OK;
 		if (from_row(key, st, out, with_secrets) != HK_SECRET_OK &&
 		    with_secrets)
 			rc = HK_STORE_INVALID;
-	} else if (step == SQLITE_DONE)
+	} else if (step == HK_SQL_DONE)
 		rc = HK_STORE_NOT_FOUND;
 	else
 		rc = hk_db_store_rc(db, step);
@@ -111,19 +111,19 @@ enum hk_store_rc
 hk_account_find_by_name(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     const char *name, bool with_secrets, struct hk_account *out)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT id, name FROM mail_accounts");
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT id, name FROM mail_accounts");
 	long long id = 0;
 	int step;
 
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *n = (const char *)sqlite3_column_text(st, 1);
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
+		const char *n = hk_sql_column_text(st, 1);
 
 		if (n != NULL && hk_name_equal(n, name)) {
-			id = sqlite3_column_int64(st, 0);
+			id = hk_sql_column_int64(st, 0);
 			break;
 		}
 	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+	if (step != HK_SQL_ROW && step != HK_SQL_DONE) {
 		enum hk_store_rc rc = hk_db_store_rc(db, step);
 
 		hk_db_done(st);
@@ -139,15 +139,15 @@ enum hk_store_rc
 hk_account_list(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     struct hk_account **list_r, size_t *n_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT " SELECT_COLS
-	    "ORDER BY a.name COLLATE NOCASE, a.id");
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT " SELECT_COLS
+	    "ORDER BY lower(a.name), a.id");
 	struct hk_account *v = NULL;
 	size_t n = 0, cap = 0;
 	int step;
 
 	*list_r = NULL;
 	*n_r = 0;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = hk_realloc(v, cap * sizeof(*v));
@@ -157,7 +157,7 @@ hk_account_list(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		n++;
 	}
 	hk_db_done(st);
-	if (step != SQLITE_DONE) {
+	if (step != HK_SQL_DONE) {
 		hk_account_list_free(&v, n);
 		return hk_db_store_rc(db, step);
 	}
@@ -212,19 +212,19 @@ search_pattern(const char *q)
 static enum hk_store_rc
 page_count(struct hk_db *db, const char *pattern, long long *total_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, pattern == NULL ?
+	struct hk_sql_stmt *st = hk_db_prepare(db, pattern == NULL ?
 	    "SELECT count(*) FROM mail_accounts" :
 	    "SELECT count(*) FROM mail_accounts a "
 	    "LEFT JOIN mail_servers s ON s.id = a.server_id WHERE " PAGE_MATCH);
 	int step;
 
 	if (pattern != NULL)
-		sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*total_r = sqlite3_column_int64(st, 0);
+		hk_sql_bind_text(st, 1, pattern);
+	step = hk_sql_step(st);
+	if (step == HK_SQL_ROW)
+		*total_r = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
-	return step == SQLITE_ROW ? HK_STORE_OK : hk_db_store_rc(db, step);
+	return step == HK_SQL_ROW ? HK_STORE_OK : hk_db_store_rc(db, step);
 }
 
 /* Without a search, the page's ids come from the index alone and only
@@ -233,7 +233,7 @@ static enum hk_store_rc
 page_rows(struct hk_db *db, const unsigned char *key, const char *pattern,
     long long limit, long long offset, struct hk_account_page *out)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, pattern == NULL ?
+	struct hk_sql_stmt *st = hk_db_prepare(db, pattern == NULL ?
 	    "SELECT " SELECT_COLS
 	    "JOIN (SELECT id FROM mail_accounts ORDER BY lower(name), id "
 	    "LIMIT ?2 OFFSET ?3) p ON p.id = a.id "
@@ -243,14 +243,14 @@ page_rows(struct hk_db *db, const unsigned char *key, const char *pattern,
 	int step;
 
 	if (pattern != NULL)
-		sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, limit);
-	sqlite3_bind_int64(st, 3, offset);
+		hk_sql_bind_text(st, 1, pattern);
+	hk_sql_bind_int64(st, 2, limit);
+	hk_sql_bind_int64(st, 3, offset);
 	out->v = hk_calloc((size_t)limit, sizeof(*out->v));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW && out->n < (size_t)limit)
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW && out->n < (size_t)limit)
 		(void)from_row(key, st, &out->v[out->n++], false);
 	hk_db_done(st);
-	return step == SQLITE_DONE || step == SQLITE_ROW ? HK_STORE_OK :
+	return step == HK_SQL_DONE || step == HK_SQL_ROW ? HK_STORE_OK :
 	    hk_db_store_rc(db, step);
 }
 
@@ -410,11 +410,11 @@ hk_account_from_form(const struct hk_params *form, unsigned flags,
 static enum hk_account_rc
 acc_rc(struct hk_db *db, int step)
 {
-	if (step == SQLITE_DONE || step == SQLITE_ROW || step == SQLITE_OK)
+	if (step == HK_SQL_DONE || step == HK_SQL_ROW || step == HK_SQL_OK)
 		return HK_ACCOUNT_OK;
 	if (hk_db_busy(step))
 		return HK_ACCOUNT_BUSY;
-	if (step == SQLITE_CONSTRAINT_UNIQUE)
+	if (step == HK_SQL_UNIQUE)
 		return HK_ACCOUNT_NAME_TAKEN;
 	hk_err("database: %s", hk_db_errmsg(db));
 	return HK_ACCOUNT_ERROR;
@@ -435,18 +435,18 @@ hk_account_rc_from_store(enum hk_store_rc rc)
 static enum hk_account_rc
 server_name(struct hk_db *db, long long id, char **name_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT name FROM mail_servers WHERE id = ?1");
 	int step;
 	enum hk_account_rc rc;
 
 	*name_r = NULL;
-	sqlite3_bind_int64(st, 1, id);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, id);
+	step = hk_sql_step(st);
+	if (step == HK_SQL_ROW) {
 		*name_r = hk_db_text_dup(st, 0);
 		rc = HK_ACCOUNT_OK;
-	} else if (step == SQLITE_DONE)
+	} else if (step == HK_SQL_DONE)
 		rc = HK_ACCOUNT_NO_SERVER;
 	else
 		rc = acc_rc(db, step);
@@ -459,21 +459,21 @@ server_name(struct hk_db *db, long long id, char **name_r)
 static enum hk_account_rc
 name_free(struct hk_db *db, const char *name, long long self_id)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT id, name FROM mail_accounts WHERE id != ?1");
 	enum hk_account_rc rc = HK_ACCOUNT_OK;
 	int step;
 
-	sqlite3_bind_int64(st, 1, self_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *n = (const char *)sqlite3_column_text(st, 1);
+	hk_sql_bind_int64(st, 1, self_id);
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
+		const char *n = hk_sql_column_text(st, 1);
 
 		if (n != NULL && hk_name_equal(n, name)) {
 			rc = HK_ACCOUNT_NAME_TAKEN;
 			break;
 		}
 	}
-	if (step != SQLITE_ROW)
+	if (step != HK_SQL_ROW)
 		rc = acc_rc(db, step);
 	hk_db_done(st);
 	return rc;
@@ -483,16 +483,16 @@ static enum hk_account_rc
 set_password(struct hk_db *db, const unsigned char *key, long long id,
     const char *plain)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "UPDATE mail_accounts SET password = ?2 WHERE id = ?1");
 	unsigned char *blob;
 	size_t len;
 	int step;
 
 	hk_secret_seal(key, TABLE, id, FIELD, plain, &blob, &len);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC);
-	step = sqlite3_step(st);
+	hk_sql_bind_int64(st, 1, id);
+	hk_sql_bind_blob(st, 2, blob, (int)len);
+	step = hk_sql_step(st);
 	hk_db_done(st);
 	free(blob);
 	return acc_rc(db, step);
@@ -502,15 +502,15 @@ set_password(struct hk_db *db, const unsigned char *key, long long id,
 static enum hk_account_rc
 key_fits(struct hk_db *db, const unsigned char *key)
 {
-	int sqlite_rc;
+	int sql_rc;
 
-	switch (hk_key_check(db, key, &sqlite_rc)) {
+	switch (hk_key_check(db, key, &sql_rc)) {
 	case HK_KEY_FITS:
 		return HK_ACCOUNT_OK;
 	case HK_KEY_RETIRED:
 		return HK_ACCOUNT_KEY_CHANGED;
 	default:
-		return acc_rc(db, sqlite_rc);
+		return acc_rc(db, sql_rc);
 	}
 }
 
@@ -519,7 +519,7 @@ begin(struct hk_db *db)
 {
 	int rc = hk_db_begin(db);
 
-	if (rc == SQLITE_OK)
+	if (rc == HK_SQL_OK)
 		return HK_ACCOUNT_OK;
 	return hk_db_busy(rc) ? HK_ACCOUNT_BUSY : HK_ACCOUNT_ERROR;
 }
@@ -534,7 +534,7 @@ finish(struct hk_db *db, enum hk_account_rc rc)
 		hk_db_rollback(db);
 		return rc;
 	}
-	if ((c = hk_db_commit(db)) != SQLITE_OK) {
+	if ((c = hk_db_commit(db)) != HK_SQL_OK) {
 		hk_db_rollback(db);
 		return acc_rc(db, c);
 	}
@@ -545,10 +545,11 @@ enum hk_account_rc
 hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     const char *actor, struct hk_account *a)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_account_rc rc;
 	char *sname = NULL, *details = NULL;
 	long long now = (long long)time(NULL);
+	int step;
 
 	if (a->password != NULL && *a->password == '\0')
 		return HK_ACCOUNT_ERROR;	/* the caller validates first */
@@ -561,17 +562,19 @@ hk_account_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	/* The row first, so that the password is sealed under its id. */
 	st = hk_db_prepare(db, "INSERT INTO mail_accounts (version, name, "
 	    "address, server_id, username, password, created_at, updated_at) "
-	    "VALUES (1, ?1, ?2, ?3, ?4, x'', ?5, ?5)");
-	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, a->address, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, a->server_id);
-	sqlite3_bind_text(st, 4, a->username, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, now);
-	rc = acc_rc(db, sqlite3_step(st));
+	    "VALUES (1, ?1, ?2, ?3, ?4, ?6, ?5, ?5) RETURNING id");
+	hk_sql_bind_text(st, 1, a->name);
+	hk_sql_bind_text(st, 2, a->address);
+	hk_sql_bind_int64(st, 3, a->server_id);
+	hk_sql_bind_text(st, 4, a->username);
+	hk_sql_bind_int64(st, 5, now);
+	hk_sql_bind_blob(st, 6, "", 0);
+	if ((step = hk_sql_step(st)) == HK_SQL_ROW)
+		a->id = hk_sql_column_int64(st, 0);
+	rc = acc_rc(db, step);
 	hk_db_done(st);
 	if (rc != HK_ACCOUNT_OK)
 		goto out;
-	a->id = sqlite3_last_insert_rowid(hk_db_handle(db));
 	a->version = 1;
 	/* None (an OAuth 2.0 server's account): the empty value stays. */
 	if (a->password != NULL &&
@@ -610,7 +613,7 @@ hk_account_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 {
 	struct hk_account cur = { 0 };
 	struct hk_buf details = HK_BUF_INIT;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_account_rc rc;
 	enum hk_store_rc lrc;
 	char *sname = NULL;
@@ -639,14 +642,14 @@ hk_account_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	st = hk_db_prepare(db, "UPDATE mail_accounts SET version = version + 1, "
 	    "name = ?2, address = ?3, server_id = ?4, username = ?5, "
 	    "updated_at = ?6 WHERE id = ?1 AND version = ?7");
-	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_text(st, 2, a->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, a->address, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, a->server_id);
-	sqlite3_bind_text(st, 5, a->username, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, now);
-	sqlite3_bind_int64(st, 7, a->version);
-	rc = acc_rc(db, sqlite3_step(st));
+	hk_sql_bind_int64(st, 1, a->id);
+	hk_sql_bind_text(st, 2, a->name);
+	hk_sql_bind_text(st, 3, a->address);
+	hk_sql_bind_int64(st, 4, a->server_id);
+	hk_sql_bind_text(st, 5, a->username);
+	hk_sql_bind_int64(st, 6, now);
+	hk_sql_bind_int64(st, 7, a->version);
+	rc = acc_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	if (rc != HK_ACCOUNT_OK)
 		goto out;
@@ -680,7 +683,7 @@ hk_account_delete(struct hk_db *db, const char *actor, long long id,
     long long version)
 {
 	struct hk_account cur = { 0 };
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_account_rc rc;
 	enum hk_store_rc lrc;
 	char *details = NULL;
@@ -697,8 +700,8 @@ hk_account_delete(struct hk_db *db, const char *actor, long long id,
 		goto out;
 	}
 	st = hk_db_prepare(db, "DELETE FROM mail_accounts WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	rc = acc_rc(db, sqlite3_step(st));
+	hk_sql_bind_int64(st, 1, id);
+	rc = acc_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	if (rc != HK_ACCOUNT_OK)
 		goto out;

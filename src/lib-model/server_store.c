@@ -32,36 +32,36 @@
 
 /* Fills s (empty) from the current row of a SELECT SERVER_COLS. */
 static void
-from_row(sqlite3_stmt *st, struct hk_server *s)
+from_row(struct hk_sql_stmt *st, struct hk_server *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->id = sqlite3_column_int64(st, 0);
-	s->version = sqlite3_column_int64(st, 1);
-	s->position = sqlite3_column_int64(st, 2);
+	s->id = hk_sql_column_int64(st, 0);
+	s->version = hk_sql_column_int64(st, 1);
+	s->position = hk_sql_column_int64(st, 2);
 	s->name = hk_strdup(hk_db_text(st, 3));
 	s->smtp_host = hk_strdup(hk_db_text(st, 4));
-	s->smtp_port = sqlite3_column_int(st, 5);
+	s->smtp_port = hk_sql_column_int(st, 5);
 	(void)hk_security_parse(hk_db_text(st, 6), &s->smtp_security);
-	s->smtp_tls_verify = sqlite3_column_int(st, 7) != 0;
-	s->smtp_auth = sqlite3_column_int(st, 8) != 0;
+	s->smtp_tls_verify = hk_sql_column_int(st, 7) != 0;
+	s->smtp_auth = hk_sql_column_int(st, 8) != 0;
 	s->smtp_auth_method = hk_strdup(hk_db_text(st, 9));
 	(void)hk_credentials_parse(hk_db_text(st, 10), &s->smtp_credentials);
 	s->smtp_user = hk_strdup(hk_db_text(st, 11));
-	s->smtp_password_set = sqlite3_column_type(st, 12) != SQLITE_NULL;
-	s->pop_before_smtp = sqlite3_column_int(st, 13) != 0;
-	s->pop_before_smtp_wait = sqlite3_column_int(st, 14);
-	s->send_limit = sqlite3_column_int64(st, 15);
+	s->smtp_password_set = !hk_sql_column_is_null(st, 12);
+	s->pop_before_smtp = hk_sql_column_int(st, 13) != 0;
+	s->pop_before_smtp_wait = hk_sql_column_int(st, 14);
+	s->send_limit = hk_sql_column_int64(st, 15);
 	(void)hk_recv_protocol_parse(hk_db_text(st, 16), &s->recv_protocol);
-	s->apop = sqlite3_column_int(st, 17) != 0;
+	s->apop = hk_sql_column_int(st, 17) != 0;
 	s->recv_host = hk_strdup(hk_db_text(st, 18));
-	s->recv_port = sqlite3_column_int(st, 19);
+	s->recv_port = hk_sql_column_int(st, 19);
 	(void)hk_security_parse(hk_db_text(st, 20), &s->recv_security);
-	s->recv_tls_verify = sqlite3_column_int(st, 21) != 0;
-	s->recv_limit = sqlite3_column_int64(st, 22);
+	s->recv_tls_verify = hk_sql_column_int(st, 21) != 0;
+	s->recv_limit = hk_sql_column_int64(st, 22);
 	(void)hk_oauth2_provider_parse(hk_db_text(st, 23), &s->oauth2_provider);
 	s->oauth2_tenant = hk_strdup(hk_db_text(st, 24));
 	s->oauth2_client_id = hk_strdup(hk_db_text(st, 25));
-	s->oauth2_client_secret_set = sqlite3_column_type(st, 26) != SQLITE_NULL;
+	s->oauth2_client_secret_set = !hk_sql_column_is_null(st, 26);
 	s->oauth2_auth_url = hk_strdup(hk_db_text(st, 27));
 	s->oauth2_token_url = hk_strdup(hk_db_text(st, 28));
 	s->oauth2_device_url = hk_strdup(hk_db_text(st, 29));
@@ -73,16 +73,18 @@ from_row(sqlite3_stmt *st, struct hk_server *s)
 /* Decrypts the secret in column col (field, shown as what) of the
  * current row into *dst. */
 static enum hk_store_rc
-open_secret(sqlite3_stmt *st, const unsigned char key[HK_KEY_LEN],
+open_secret(struct hk_sql_stmt *st, const unsigned char key[HK_KEY_LEN],
     long long id, int col, const char *field, const char *what, char **dst)
 {
 	enum hk_secret_rc src;
+	const void *blob;
+	size_t len;
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (hk_sql_column_is_null(st, col))
 		return HK_STORE_OK;
+	blob = hk_sql_column_blob(st, col, &len);
 	src = hk_secret_open(key, "mail_servers", id, field,
-	    sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col),
-	    dst);
+	    blob, len, dst);
 	if (src != HK_SECRET_OK) {
 		hk_err("mail server %lld: the stored %s cannot be "
 		    "decrypted (%s)", id, what,
@@ -95,7 +97,7 @@ open_secret(sqlite3_stmt *st, const unsigned char key[HK_KEY_LEN],
 
 /* Decrypts both secrets of the current row into s. */
 static enum hk_store_rc
-open_secrets(sqlite3_stmt *st, const unsigned char key[HK_KEY_LEN],
+open_secrets(struct hk_sql_stmt *st, const unsigned char key[HK_KEY_LEN],
     struct hk_server *s)
 {
 	enum hk_store_rc rc = open_secret(st, key, s->id, COL_SMTP_PASSWORD,
@@ -112,20 +114,20 @@ enum hk_store_rc
 hk_server_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     long long id, bool with_secrets, struct hk_server *out)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT " SERVER_COLS " FROM mail_servers WHERE id = ?1");
 	enum hk_store_rc rc = HK_STORE_OK;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	sqlite3_bind_int64(st, 1, id);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, id);
+	r = hk_sql_step(st);
+	if (r == HK_SQL_ROW) {
 		from_row(st, out);
 		if (with_secrets)
 			rc = open_secrets(st, key, out);
 	} else {
-		rc = r == SQLITE_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
+		rc = r == HK_SQL_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
 	}
 	hk_db_done(st);
 	if (rc != HK_STORE_OK)
@@ -139,21 +141,21 @@ static long long
 id_by_name(struct hk_db *db, const char *name, long long except_id,
     enum hk_store_rc *rc_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT id, name FROM mail_servers ORDER BY position, id");
 	long long found = 0;
 	int r;
 
 	*rc_r = HK_STORE_OK;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
+	while ((r = hk_sql_step(st)) == HK_SQL_ROW) {
+		long long id = hk_sql_column_int64(st, 0);
 
 		if (id != except_id && hk_name_equal(hk_db_text(st, 1), name)) {
 			found = id;
 			break;
 		}
 	}
-	if (found == 0 && r != SQLITE_DONE) {
+	if (found == 0 && r != HK_SQL_DONE) {
 		*rc_r = hk_db_store_rc(db, r);
 		found = -1;
 	}
@@ -191,13 +193,13 @@ hk_server_name_used(struct hk_db *db, const char *name, long long except_id,
 enum hk_store_rc
 hk_server_list(struct hk_db *db, struct hk_server **list_r, size_t *n_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT " SERVER_COLS " FROM mail_servers ORDER BY position, id");
 	struct hk_server *v = NULL;
 	size_t n = 0, cap = 0;
 	int r;
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = hk_sql_step(st)) == HK_SQL_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			v = hk_realloc(v, cap * sizeof(*v));
@@ -205,7 +207,7 @@ hk_server_list(struct hk_db *db, struct hk_server **list_r, size_t *n_r)
 		from_row(st, &v[n++]);
 	}
 	hk_db_done(st);
-	if (r != SQLITE_DONE) {
+	if (r != HK_SQL_DONE) {
 		hk_server_list_free(&v, n);
 		*list_r = NULL;
 		*n_r = 0;
@@ -252,7 +254,7 @@ begin(struct hk_db *db)
 {
 	int rc = hk_db_begin(db);
 
-	return rc == SQLITE_OK ? HK_SERVER_OK : server_rc(rc);
+	return rc == HK_SQL_OK ? HK_SERVER_OK : server_rc(rc);
 }
 
 static enum hk_server_rc
@@ -260,7 +262,7 @@ commit(struct hk_db *db)
 {
 	int rc = hk_db_commit(db);
 
-	if (rc == SQLITE_OK)
+	if (rc == HK_SQL_OK)
 		return HK_SERVER_OK;
 	hk_db_rollback(db);
 	return server_rc(rc);
@@ -270,41 +272,41 @@ commit(struct hk_db *db)
  * without the secrets; ?20 is the time), and recv_auth_method, added
  * later, to ?31 (?29 and ?30 are the callers'). */
 static void
-bind_fields(sqlite3_stmt *st, const struct hk_server *s)
+bind_fields(struct hk_sql_stmt *st, const struct hk_server *s)
 {
-	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, s->smtp_host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, s->smtp_port);
-	sqlite3_bind_text(st, 4, hk_security_name(s->smtp_security), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, s->smtp_tls_verify);
-	sqlite3_bind_int(st, 6, s->smtp_auth);
-	sqlite3_bind_text(st, 7, s->smtp_auth_method, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, hk_credentials_name(s->smtp_credentials), -1, SQLITE_STATIC);
+	hk_sql_bind_text(st, 1, s->name);
+	hk_sql_bind_text(st, 2, s->smtp_host);
+	hk_sql_bind_int64(st, 3, s->smtp_port);
+	hk_sql_bind_text(st, 4, hk_security_name(s->smtp_security));
+	hk_sql_bind_int64(st, 5, s->smtp_tls_verify);
+	hk_sql_bind_int64(st, 6, s->smtp_auth);
+	hk_sql_bind_text(st, 7, s->smtp_auth_method);
+	hk_sql_bind_text(st, 8, hk_credentials_name(s->smtp_credentials));
 	if (s->smtp_credentials == HK_CRED_FIXED)
-		sqlite3_bind_text(st, 9, s->smtp_user, -1, SQLITE_TRANSIENT);
+		hk_sql_bind_text(st, 9, s->smtp_user);
 	else
-		sqlite3_bind_null(st, 9);
-	sqlite3_bind_int(st, 10, s->pop_before_smtp);
-	sqlite3_bind_int(st, 11, s->pop_before_smtp_wait);
-	sqlite3_bind_int64(st, 12, s->send_limit);
-	sqlite3_bind_text(st, 13, hk_recv_protocol_name(s->recv_protocol), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 14, s->apop);
-	sqlite3_bind_text(st, 15, s->recv_host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 16, s->recv_port);
-	sqlite3_bind_text(st, 17, hk_security_name(s->recv_security), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 18, s->recv_tls_verify);
-	sqlite3_bind_int64(st, 19, s->recv_limit);
-	sqlite3_bind_int64(st, 20, (long long)time(NULL));
-	sqlite3_bind_text(st, 21, hk_oauth2_provider_name(s->oauth2_provider), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 22, s->oauth2_tenant, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 23, s->oauth2_client_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 24, s->oauth2_auth_url, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 25, s->oauth2_token_url, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 26, s->oauth2_device_url, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 27, s->oauth2_scope, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 28, hk_oauth2_grant_name(s->oauth2_grant), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 31, s->recv_auth_method != NULL ?
-	    s->recv_auth_method : HK_RECV_AUTH_PASSWORD, -1, SQLITE_TRANSIENT);
+		hk_sql_bind_null(st, 9);
+	hk_sql_bind_int64(st, 10, s->pop_before_smtp);
+	hk_sql_bind_int64(st, 11, s->pop_before_smtp_wait);
+	hk_sql_bind_int64(st, 12, s->send_limit);
+	hk_sql_bind_text(st, 13, hk_recv_protocol_name(s->recv_protocol));
+	hk_sql_bind_int64(st, 14, s->apop);
+	hk_sql_bind_text(st, 15, s->recv_host);
+	hk_sql_bind_int64(st, 16, s->recv_port);
+	hk_sql_bind_text(st, 17, hk_security_name(s->recv_security));
+	hk_sql_bind_int64(st, 18, s->recv_tls_verify);
+	hk_sql_bind_int64(st, 19, s->recv_limit);
+	hk_sql_bind_int64(st, 20, (long long)time(NULL));
+	hk_sql_bind_text(st, 21, hk_oauth2_provider_name(s->oauth2_provider));
+	hk_sql_bind_text(st, 22, s->oauth2_tenant);
+	hk_sql_bind_text(st, 23, s->oauth2_client_id);
+	hk_sql_bind_text(st, 24, s->oauth2_auth_url);
+	hk_sql_bind_text(st, 25, s->oauth2_token_url);
+	hk_sql_bind_text(st, 26, s->oauth2_device_url);
+	hk_sql_bind_text(st, 27, s->oauth2_scope);
+	hk_sql_bind_text(st, 28, hk_oauth2_grant_name(s->oauth2_grant));
+	hk_sql_bind_text(st, 31, s->recv_auth_method != NULL ?
+	    s->recv_auth_method : HK_RECV_AUTH_PASSWORD);
 }
 
 /* The server's secrets: the column, and the statement that stores it. */
@@ -327,12 +329,12 @@ static int
 store_secret(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     long long id, const struct secret_col *c, const char *plain)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, c->sql);
+	struct hk_sql_stmt *st = hk_db_prepare(db, c->sql);
 	unsigned char *blob = NULL;
 	size_t len = 0;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
+	hk_sql_bind_int64(st, 1, id);
 	if (plain != NULL) {
 		/* Never seal under a key that rotate-key has retired. */
 		switch (hk_key_check(db, key, &rc)) {
@@ -340,23 +342,23 @@ store_secret(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 			break;
 		case HK_KEY_RETIRED:
 			hk_db_done(st);
-			return SQLITE_BUSY;	/* 503: restart the workers */
+			return HK_SQL_BUSY;	/* 503: restart the workers */
 		default:
 			hk_db_done(st);
 			return rc;
 		}
 		hk_secret_seal(key, "mail_servers", id, c->field, plain,
 		    &blob, &len);
-		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
+		hk_sql_bind_blob(st, 2, blob, (int)len);
 	} else {
-		sqlite3_bind_null(st, 2);
+		hk_sql_bind_null(st, 2);
 	}
-	rc = sqlite3_step(st);
+	rc = hk_sql_step(st);
 	hk_db_done(st);
 	if (blob != NULL)
 		hk_wipe(blob, len);
 	free(blob);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	return rc == HK_SQL_DONE ? HK_SQL_OK : rc;
 }
 
 /* "field: value" lines (create) or "field: old -> new" lines (update). */
@@ -475,7 +477,7 @@ enum hk_server_rc
 hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     const char *actor, struct hk_server *s)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_server_rc rc;
 	enum hk_store_rc src;
 	struct hk_buf details = HK_BUF_INIT;
@@ -492,10 +494,10 @@ hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	}
 	st = hk_db_prepare(db,
 	    "SELECT COALESCE(MAX(position), 0) + 1 FROM mail_servers");
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
-		position = sqlite3_column_int64(st, 0);
+	if ((r = hk_sql_step(st)) == HK_SQL_ROW)
+		position = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
-	if (r != SQLITE_ROW) {
+	if (r != HK_SQL_ROW) {
 		rc = server_rc(r);
 		goto fail;
 	}
@@ -510,29 +512,30 @@ hk_server_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " oauth2_scope, oauth2_grant,"
 	    " position, recv_auth_method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-	    " ?20, 1, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?31)");
+	    " ?20, 1, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?31)"
+	    " RETURNING id");
 	bind_fields(st, s);
-	sqlite3_bind_int64(st, 29, position);
-	r = sqlite3_step(st);
+	hk_sql_bind_int64(st, 29, position);
+	if ((r = hk_sql_step(st)) == HK_SQL_ROW)
+		s->id = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
-	if (r != SQLITE_DONE) {
+	if (r != HK_SQL_ROW) {
 		/* The UNIQUE (NOCASE) constraint backs up id_by_name. */
-		rc = (r & 0xff) == SQLITE_CONSTRAINT ? HK_SERVER_NAME_TAKEN :
+		rc = (r == HK_SQL_UNIQUE || r == HK_SQL_CONSTRAINT) ? HK_SERVER_NAME_TAKEN :
 		    server_rc(r);
 		goto fail;
 	}
-	s->id = sqlite3_last_insert_rowid(hk_db_handle(db));
 	s->version = 1;
 	s->position = position;
 	if (s->smtp_password != NULL &&
 	    (r = store_secret(db, key, s->id, &smtp_password_col,
-	    s->smtp_password)) != SQLITE_OK) {
+	    s->smtp_password)) != HK_SQL_OK) {
 		rc = server_rc(r);
 		goto fail;
 	}
 	if (s->oauth2_client_secret != NULL &&
 	    (r = store_secret(db, key, s->id, &client_secret_col,
-	    s->oauth2_client_secret)) != SQLITE_OK) {
+	    s->oauth2_client_secret)) != HK_SQL_OK) {
 		rc = server_rc(r);
 		goto fail;
 	}
@@ -559,7 +562,7 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     const char *actor, struct hk_server *s)
 {
 	struct hk_server old;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_server_rc rc;
 	enum hk_store_rc src;
 	struct hk_buf details = HK_BUF_INIT;
@@ -597,16 +600,16 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " oauth2_scope = ?27, oauth2_grant = ?28, recv_auth_method = ?31,"
 	    " version = version + 1 WHERE id = ?29 AND version = ?30");
 	bind_fields(st, s);
-	sqlite3_bind_int64(st, 29, s->id);
-	sqlite3_bind_int64(st, 30, s->version);
-	r = sqlite3_step(st);
+	hk_sql_bind_int64(st, 29, s->id);
+	hk_sql_bind_int64(st, 30, s->version);
+	r = hk_sql_step(st);
 	hk_db_done(st);
-	if (r != SQLITE_DONE) {
-		rc = (r & 0xff) == SQLITE_CONSTRAINT ? HK_SERVER_NAME_TAKEN :
+	if (r != HK_SQL_DONE) {
+		rc = (r == HK_SQL_UNIQUE || r == HK_SQL_CONSTRAINT) ? HK_SERVER_NAME_TAKEN :
 		    server_rc(r);
 		goto fail;
 	}
-	if (sqlite3_changes(hk_db_handle(db)) != 1) {
+	if (hk_sql_changes(hk_db_sql(db)) != 1) {
 		rc = HK_SERVER_STALE;
 		goto fail;
 	}
@@ -621,9 +624,9 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		pw_changed = true;
 		r = store_secret(db, key, s->id, &smtp_password_col, NULL);
 	} else {
-		r = SQLITE_OK;
+		r = HK_SQL_OK;
 	}
-	if (r != SQLITE_OK) {
+	if (r != HK_SQL_OK) {
 		rc = server_rc(r);
 		goto fail;
 	}
@@ -639,7 +642,7 @@ hk_server_update(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		secret_changed = true;
 		r = store_secret(db, key, s->id, &client_secret_col, NULL);
 	}
-	if (r != SQLITE_OK) {
+	if (r != HK_SQL_OK) {
 		rc = server_rc(r);
 		goto fail;
 	}
@@ -706,15 +709,15 @@ hk_server_reorder(struct hk_db *db, const char *actor, const long long *ids,
 		hk_buf_printf(&details, "%s %s", i ? "," : "", list[i].name);
 	hk_buf_puts(&details, " ->");
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *st = hk_db_prepare(db,
+		struct hk_sql_stmt *st = hk_db_prepare(db,
 		    "UPDATE mail_servers SET position = ?2 WHERE id = ?1");
 		int r;
 
-		sqlite3_bind_int64(st, 1, ids[i]);
-		sqlite3_bind_int64(st, 2, (long long)i + 1);
-		r = sqlite3_step(st);
+		hk_sql_bind_int64(st, 1, ids[i]);
+		hk_sql_bind_int64(st, 2, (long long)i + 1);
+		r = hk_sql_step(st);
 		hk_db_done(st);
-		if (r != SQLITE_DONE) {
+		if (r != HK_SQL_DONE) {
 			rc = server_rc(r);
 			goto out;
 		}
@@ -740,7 +743,7 @@ hk_server_delete(struct hk_db *db, const char *actor, long long id,
     long long replace_with, struct hk_buf *users_r)
 {
 	struct hk_server s, repl;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_server_rc rc;
 	enum hk_store_rc src;
 	struct hk_buf users = HK_BUF_INIT, details = HK_BUF_INIT;
@@ -756,13 +759,13 @@ hk_server_delete(struct hk_db *db, const char *actor, long long id,
 	}
 	st = hk_db_prepare(db,
 	    "SELECT name FROM mail_accounts WHERE server_id = ?1 ORDER BY name");
-	sqlite3_bind_int64(st, 1, id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, id);
+	while ((r = hk_sql_step(st)) == HK_SQL_ROW) {
 		hk_buf_printf(&users, "%s\n", hk_db_text(st, 0));
 		n_users++;
 	}
 	hk_db_done(st);
-	if (r != SQLITE_DONE) {
+	if (r != HK_SQL_DONE) {
 		rc = server_rc(r);
 		goto fail;
 	}
@@ -782,12 +785,12 @@ hk_server_delete(struct hk_db *db, const char *actor, long long id,
 		st = hk_db_prepare(db,
 		    "UPDATE mail_accounts SET server_id = ?2, version = version + 1,"
 		    " updated_at = ?3 WHERE server_id = ?1");
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, replace_with);
-		sqlite3_bind_int64(st, 3, (long long)time(NULL));
-		r = sqlite3_step(st);
+		hk_sql_bind_int64(st, 1, id);
+		hk_sql_bind_int64(st, 2, replace_with);
+		hk_sql_bind_int64(st, 3, (long long)time(NULL));
+		r = hk_sql_step(st);
 		hk_db_done(st);
-		if (r != SQLITE_DONE) {
+		if (r != HK_SQL_DONE) {
 			rc = server_rc(r);
 			goto fail;
 		}
@@ -800,11 +803,11 @@ hk_server_delete(struct hk_db *db, const char *actor, long long id,
 		hk_buf_putc(&details, '\n');
 	}
 	st = hk_db_prepare(db, "DELETE FROM mail_servers WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
-	r = sqlite3_step(st);
+	hk_sql_bind_int64(st, 1, id);
+	r = hk_sql_step(st);
 	hk_db_done(st);
-	if (r != SQLITE_DONE) {
-		rc = (r & 0xff) == SQLITE_CONSTRAINT ? HK_SERVER_IN_USE :
+	if (r != HK_SQL_DONE) {
+		rc = (r == HK_SQL_UNIQUE || r == HK_SQL_CONSTRAINT) ? HK_SERVER_IN_USE :
 		    server_rc(r);
 		goto fail;
 	}

@@ -46,7 +46,7 @@ hk_admin_password_valid(const char *password)
 static enum hk_store_rc
 step_rc(struct hk_db *db, int rc)
 {
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+	if (rc == HK_SQL_UNIQUE)
 		return HK_STORE_EXISTS;
 	return hk_db_store_rc(db, rc);
 }
@@ -54,7 +54,7 @@ step_rc(struct hk_db *db, int rc)
 enum hk_store_rc
 hk_admin_add(struct hk_db *db, const char *name, const char *password)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	char *hash;
 	enum hk_store_rc rc;
 	long long now = (long long)time(NULL);
@@ -65,10 +65,10 @@ hk_admin_add(struct hk_db *db, const char *name, const char *password)
 		return HK_STORE_ERROR;
 	st = hk_db_prepare(db, "INSERT INTO admins (name, password_hash, "
 	    "created_at, updated_at) VALUES (?1, ?2, ?3, ?3)");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, now);
-	rc = step_rc(db, sqlite3_step(st));
+	hk_sql_bind_text(st, 1, name);
+	hk_sql_bind_text(st, 2, hash);
+	hk_sql_bind_int64(st, 3, now);
+	rc = step_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	free(hash);
 	return rc;
@@ -78,21 +78,21 @@ hk_admin_add(struct hk_db *db, const char *name, const char *password)
 static enum hk_store_rc
 store_hash(struct hk_db *db, const char *name, const char *password)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	char *hash;
 	enum hk_store_rc rc;
 
 	if ((hash = hk_password_hash(password)) == NULL)
 		return HK_STORE_ERROR;
 	st = hk_db_prepare(db, "UPDATE admins SET password_hash = ?2, "
-	    "updated_at = ?3 WHERE name = ?1");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (long long)time(NULL));
-	rc = step_rc(db, sqlite3_step(st));
+	    "updated_at = ?3 WHERE lower(name) = lower(?1)");
+	hk_sql_bind_text(st, 1, name);
+	hk_sql_bind_text(st, 2, hash);
+	hk_sql_bind_int64(st, 3, (long long)time(NULL));
+	rc = step_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	free(hash);
-	if (rc == HK_STORE_OK && sqlite3_changes(hk_db_handle(db)) == 0)
+	if (rc == HK_STORE_OK && hk_sql_changes(hk_db_sql(db)) == 0)
 		rc = HK_STORE_NOT_FOUND;
 	return rc;
 }
@@ -100,7 +100,7 @@ store_hash(struct hk_db *db, const char *name, const char *password)
 enum hk_store_rc
 hk_admin_set_password(struct hk_db *db, const char *name, const char *password)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	enum hk_store_rc rc;
 
 	if (!hk_admin_password_valid(password))
@@ -109,9 +109,9 @@ hk_admin_set_password(struct hk_db *db, const char *name, const char *password)
 	if (rc == HK_STORE_OK) {
 		/* A new password ends every session signed in with the old. */
 		st = hk_db_prepare(db, "DELETE FROM sessions WHERE admin_id = "
-		    "(SELECT id FROM admins WHERE name = ?1)");
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		rc = step_rc(db, sqlite3_step(st));
+		    "(SELECT id FROM admins WHERE lower(name) = lower(?1))");
+		hk_sql_bind_text(st, 1, name);
+		rc = step_rc(db, hk_sql_step(st));
 		hk_db_done(st);
 	}
 	return rc;
@@ -121,20 +121,20 @@ enum hk_store_rc
 hk_admin_check(struct hk_db *db, const char *name, const char *password,
     long long *id_r)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	char *hash = NULL;
 	long long id = 0;
 	int rc, ok;
 
-	st = hk_db_prepare(db, "SELECT id, password_hash FROM admins WHERE name = ?1");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		hash = hk_strdup((const char *)sqlite3_column_text(st, 1));
+	st = hk_db_prepare(db, "SELECT id, password_hash FROM admins WHERE lower(name) = lower(?1)");
+	hk_sql_bind_text(st, 1, name);
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW) {
+		id = hk_sql_column_int64(st, 0);
+		hash = hk_strdup(hk_sql_column_text(st, 1));
 	}
 	hk_db_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != HK_SQL_ROW && rc != HK_SQL_DONE)
 		return step_rc(db, rc);
 	if (hash == NULL) {
 		hk_password_dummy_verify(password);
@@ -156,17 +156,17 @@ hk_admin_check(struct hk_db *db, const char *name, const char *password,
 enum hk_store_rc
 hk_admin_set_lang(struct hk_db *db, long long id, const char *lang)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "UPDATE admins SET lang = ?2, updated_at = ?3 WHERE id = ?1");
 	enum hk_store_rc rc;
 
-	sqlite3_bind_int64(st, 1, id);
+	hk_sql_bind_int64(st, 1, id);
 	if (lang != NULL && *lang != '\0')
-		sqlite3_bind_text(st, 2, lang, -1, SQLITE_TRANSIENT);
+		hk_sql_bind_text(st, 2, lang);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, (long long)time(NULL));
-	rc = step_rc(db, sqlite3_step(st));
+		hk_sql_bind_null(st, 2);
+	hk_sql_bind_int64(st, 3, (long long)time(NULL));
+	rc = step_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	return rc;
 }

@@ -4,39 +4,27 @@
 #include "datagen.h"
 
 /* hk_db_prepare caches statements by the address of their text. */
-static const char sql_begin[] = "BEGIN DEFERRED";
-static const char sql_commit[] = "COMMIT";
 static const char sql_generation[] = "SELECT n FROM data_generation";
-
-static int
-step_once(struct hk_db *db, const char *sql)
-{
-	sqlite3_stmt *st = hk_db_prepare(db, sql);
-	int rc = sqlite3_step(st);
-
-	hk_db_done(st);
-	return rc;
-}
 
 bool
 hk_datagen_read_begin(struct hk_db *db, long long *gen_r)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int rc;
 
-	if (!sqlite3_get_autocommit(hk_db_handle(db)))
+	if (hk_sql_in_transaction(hk_db_sql(db)))
 		return false;
-	if (step_once(db, sql_begin) != SQLITE_DONE) {
+	if (hk_sql_begin_read(hk_db_sql(db)) != HK_SQL_OK) {
 		hk_db_rollback(db);
 		return false;
 	}
 	/* A deferred transaction takes its snapshot at its first read. */
 	st = hk_db_prepare(db, sql_generation);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*gen_r = sqlite3_column_int64(st, 0);
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW)
+		*gen_r = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
-	if (rc != SQLITE_ROW) {
+	if (rc != HK_SQL_ROW) {
 		hk_db_rollback(db);
 		return false;
 	}
@@ -46,9 +34,9 @@ hk_datagen_read_begin(struct hk_db *db, long long *gen_r)
 bool
 hk_datagen_read_end(struct hk_db *db)
 {
-	if (sqlite3_get_autocommit(hk_db_handle(db)))
+	if (!hk_sql_in_transaction(hk_db_sql(db)))
 		return false;
-	if (step_once(db, sql_commit) != SQLITE_DONE) {
+	if (hk_db_commit(db) != HK_SQL_OK) {
 		hk_db_rollback(db);
 		return false;
 	}

@@ -1,4 +1,4 @@
-/* db.c - the SQLite connection, migrations and statement cache. */
+/* db.c - the store's connection, migrations and statement cache. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -11,38 +11,22 @@
 
 struct cached {
 	const char *sql;
-	sqlite3_stmt *stmt;
+	struct hk_sql_stmt *stmt;
 };
 
 struct hk_db {
-	sqlite3 *h;
+	struct hk_sql *sql;
 	struct cached *cache;
 	size_t n, cap;
-	int depth;	/* hk_db_begin nesting: 1 = the transaction itself */
 };
 
 struct hk_db *
 hk_db_open(const char *path, bool create, char **err_r)
 {
 	struct hk_db *db = hk_calloc(1, sizeof(*db));
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-	    (create ? SQLITE_OPEN_CREATE : 0);
 
-	*err_r = NULL;
-	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
-		*err_r = hk_aprintf("%s: %s%s", path,
-		    db->h ? sqlite3_errmsg(db->h) : "cannot open",
-		    create ? "" : " (run 'hikyakuctl init' first)");
-		hk_db_close(&db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db->h, HK_DB_BUSY_MS);
-	sqlite3_extended_result_codes(db->h, 1);
-	if (hk_db_exec(db, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-	    hk_db_exec(db, "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
-	    hk_db_exec(db, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
-		*err_r = hk_aprintf("%s: %s", path, sqlite3_errmsg(db->h));
-		hk_db_close(&db);
+	if ((db->sql = hk_sql_open(path, create, err_r)) == NULL) {
+		free(db);
 		return NULL;
 	}
 	return db;
@@ -56,35 +40,39 @@ hk_db_close(struct hk_db **dbp)
 	if (db == NULL)
 		return;
 	for (size_t i = 0; i < db->n; i++)
-		sqlite3_finalize(db->cache[i].stmt);
+		hk_sql_finalize(&db->cache[i].stmt);
 	free(db->cache);
-	sqlite3_close(db->h);
+	hk_sql_close(&db->sql);
 	free(db);
 	*dbp = NULL;
 }
 
-sqlite3 *
-hk_db_handle(struct hk_db *db)
+struct hk_sql *
+hk_db_sql(struct hk_db *db)
 {
-	return db->h;
+	return db->sql;
 }
 
 const char *
 hk_db_errmsg(struct hk_db *db)
 {
-	return sqlite3_errmsg(db->h);
+	return hk_sql_errmsg(db->sql);
 }
 
 int
 hk_db_exec(struct hk_db *db, const char *sql)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+	return hk_sql_exec(db->sql, sql);
+}
 
-	if (rc != SQLITE_OK)
-		hk_warn("database: %s", msg ? msg : sqlite3_errstr(rc));
-	sqlite3_free(msg);
-	return rc;
+static bool is_pg(struct hk_db *db);
+
+int
+hk_db_sync_full(struct hk_db *db)
+{
+	if (is_pg(db))
+		return HK_SQL_OK;
+	return hk_sql_exec(db->sql, "PRAGMA synchronous = FULL");
 }
 
 int
@@ -93,14 +81,40 @@ hk_db_schema_latest(void)
 	return hk_db_migration_count;
 }
 
+static bool
+is_pg(struct hk_db *db)
+{
+	return hk_sql_backend(db->sql) == HK_SQL_PGSQL;
+}
+
+/* The version table of PostgreSQL: made by the first `hikyakuctl init`
+ * (version 0), so that its absence means an empty database. */
+static const char pg_schema_table[] =
+	"CREATE TABLE IF NOT EXISTS hk_schema ("
+	"  id BIGINT PRIMARY KEY CHECK (id = 1),"
+	"  version BIGINT NOT NULL);"
+	"INSERT INTO hk_schema (id, version) VALUES (1, 0)"
+	"  ON CONFLICT (id) DO NOTHING";
+
 int
 hk_db_schema_version(struct hk_db *db)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "PRAGMA user_version");
+	struct hk_sql_stmt *st;
 	int v = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	if (!is_pg(db))
+		st = hk_db_prepare(db, "PRAGMA user_version");
+	else {
+		st = hk_db_prepare(db, "SELECT to_regclass('hk_schema') IS NULL");
+		if (hk_sql_step(st) == HK_SQL_ROW && hk_sql_column_int(st, 0)) {
+			hk_db_done(st);
+			return 0;	/* never initialised */
+		}
+		hk_db_done(st);
+		st = hk_db_prepare(db, "SELECT version FROM hk_schema");
+	}
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		v = hk_sql_column_int(st, 0);
 	hk_db_done(st);
 	return v;
 }
@@ -108,12 +122,27 @@ hk_db_schema_version(struct hk_db *db)
 int
 hk_db_migrate(struct hk_db *db, char **err_r)
 {
-	int v = hk_db_schema_version(db);
+	const char *const *steps = hk_db_migrations;
+	int v;
 
 	*err_r = NULL;
+	if (is_pg(db)) {
+		steps = hk_db_migrations_pg;
+		if (hk_db_migration_count_pg != hk_db_migration_count) {
+			*err_r = hk_strdup("internal error: the PostgreSQL "
+			    "schema lags behind SQLite's");
+			return -1;
+		}
+		if (hk_db_exec(db, pg_schema_table) != HK_SQL_OK) {
+			*err_r = hk_aprintf("cannot make the schema version "
+			    "table: %s", hk_db_errmsg(db));
+			return -1;
+		}
+	}
+	v = hk_db_schema_version(db);
 	if (v < 0) {
 		*err_r = hk_aprintf("cannot read the schema version: %s",
-		    sqlite3_errmsg(db->h));
+		    hk_db_errmsg(db));
 		return -1;
 	}
 	if (v > hk_db_migration_count) {
@@ -122,19 +151,21 @@ hk_db_migrate(struct hk_db *db, char **err_r)
 		return -1;
 	}
 	for (; v < hk_db_migration_count; v++) {
-		char *set = hk_aprintf("PRAGMA user_version = %d", v + 1);
+		char *set = hk_aprintf(is_pg(db) ?
+		    "UPDATE hk_schema SET version = %d" :
+		    "PRAGMA user_version = %d", v + 1);
 		int rc = hk_db_begin(db);
 
-		if (rc == SQLITE_OK)
-			rc = hk_db_exec(db, hk_db_migrations[v]);
-		if (rc == SQLITE_OK)
+		if (rc == HK_SQL_OK)
+			rc = hk_db_exec(db, steps[v]);
+		if (rc == HK_SQL_OK)
 			rc = hk_db_exec(db, set);
-		if (rc == SQLITE_OK)
+		if (rc == HK_SQL_OK)
 			rc = hk_db_commit(db);
 		free(set);
-		if (rc != SQLITE_OK) {
+		if (rc != HK_SQL_OK) {
 			*err_r = hk_aprintf("migration %d failed: %s", v + 1,
-			    sqlite3_errmsg(db->h));
+			    hk_db_errmsg(db));
 			hk_db_rollback(db);
 			return -1;
 		}
@@ -142,21 +173,20 @@ hk_db_migrate(struct hk_db *db, char **err_r)
 	return 0;
 }
 
-sqlite3_stmt *
+struct hk_sql_stmt *
 hk_db_prepare(struct hk_db *db, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
+	char *err;
 
 	for (size_t i = 0; i < db->n; i++)
 		if (db->cache[i].sql == sql) {
 			st = db->cache[i].stmt;
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
+			hk_sql_reset(st);
 			return st;
 		}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK)
-		hk_fatal("SQL error in \"%s\": %s", sql, sqlite3_errmsg(db->h));
+	if ((st = hk_sql_prepare(db->sql, sql, &err)) == NULL)
+		hk_fatal("%s", err);
 	if (db->n == db->cap) {
 		db->cap = db->cap ? db->cap * 2 : 32;
 		db->cache = hk_realloc(db->cache, db->cap * sizeof(*db->cache));
@@ -168,61 +198,26 @@ hk_db_prepare(struct hk_db *db, const char *sql)
 }
 
 void
-hk_db_done(sqlite3_stmt *stmt)
+hk_db_done(struct hk_sql_stmt *stmt)
 {
-	if (stmt != NULL) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-	}
+	if (stmt != NULL)
+		hk_sql_reset(stmt);
 }
 
 int
 hk_db_begin(struct hk_db *db)
 {
-	int rc;
-
-	if (db->depth == 0) {
-		rc = hk_db_exec(db, "BEGIN IMMEDIATE");
-		if (rc == SQLITE_OK)
-			db->depth = 1;
-		return rc;
-	}
-	/* Inside one: a savepoint, so that the inner work can roll back
-	 * alone while nothing commits before the outer COMMIT. */
-	rc = hk_db_exec(db, "SAVEPOINT hk_nested");
-	if (rc == SQLITE_OK)
-		db->depth++;
-	return rc;
+	return hk_sql_begin(db->sql);
 }
 
 int
 hk_db_commit(struct hk_db *db)
 {
-	int rc;
-
-	if (db->depth <= 1) {
-		rc = hk_db_exec(db, "COMMIT");
-		if (rc == SQLITE_OK)
-			db->depth = 0;
-		return rc;
-	}
-	rc = hk_db_exec(db, "RELEASE hk_nested");
-	if (rc == SQLITE_OK)
-		db->depth--;
-	return rc;
+	return hk_sql_commit(db->sql);
 }
 
 void
 hk_db_rollback(struct hk_db *db)
 {
-	if (db->depth > 1 && !sqlite3_get_autocommit(db->h)) {
-		(void)sqlite3_exec(db->h, "ROLLBACK TO hk_nested", NULL, NULL,
-		    NULL);
-		(void)sqlite3_exec(db->h, "RELEASE hk_nested", NULL, NULL, NULL);
-		db->depth--;
-		return;
-	}
-	if (!sqlite3_get_autocommit(db->h))
-		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	db->depth = 0;
+	hk_sql_rollback(db->sql);
 }

@@ -6,34 +6,29 @@
 #include "mem.h"
 
 bool
-hk_db_busy(int sqlite_rc)
+hk_db_busy(int rc)
 {
-	int primary = sqlite_rc & 0xff;
-
-	return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+	return rc == HK_SQL_BUSY || rc == HK_SQL_CONN;
 }
 
 const char *
-hk_db_text(sqlite3_stmt *st, int col)
+hk_db_text(struct hk_sql_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	return t != NULL ? (const char *)t : "";
+	return hk_sql_column_text(st, col);
 }
 
 char *
-hk_db_text_dup(sqlite3_stmt *st, int col)
+hk_db_text_dup(struct hk_sql_stmt *st, int col)
 {
-	return hk_strdup(hk_db_text(st, col));
+	return hk_strdup(hk_sql_column_text(st, col));
 }
 
 enum hk_store_rc
-hk_db_store_rc(struct hk_db *db, int sqlite_rc)
+hk_db_store_rc(struct hk_db *db, int rc)
 {
-	if (sqlite_rc == SQLITE_OK || sqlite_rc == SQLITE_ROW ||
-	    sqlite_rc == SQLITE_DONE)
+	if (rc == HK_SQL_OK || rc == HK_SQL_ROW || rc == HK_SQL_DONE)
 		return HK_STORE_OK;
-	if (hk_db_busy(sqlite_rc))
+	if (hk_db_busy(rc))
 		return HK_STORE_BUSY;
 	hk_err("database: %s", hk_db_errmsg(db));
 	return HK_STORE_ERROR;

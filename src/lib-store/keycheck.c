@@ -11,27 +11,28 @@
 
 enum hk_key_record
 hk_key_compare(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
-    int *sqlite_rc_r)
+    int *sql_rc_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT fingerprint FROM secret_key_id WHERE id = 1");
 	unsigned char fp[HK_KEY_FINGERPRINT_LEN];
 	enum hk_key_record rc;
 	int step;
 
-	*sqlite_rc_r = SQLITE_OK;
+	*sql_rc_r = HK_SQL_OK;
 	hk_key_fingerprint(key, fp);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		const void *have = sqlite3_column_blob(st, 0);
+	step = hk_sql_step(st);
+	if (step == HK_SQL_ROW) {
+		size_t have_len;
+		const void *have = hk_sql_column_blob(st, 0, &have_len);
 
-		rc = sqlite3_column_bytes(st, 0) == HK_KEY_FINGERPRINT_LEN &&
+		rc = have_len == HK_KEY_FINGERPRINT_LEN &&
 		    have != NULL && memcmp(have, fp, sizeof(fp)) == 0 ?
 		    HK_KEYREC_SAME : HK_KEYREC_OTHER;
-	} else if (step == SQLITE_DONE)
+	} else if (step == HK_SQL_DONE)
 		rc = HK_KEYREC_NONE;
 	else {
-		*sqlite_rc_r = step;
+		*sql_rc_r = step;
 		rc = HK_KEYREC_ERROR;
 	}
 	hk_db_done(st);
@@ -40,9 +41,9 @@ hk_key_compare(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 
 enum hk_keycheck
 hk_key_check(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
-    int *sqlite_rc_r)
+    int *sql_rc_r)
 {
-	switch (hk_key_compare(db, key, sqlite_rc_r)) {
+	switch (hk_key_compare(db, key, sql_rc_r)) {
 	case HK_KEYREC_SAME:
 		return HK_KEY_FITS;
 	case HK_KEYREC_OTHER:
@@ -63,17 +64,17 @@ hk_key_check(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 int
 hk_key_record(struct hk_db *db, const unsigned char key[HK_KEY_LEN])
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
-	    "INSERT OR REPLACE INTO secret_key_id (id, fingerprint) "
-	    "VALUES (1, ?1)");
+	struct hk_sql_stmt *st = hk_db_prepare(db,
+	    "INSERT INTO secret_key_id (id, fingerprint) VALUES (1, ?1) "
+	    "ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint");
 	unsigned char fp[HK_KEY_FINGERPRINT_LEN];
 	int step;
 
 	hk_key_fingerprint(key, fp);
-	sqlite3_bind_blob(st, 1, fp, sizeof(fp), SQLITE_TRANSIENT);
-	step = sqlite3_step(st);
+	hk_sql_bind_blob(st, 1, fp, sizeof(fp));
+	step = hk_sql_step(st);
 	hk_db_done(st);
-	return step == SQLITE_DONE ? SQLITE_OK : step;
+	return step == HK_SQL_DONE ? HK_SQL_OK : step;
 }
 
 static const struct {
@@ -89,23 +90,24 @@ static const struct {
 
 bool
 hk_key_opens_stored(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
-    int *sqlite_rc_r)
+    int *sql_rc_r)
 {
 	bool any = false;
 
-	*sqlite_rc_r = SQLITE_OK;
+	*sql_rc_r = HK_SQL_OK;
 	for (size_t k = 0; k < sizeof(stores) / sizeof(stores[0]); k++) {
-		sqlite3_stmt *st = hk_db_prepare(db, stores[k].sql);
+		struct hk_sql_stmt *st = hk_db_prepare(db, stores[k].sql);
 		int step;
 
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
 			char *plain = NULL;
+			size_t len;
+			const void *blob = hk_sql_column_blob(st, 1, &len);
 
 			any = true;
 			if (hk_secret_open(key, stores[k].table,
-			    sqlite3_column_int64(st, 0), stores[k].field,
-			    sqlite3_column_blob(st, 1),
-			    (size_t)sqlite3_column_bytes(st, 1), &plain) ==
+			    hk_sql_column_int64(st, 0), stores[k].field,
+			    blob, len, &plain) ==
 			    HK_SECRET_OK) {
 				hk_free_secret(plain);
 				hk_db_done(st);
@@ -113,8 +115,8 @@ hk_key_opens_stored(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 			}
 		}
 		hk_db_done(st);
-		if (step != SQLITE_DONE) {
-			*sqlite_rc_r = step;
+		if (step != HK_SQL_DONE) {
+			*sql_rc_r = step;
 			return false;
 		}
 	}

@@ -19,14 +19,14 @@
 enum hk_keycheck {
 	HK_KEY_FITS = 0,	/* key is the one recorded */
 	HK_KEY_RETIRED,		/* another key, or none recorded (logged) */
-	HK_KEY_DB_ERROR,	/* *sqlite_rc_r says which */
+	HK_KEY_DB_ERROR,	/* *sql_rc_r says which */
 };
 
 /* Compares key with the recorded fingerprint.  Call it inside the write
  * transaction that seals with key, so that a rotation cannot slip in
  * between the check and the write. */
 enum hk_keycheck hk_key_check(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], int *sqlite_rc_r);
+    const unsigned char key[HK_KEY_LEN], int *sql_rc_r);
 
 /* Records key as the current one (replacing any earlier record), inside
  * the caller's transaction.  Returns an SQLite result code. */
@@ -37,15 +37,15 @@ enum hk_key_record {
 	HK_KEYREC_SAME,		/* key is the recorded one */
 	HK_KEYREC_OTHER,	/* another key is recorded */
 	HK_KEYREC_NONE,		/* nothing recorded yet */
-	HK_KEYREC_ERROR,	/* *sqlite_rc_r says which */
+	HK_KEYREC_ERROR,	/* *sql_rc_r says which */
 };
 enum hk_key_record hk_key_compare(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], int *sqlite_rc_r);
+    const unsigned char key[HK_KEY_LEN], int *sql_rc_r);
 
 /* The trial the fingerprint replaced, kept for adopting a key into a
  * database that records none yet (`hikyakuctl init` after an upgrade):
  * true when no password is stored or key opens at least one of them. */
 bool hk_key_opens_stored(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
-    int *sqlite_rc_r);
+    int *sql_rc_r);
 
 #endif

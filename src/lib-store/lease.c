@@ -33,13 +33,13 @@ hk_lease_owner_make(char *out, size_t outlen)
 static int
 add_missing(struct hk_db *db)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "INSERT INTO fetch_schedule (account_id, next_fetch_at, lease_owner,"
 	    " lease_until, claimed_at)"
 	    " SELECT a.id, 0, NULL, 0, 0 FROM mail_accounts a WHERE NOT EXISTS"
 	    " (SELECT 1 FROM fetch_schedule f WHERE f.account_id = a.id)"
 	    " ON CONFLICT DO NOTHING");
-	int rc = sqlite3_step(st);
+	int rc = hk_sql_step(st);
 
 	hk_db_done(st);
 	return rc;
@@ -48,24 +48,27 @@ add_missing(struct hk_db *db)
 /* The candidate row.  On PostgreSQL this SELECT ends in FOR UPDATE SKIP
  * LOCKED, so that concurrent claimers pass over each other's candidates
  * instead of waiting; on SQLite the claim's BEGIN IMMEDIATE already makes
- * claimers take turns.  SQLITE_ROW with *id_r, SQLITE_DONE: none. */
+ * claimers take turns.  HK_SQL_ROW with *id_r, HK_SQL_DONE: none. */
 static int
 claim_pick(struct hk_db *db, long long now, const struct hk_lease_want *w,
     long long *id_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
-	    "SELECT account_id FROM fetch_schedule"
-	    " WHERE next_fetch_at <= ?1 AND claimed_at < ?2"
-	    " AND (lease_owner IS NULL OR lease_until <= ?3)"
-	    " ORDER BY next_fetch_at, account_id LIMIT 1");
+#define PICK "SELECT account_id FROM fetch_schedule" \
+	    " WHERE next_fetch_at <= ?1 AND claimed_at < ?2" \
+	    " AND (lease_owner IS NULL OR lease_until <= ?3)" \
+	    " ORDER BY next_fetch_at, account_id LIMIT 1"
+	struct hk_sql_stmt *st = hk_db_prepare(db,
+	    hk_sql_backend(hk_db_sql(db)) == HK_SQL_PGSQL ?
+	    PICK " FOR UPDATE SKIP LOCKED" : PICK);
+#undef PICK
 	int rc;
 
-	sqlite3_bind_int64(st, 1, w->due_by);
-	sqlite3_bind_int64(st, 2, w->claimed_before);
-	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id_r = sqlite3_column_int64(st, 0);
+	hk_sql_bind_int64(st, 1, w->due_by);
+	hk_sql_bind_int64(st, 2, w->claimed_before);
+	hk_sql_bind_int64(st, 3, now);
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW)
+		*id_r = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
 	return rc;
 }
@@ -76,19 +79,19 @@ static int
 claim_row(struct hk_db *db, const char *owner, long long now, int lease_s,
     long long id, bool *taken_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "UPDATE fetch_schedule SET lease_owner = ?1, lease_until = ?2,"
 	    " claimed_at = ?3"
 	    " WHERE account_id = ?4 AND (lease_owner IS NULL OR lease_until <= ?3)");
 	int rc;
 
-	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now + lease_s);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, id);
-	rc = sqlite3_step(st);
-	*taken_r = rc == SQLITE_DONE &&
-	    sqlite3_changes(hk_db_handle(db)) == 1;
+	hk_sql_bind_text(st, 1, owner);
+	hk_sql_bind_int64(st, 2, now + lease_s);
+	hk_sql_bind_int64(st, 3, now);
+	hk_sql_bind_int64(st, 4, id);
+	rc = hk_sql_step(st);
+	*taken_r = rc == HK_SQL_DONE &&
+	    hk_sql_changes(hk_db_sql(db)) == 1;
 	hk_db_done(st);
 	return rc;
 }
@@ -98,9 +101,9 @@ claim_row(struct hk_db *db, const char *owner, long long now, int lease_s,
 static enum hk_store_rc
 finish(struct hk_db *db, int rc)
 {
-	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) {
+	if (rc == HK_SQL_OK || rc == HK_SQL_DONE || rc == HK_SQL_ROW) {
 		rc = hk_db_commit(db);
-		if (rc == SQLITE_OK)
+		if (rc == HK_SQL_OK)
 			return HK_STORE_OK;
 	}
 	hk_db_rollback(db);
@@ -116,10 +119,10 @@ hk_lease_claim(struct hk_db *db, const char *owner, long long now,
 	enum hk_store_rc src;
 	int rc = hk_db_begin(db);
 
-	if (rc != SQLITE_OK)
+	if (rc != HK_SQL_OK)
 		return hk_db_store_rc(db, rc);
-	if ((rc = add_missing(db)) == SQLITE_DONE &&
-	    (rc = claim_pick(db, now, want, &id)) == SQLITE_ROW)
+	if ((rc = add_missing(db)) == HK_SQL_DONE &&
+	    (rc = claim_pick(db, now, want, &id)) == HK_SQL_ROW)
 		rc = claim_row(db, owner, now, lease_s, id, &taken);
 	src = finish(db, rc);
 	if (src != HK_STORE_OK)
@@ -138,9 +141,9 @@ hk_lease_claim_account(struct hk_db *db, const char *owner, long long now,
 	enum hk_store_rc src;
 	int rc = hk_db_begin(db);
 
-	if (rc != SQLITE_OK)
+	if (rc != HK_SQL_OK)
 		return hk_db_store_rc(db, rc);
-	if ((rc = add_missing(db)) == SQLITE_DONE)
+	if ((rc = add_missing(db)) == HK_SQL_DONE)
 		rc = claim_row(db, owner, now, lease_s, account_id, &taken);
 	src = finish(db, rc);
 	if (src != HK_STORE_OK)
@@ -151,14 +154,14 @@ hk_lease_claim_account(struct hk_db *db, const char *owner, long long now,
 /* Runs st (its parameters bound) as one statement changing at most one
  * row: HK_STORE_OK when it changed one, else HK_STORE_NOT_FOUND. */
 static enum hk_store_rc
-one_row(struct hk_db *db, sqlite3_stmt *st)
+one_row(struct hk_db *db, struct hk_sql_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	bool changed = rc == SQLITE_DONE &&
-	    sqlite3_changes(hk_db_handle(db)) == 1;
+	int rc = hk_sql_step(st);
+	bool changed = rc == HK_SQL_DONE &&
+	    hk_sql_changes(hk_db_sql(db)) == 1;
 
 	hk_db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != HK_SQL_DONE)
 		return hk_db_store_rc(db, rc);
 	return changed ? HK_STORE_OK : HK_STORE_NOT_FOUND;
 }
@@ -167,13 +170,13 @@ enum hk_store_rc
 hk_lease_renew(struct hk_db *db, const char *owner, long long account_id,
     long long now, int lease_s)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "UPDATE fetch_schedule SET lease_until = ?1"
 	    " WHERE account_id = ?2 AND lease_owner = ?3");
 
-	sqlite3_bind_int64(st, 1, now + lease_s);
-	sqlite3_bind_int64(st, 2, account_id);
-	sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+	hk_sql_bind_int64(st, 1, now + lease_s);
+	hk_sql_bind_int64(st, 2, account_id);
+	hk_sql_bind_text(st, 3, owner);
 	return one_row(db, st);
 }
 
@@ -181,35 +184,35 @@ enum hk_store_rc
 hk_lease_release(struct hk_db *db, const char *owner, long long account_id,
     long long now, long long next_at, int exit_code)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "UPDATE fetch_schedule SET lease_owner = NULL, lease_until = 0,"
 	    " next_fetch_at = COALESCE(?1, next_fetch_at), done_at = ?2,"
 	    " last_exit = ?3"
 	    " WHERE account_id = ?4 AND lease_owner = ?5");
 
 	if (next_at >= 0)
-		sqlite3_bind_int64(st, 1, next_at);	/* unbound: NULL */
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, exit_code);
-	sqlite3_bind_int64(st, 4, account_id);
-	sqlite3_bind_text(st, 5, owner, -1, SQLITE_STATIC);
+		hk_sql_bind_int64(st, 1, next_at);	/* unbound: NULL */
+	hk_sql_bind_int64(st, 2, now);
+	hk_sql_bind_int64(st, 3, exit_code);
+	hk_sql_bind_int64(st, 4, account_id);
+	hk_sql_bind_text(st, 5, owner);
 	return one_row(db, st);
 }
 
 enum hk_store_rc
 hk_lease_next_due(struct hk_db *db, long long *at_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT MIN(CASE WHEN lease_owner IS NOT NULL"
 	    " AND lease_until > next_fetch_at THEN lease_until"
 	    " ELSE next_fetch_at END) FROM fetch_schedule");
-	int rc = sqlite3_step(st);
+	int rc = hk_sql_step(st);
 	enum hk_store_rc src = HK_STORE_NOT_FOUND;
 
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*at_r = sqlite3_column_int64(st, 0);
+	if (rc == HK_SQL_ROW && !hk_sql_column_is_null(st, 0)) {
+		*at_r = hk_sql_column_int64(st, 0);
 		src = HK_STORE_OK;
-	} else if (rc != SQLITE_ROW)
+	} else if (rc != HK_SQL_ROW)
 		src = hk_db_store_rc(db, rc);
 	hk_db_done(st);
 	return src;

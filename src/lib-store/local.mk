@@ -14,6 +14,7 @@ src_lib_store_libhk_store_la_SOURCES = \
 	src/lib-store/db.c \
 	src/lib-store/db.h \
 	src/lib-store/db_schema.c \
+	src/lib-store/db_schema_pg.c \
 	src/lib-store/db_schema.h \
 	src/lib-store/dbutil.c \
 	src/lib-store/dbutil.h \

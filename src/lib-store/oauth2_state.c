@@ -12,9 +12,9 @@
 #include "secret.h"
 
 static enum hk_oauth2_state_rc
-state_rc(int sqlite_rc)
+state_rc(int sql_rc)
 {
-	return hk_db_busy(sqlite_rc) ? HK_OAUTH2_STATE_BUSY :
+	return hk_db_busy(sql_rc) ? HK_OAUTH2_STATE_BUSY :
 	    HK_OAUTH2_STATE_ERROR;
 }
 
@@ -53,12 +53,12 @@ verifier_ok(const char *v)
 }
 
 static int
-step_done(sqlite3_stmt *st)
+step_done(struct hk_sql_stmt *st)
 {
-	int r = sqlite3_step(st);
+	int r = hk_sql_step(st);
 
 	hk_db_done(st);
-	return r == SQLITE_DONE ? SQLITE_OK : r;
+	return r == HK_SQL_DONE ? HK_SQL_OK : r;
 }
 
 enum hk_oauth2_state_rc
@@ -67,53 +67,58 @@ hk_oauth2_state_create(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     const char *verifier, long long now,
     char state_r[HK_OAUTH2_STATE_LEN + 1])
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	unsigned char *blob = NULL;
 	size_t len = 0;
-	long long id;
+	long long id = 0;
 	int r;
 
 	state_r[0] = '\0';
 	if (!verifier_ok(verifier))
 		return HK_OAUTH2_STATE_ERROR;
 	new_state(state_r);
-	if ((r = hk_db_begin(db)) != SQLITE_OK)
+	if ((r = hk_db_begin(db)) != HK_SQL_OK)
 		return state_rc(r);
 	st = hk_db_prepare(db, "DELETE FROM oauth2_states WHERE created_at < ?1");
-	sqlite3_bind_int64(st, 1, now - HK_OAUTH2_STATE_TTL);
+	hk_sql_bind_int64(st, 1, now - HK_OAUTH2_STATE_TTL);
 	r = step_done(st);
-	if (r == SQLITE_OK) {
+	if (r == HK_SQL_OK) {
 		/* The row first (an empty verifier), so that the verifier is
 		 * sealed under its id. */
 		st = hk_db_prepare(db,
 		    "INSERT INTO oauth2_states (state, session_hash, account_id,"
-		    " verifier, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-		sqlite3_bind_text(st, 1, state_r, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, 2, session_hash, 32, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, account_id);
-		sqlite3_bind_blob(st, 4, "", 0, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, now);
-		r = step_done(st);
-		if ((r & 0xff) == SQLITE_CONSTRAINT) {
+		    " verifier, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+		    " RETURNING id");
+		hk_sql_bind_text(st, 1, state_r);
+		hk_sql_bind_blob(st, 2, session_hash, 32);
+		hk_sql_bind_int64(st, 3, account_id);
+		hk_sql_bind_blob(st, 4, "", 0);
+		hk_sql_bind_int64(st, 5, now);
+		r = hk_sql_step(st);
+		if (r == HK_SQL_ROW) {
+			id = hk_sql_column_int64(st, 0);
+			r = HK_SQL_OK;
+		}
+		hk_db_done(st);
+		if (r == HK_SQL_CONSTRAINT) {
 			hk_db_rollback(db);
 			state_r[0] = '\0';
 			return HK_OAUTH2_STATE_UNKNOWN;	/* no such account */
 		}
 	}
-	if (r == SQLITE_OK) {
-		id = sqlite3_last_insert_rowid(hk_db_handle(db));
+	if (r == HK_SQL_OK) {
 		hk_secret_seal(key, "oauth2_states", id, "verifier", verifier,
 		    &blob, &len);
 		st = hk_db_prepare(db,
 		    "UPDATE oauth2_states SET verifier = ?2 WHERE id = ?1");
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
+		hk_sql_bind_int64(st, 1, id);
+		hk_sql_bind_blob(st, 2, blob, len);
 		r = step_done(st);
 		free(blob);
 	}
-	if (r == SQLITE_OK)
+	if (r == HK_SQL_OK)
 		r = hk_db_commit(db);
-	if (r != SQLITE_OK) {
+	if (r != HK_SQL_OK) {
 		hk_db_rollback(db);
 		state_r[0] = '\0';
 		return state_rc(r);
@@ -127,10 +132,11 @@ hk_oauth2_state_consume(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     long long *account_id_r, char **verifier_r)
 {
 	enum hk_oauth2_state_rc rc = HK_OAUTH2_STATE_OK;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long id = 0, account = 0, created = 0;
 	unsigned char *blob = NULL;
-	size_t len = 0;
+	size_t len = 0, hash_len = 0;
+	const void *hash, *sealed;
 	bool same = false;
 	int r;
 
@@ -138,43 +144,43 @@ hk_oauth2_state_consume(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	*verifier_r = NULL;
 	if (state == NULL || strlen(state) != HK_OAUTH2_STATE_LEN)
 		return HK_OAUTH2_STATE_UNKNOWN;
-	if ((r = hk_db_begin(db)) != SQLITE_OK)
+	if ((r = hk_db_begin(db)) != HK_SQL_OK)
 		return state_rc(r);
 	st = hk_db_prepare(db,
 	    "SELECT id, session_hash, account_id, verifier, created_at"
 	    " FROM oauth2_states WHERE state = ?1");
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		same = sqlite3_column_bytes(st, 1) == 32 &&
-		    CRYPTO_memcmp(sqlite3_column_blob(st, 1), session_hash,
-		    32) == 0;
-		account = sqlite3_column_int64(st, 2);
-		len = (size_t)sqlite3_column_bytes(st, 3);
+	hk_sql_bind_text(st, 1, state);
+	r = hk_sql_step(st);
+	if (r == HK_SQL_ROW) {
+		id = hk_sql_column_int64(st, 0);
+		hash = hk_sql_column_blob(st, 1, &hash_len);
+		same = hash_len == 32 &&
+		    CRYPTO_memcmp(hash, session_hash, 32) == 0;
+		account = hk_sql_column_int64(st, 2);
+		sealed = hk_sql_column_blob(st, 3, &len);
 		blob = hk_malloc(len + 1);
 		if (len > 0)
-			memcpy(blob, sqlite3_column_blob(st, 3), len);
-		created = sqlite3_column_int64(st, 4);
+			memcpy(blob, sealed, len);
+		created = hk_sql_column_int64(st, 4);
 	}
 	hk_db_done(st);
-	if (r == SQLITE_DONE) {
+	if (r == HK_SQL_DONE) {
 		hk_db_rollback(db);
 		return HK_OAUTH2_STATE_UNKNOWN;
 	}
-	if (r != SQLITE_ROW) {
+	if (r != HK_SQL_ROW) {
 		hk_db_rollback(db);
 		return state_rc(r);
 	}
 	/* Spent whatever follows. */
 	st = hk_db_prepare(db, "DELETE FROM oauth2_states WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, id);
+	hk_sql_bind_int64(st, 1, id);
 	r = step_done(st);
-	if (r == SQLITE_OK && sqlite3_changes(hk_db_handle(db)) != 1)
+	if (r == HK_SQL_OK && hk_sql_changes(hk_db_sql(db)) != 1)
 		rc = HK_OAUTH2_STATE_UNKNOWN;	/* taken meanwhile */
-	if (r == SQLITE_OK)
+	if (r == HK_SQL_OK)
 		r = hk_db_commit(db);
-	if (r != SQLITE_OK) {
+	if (r != HK_SQL_OK) {
 		hk_db_rollback(db);
 		free(blob);
 		return state_rc(r);

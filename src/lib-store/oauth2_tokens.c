@@ -38,14 +38,14 @@ owner_table(struct hk_oauth2_owner o)
 
 /* Binds the owner to ?first (account_id) and ?first+1 (server_id). */
 static void
-bind_owner(sqlite3_stmt *st, int first, struct hk_oauth2_owner o)
+bind_owner(struct hk_sql_stmt *st, int first, struct hk_oauth2_owner o)
 {
 	if (o.kind == HK_OAUTH2_OWNER_SERVER) {
-		sqlite3_bind_null(st, first);
-		sqlite3_bind_int64(st, first + 1, o.id);
+		hk_sql_bind_null(st, first);
+		hk_sql_bind_int64(st, first + 1, o.id);
 	} else {
-		sqlite3_bind_int64(st, first, o.id);
-		sqlite3_bind_null(st, first + 1);
+		hk_sql_bind_int64(st, first, o.id);
+		hk_sql_bind_null(st, first + 1);
 	}
 }
 
@@ -58,20 +58,20 @@ lock_name(struct hk_oauth2_owner o, char out[40])
 }
 
 static int
-step_done(sqlite3_stmt *st)
+step_done(struct hk_sql_stmt *st)
 {
-	int r = sqlite3_step(st);
+	int r = hk_sql_step(st);
 
 	hk_db_done(st);
-	return r == SQLITE_DONE ? SQLITE_OK : r;
+	return r == HK_SQL_DONE ? HK_SQL_OK : r;
 }
 
-/* Ends a transaction begun here: commits on SQLITE_OK, else rolls back;
+/* Ends a transaction begun here: commits on HK_SQL_OK, else rolls back;
  * the outcome as a store result. */
 static enum hk_store_rc
 finish(struct hk_db *db, int r)
 {
-	if (r == SQLITE_OK && (r = hk_db_commit(db)) == SQLITE_OK)
+	if (r == HK_SQL_OK && (r = hk_db_commit(db)) == HK_SQL_OK)
 		return HK_STORE_OK;
 	hk_db_rollback(db);
 	return hk_db_store_rc(db, r);
@@ -81,11 +81,12 @@ finish(struct hk_db *db, int r)
 
 static enum hk_store_rc
 open_token(const unsigned char *key, struct hk_oauth2_owner o,
-    const char *field, sqlite3_stmt *st, int col, char **dst)
+    const char *field, struct hk_sql_stmt *st, int col, char **dst)
 {
+	size_t len = 0;
+	const void *blob = hk_sql_column_blob(st, col, &len);
 	enum hk_secret_rc src = hk_secret_open(key, owner_table(o), o.id, field,
-	    sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col),
-	    dst);
+	    blob, len, dst);
 
 	if (src == HK_SECRET_OK)
 		return HK_STORE_OK;
@@ -102,7 +103,7 @@ hk_oauth2_tokens_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     struct hk_oauth2_owner owner, bool with_secrets,
     struct hk_oauth2_tokens *out)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT refresh_token, access_token, access_expires, scope,"
 	    " needs_reconnect, last_error, connected_at FROM oauth2_tokens"
 	    " WHERE (account_id = ?1 OR server_id = ?2)");
@@ -111,19 +112,19 @@ hk_oauth2_tokens_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 
 	memset(out, 0, sizeof(*out));
 	bind_owner(st, 1, owner);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
+	r = hk_sql_step(st);
+	if (r != HK_SQL_ROW) {
 		hk_db_done(st);
-		return r == SQLITE_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
+		return r == HK_SQL_DONE ? HK_STORE_NOT_FOUND : hk_db_store_rc(db, r);
 	}
-	out->refresh_set = sqlite3_column_type(st, 0) != SQLITE_NULL;
-	out->access_set = sqlite3_column_type(st, 1) != SQLITE_NULL;
-	out->access_expires = sqlite3_column_int64(st, 2);
+	out->refresh_set = !hk_sql_column_is_null(st, 0);
+	out->access_set = !hk_sql_column_is_null(st, 1);
+	out->access_expires = hk_sql_column_int64(st, 2);
 	out->scope = hk_db_text_dup(st, 3);
-	out->needs_reconnect = sqlite3_column_int(st, 4) != 0;
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+	out->needs_reconnect = hk_sql_column_int(st, 4) != 0;
+	if (!hk_sql_column_is_null(st, 5))
 		out->last_error = hk_db_text_dup(st, 5);
-	out->connected_at = sqlite3_column_int64(st, 6);
+	out->connected_at = hk_sql_column_int64(st, 6);
 	if (with_secrets && out->refresh_set)
 		rc = open_token(key, owner, REFRESH_FIELD, st, 0,
 		    &out->refresh_token);
@@ -146,18 +147,18 @@ token_ok(const char *t)
 
 /* Seals token for the owner and binds it to ?col (NULL: binds NULL). */
 static void
-bind_sealed(sqlite3_stmt *st, int col, const unsigned char *key,
+bind_sealed(struct hk_sql_stmt *st, int col, const unsigned char *key,
     struct hk_oauth2_owner o, const char *field, const char *token)
 {
 	unsigned char *blob = NULL;
 	size_t len = 0;
 
 	if (token == NULL) {
-		sqlite3_bind_null(st, col);
+		hk_sql_bind_null(st, col);
 		return;
 	}
 	hk_secret_seal(key, owner_table(o), o.id, field, token, &blob, &len);
-	sqlite3_bind_blob(st, col, blob, (int)len, SQLITE_TRANSIENT);
+	hk_sql_bind_blob(st, col, blob, len);
 	free(blob);
 }
 
@@ -168,14 +169,14 @@ begin_sealing(struct hk_db *db, const unsigned char *key)
 {
 	int r = hk_db_begin(db);
 
-	if (r != SQLITE_OK)
+	if (r != HK_SQL_OK)
 		return r;
 	switch (hk_key_check(db, key, &r)) {
 	case HK_KEY_FITS:
-		return SQLITE_OK;
+		return HK_SQL_OK;
 	case HK_KEY_RETIRED:
 		hk_db_rollback(db);
-		return SQLITE_BUSY;
+		return HK_SQL_BUSY;
 	default:
 		hk_db_rollback(db);
 		return r;
@@ -187,18 +188,18 @@ hk_oauth2_tokens_connect(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     struct hk_oauth2_owner owner, const char *access, long long expires,
     const char *scope, const char *refresh, long long now)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int r;
 
 	if (!token_ok(access) || (refresh != NULL && !token_ok(refresh)))
 		return HK_STORE_INVALID;
-	if ((r = begin_sealing(db, key)) != SQLITE_OK)
+	if ((r = begin_sealing(db, key)) != HK_SQL_OK)
 		return hk_db_store_rc(db, r);
 	st = hk_db_prepare(db,
 	    "DELETE FROM oauth2_tokens WHERE (account_id = ?1 OR server_id = ?2)");
 	bind_owner(st, 1, owner);
 	r = step_done(st);
-	if (r == SQLITE_OK) {
+	if (r == HK_SQL_OK) {
 		st = hk_db_prepare(db,
 		    "INSERT INTO oauth2_tokens (account_id, server_id,"
 		    " refresh_token, access_token, access_expires, scope,"
@@ -207,13 +208,12 @@ hk_oauth2_tokens_connect(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		bind_owner(st, 1, owner);
 		bind_sealed(st, 3, key, owner, REFRESH_FIELD, refresh);
 		bind_sealed(st, 4, key, owner, ACCESS_FIELD, access);
-		sqlite3_bind_int64(st, 5, expires);
-		sqlite3_bind_text(st, 6, scope != NULL ? scope : "", -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 7, now);
+		hk_sql_bind_int64(st, 5, expires);
+		hk_sql_bind_text(st, 6, scope != NULL ? scope : "");
+		hk_sql_bind_int64(st, 7, now);
 		r = step_done(st);
 	}
-	if ((r & 0xff) == SQLITE_CONSTRAINT) {	/* no such owner */
+	if (r == HK_SQL_CONSTRAINT) {	/* no such owner */
 		hk_db_rollback(db);
 		return HK_STORE_NOT_FOUND;
 	}
@@ -225,12 +225,12 @@ hk_oauth2_tokens_save(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     struct hk_oauth2_owner owner, const char *access, long long expires,
     const char *scope, const char *refresh)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int r;
 
 	if (!token_ok(access) || (refresh != NULL && !token_ok(refresh)))
 		return HK_STORE_INVALID;
-	if ((r = begin_sealing(db, key)) != SQLITE_OK)
+	if ((r = begin_sealing(db, key)) != HK_SQL_OK)
 		return hk_db_store_rc(db, r);
 	st = hk_db_prepare(db,
 	    "UPDATE oauth2_tokens SET access_token = ?3, access_expires = ?4,"
@@ -239,19 +239,19 @@ hk_oauth2_tokens_save(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	    " WHERE (account_id = ?1 OR server_id = ?2)");
 	bind_owner(st, 1, owner);
 	bind_sealed(st, 3, key, owner, ACCESS_FIELD, access);
-	sqlite3_bind_int64(st, 4, expires);
+	hk_sql_bind_int64(st, 4, expires);
 	if (scope != NULL)
-		sqlite3_bind_text(st, 5, scope, -1, SQLITE_TRANSIENT);
+		hk_sql_bind_text(st, 5, scope);
 	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_int64(st, 6, (long long)time(NULL));
+		hk_sql_bind_null(st, 5);
+	hk_sql_bind_int64(st, 6, (long long)time(NULL));
 	r = step_done(st);
-	if (r == SQLITE_OK && sqlite3_changes(hk_db_handle(db)) == 0) {
+	if (r == HK_SQL_OK && hk_sql_changes(hk_db_sql(db)) == 0) {
 		hk_db_rollback(db);
 		return HK_STORE_NOT_FOUND;
 	}
 	/* The rotated refresh token in the same transaction. */
-	if (r == SQLITE_OK && refresh != NULL) {
+	if (r == HK_SQL_OK && refresh != NULL) {
 		st = hk_db_prepare(db,
 		    "UPDATE oauth2_tokens SET refresh_token = ?3"
 		    " WHERE (account_id = ?1 OR server_id = ?2)");
@@ -296,10 +296,10 @@ hk_oauth2_tokens_mark_needs_reconnect(struct hk_db *db,
     struct hk_oauth2_owner owner, const char *error, long long now)
 {
 	char *text = error_text(error);
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int r;
 
-	if ((r = hk_db_begin(db)) != SQLITE_OK) {
+	if ((r = hk_db_begin(db)) != HK_SQL_OK) {
 		free(text);
 		return hk_db_store_rc(db, r);
 	}
@@ -310,19 +310,19 @@ hk_oauth2_tokens_mark_needs_reconnect(struct hk_db *db,
 	    " access_token = NULL, access_expires = 0, updated_at = ?4"
 	    " WHERE (account_id = ?1 OR server_id = ?2)");
 	bind_owner(st, 1, owner);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
+	hk_sql_bind_text(st, 3, text);
+	hk_sql_bind_int64(st, 4, now);
 	r = step_done(st);
-	if (r == SQLITE_OK && sqlite3_changes(hk_db_handle(db)) == 0) {
+	if (r == HK_SQL_OK && hk_sql_changes(hk_db_sql(db)) == 0) {
 		st = hk_db_prepare(db,
 		    "INSERT INTO oauth2_tokens (account_id, server_id,"
 		    " needs_reconnect, last_error, updated_at)"
 		    " VALUES (?1, ?2, 1, ?3, ?4)");
 		bind_owner(st, 1, owner);
-		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 4, now);
+		hk_sql_bind_text(st, 3, text);
+		hk_sql_bind_int64(st, 4, now);
 		r = step_done(st);
-		if ((r & 0xff) == SQLITE_CONSTRAINT) {
+		if (r == HK_SQL_CONSTRAINT) {
 			free(text);
 			hk_db_rollback(db);
 			return HK_STORE_NOT_FOUND;
@@ -336,27 +336,27 @@ enum hk_store_rc
 hk_oauth2_tokens_forget(struct hk_db *db, struct hk_oauth2_owner owner)
 {
 	char name[40];
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int r;
 
-	if ((r = hk_db_begin(db)) != SQLITE_OK)
+	if ((r = hk_db_begin(db)) != HK_SQL_OK)
 		return hk_db_store_rc(db, r);
 	st = hk_db_prepare(db,
 	    "DELETE FROM oauth2_tokens WHERE (account_id = ?1 OR server_id = ?2)");
 	bind_owner(st, 1, owner);
 	r = step_done(st);
-	if (r == SQLITE_OK) {
+	if (r == HK_SQL_OK) {
 		lock_name(owner, name);
 		st = hk_db_prepare(db,
 		    "DELETE FROM oauth2_refresh_locks WHERE owner = ?1");
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		hk_sql_bind_text(st, 1, name);
 		r = step_done(st);
 	}
-	if (r == SQLITE_OK && owner.kind == HK_OAUTH2_OWNER_ACCOUNT) {
+	if (r == HK_SQL_OK && owner.kind == HK_OAUTH2_OWNER_ACCOUNT) {
 		/* A sign-in in progress would connect it again. */
 		st = hk_db_prepare(db,
 		    "DELETE FROM oauth2_states WHERE account_id = ?1");
-		sqlite3_bind_int64(st, 1, owner.id);
+		hk_sql_bind_int64(st, 1, owner.id);
 		r = step_done(st);
 	}
 	return finish(db, r);
@@ -369,48 +369,48 @@ hk_oauth2_refresh_trylock(struct hk_db *db, struct hk_oauth2_owner owner,
     const char *holder, int ttl, long long now, bool *taken_r)
 {
 	char name[40];
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int r;
 
 	*taken_r = false;
 	lock_name(owner, name);
-	if ((r = hk_db_begin(db)) != SQLITE_OK)
+	if ((r = hk_db_begin(db)) != HK_SQL_OK)
 		return hk_db_store_rc(db, r);
 	/* Free, expired, or already ours: claim it in one statement. */
 	st = hk_db_prepare(db,
 	    "UPDATE oauth2_refresh_locks SET until_at = ?2, holder = ?3"
 	    " WHERE owner = ?1 AND (until_at <= ?4 OR holder = ?3)");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now + ttl);
-	sqlite3_bind_text(st, 3, holder, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
+	hk_sql_bind_text(st, 1, name);
+	hk_sql_bind_int64(st, 2, now + ttl);
+	hk_sql_bind_text(st, 3, holder);
+	hk_sql_bind_int64(st, 4, now);
 	r = step_done(st);
-	if (r == SQLITE_OK && sqlite3_changes(hk_db_handle(db)) == 1) {
+	if (r == HK_SQL_OK && hk_sql_changes(hk_db_sql(db)) == 1) {
 		*taken_r = true;
-	} else if (r == SQLITE_OK) {
+	} else if (r == HK_SQL_OK) {
 		/* No row yet, or held: the transaction is a writer's
 		 * (BEGIN IMMEDIATE), so nobody inserts between the two. */
 		bool held = false;
 
 		st = hk_db_prepare(db,
 		    "SELECT 1 FROM oauth2_refresh_locks WHERE owner = ?1");
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		r = sqlite3_step(st);
-		held = r == SQLITE_ROW;
+		hk_sql_bind_text(st, 1, name);
+		r = hk_sql_step(st);
+		held = r == HK_SQL_ROW;
 		hk_db_done(st);
-		r = r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
-		if (r == SQLITE_OK && !held) {
+		r = r == HK_SQL_ROW || r == HK_SQL_DONE ? HK_SQL_OK : r;
+		if (r == HK_SQL_OK && !held) {
 			st = hk_db_prepare(db,
 			    "INSERT INTO oauth2_refresh_locks (owner, until_at,"
 			    " holder) VALUES (?1, ?2, ?3)");
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(st, 2, now + ttl);
-			sqlite3_bind_text(st, 3, holder, -1, SQLITE_TRANSIENT);
+			hk_sql_bind_text(st, 1, name);
+			hk_sql_bind_int64(st, 2, now + ttl);
+			hk_sql_bind_text(st, 3, holder);
 			r = step_done(st);
-			*taken_r = r == SQLITE_OK;
+			*taken_r = r == HK_SQL_OK;
 		}
 	}
-	if (r != SQLITE_OK)
+	if (r != HK_SQL_OK)
 		*taken_r = false;
 	return finish(db, r);
 }
@@ -420,12 +420,12 @@ hk_oauth2_refresh_unlock(struct hk_db *db, struct hk_oauth2_owner owner,
     const char *holder)
 {
 	char name[40];
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "DELETE FROM oauth2_refresh_locks WHERE owner = ?1 AND holder = ?2");
 
 	lock_name(owner, name);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, holder, -1, SQLITE_TRANSIENT);
+	hk_sql_bind_text(st, 1, name);
+	hk_sql_bind_text(st, 2, holder);
 	return hk_db_store_rc(db, step_done(st));
 }
 
@@ -466,7 +466,7 @@ hk_oauth2_tokens_each_account(struct hk_db *db,
     void (*fn)(void *arg, long long account_id,
     const struct hk_oauth2_tokens *t), void *arg)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT account_id,"
 	    " CASE WHEN refresh_token IS NULL THEN 0 ELSE 1 END,"
 	    " CASE WHEN access_token IS NULL THEN 0 ELSE 1 END,"
@@ -475,19 +475,19 @@ hk_oauth2_tokens_each_account(struct hk_db *db,
 	    " ORDER BY account_id");
 	int r;
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = hk_sql_step(st)) == HK_SQL_ROW) {
 		struct hk_oauth2_tokens t;
 
 		memset(&t, 0, sizeof(t));
-		t.refresh_set = sqlite3_column_int(st, 1) != 0;
-		t.access_set = sqlite3_column_int(st, 2) != 0;
-		t.access_expires = sqlite3_column_int64(st, 3);
+		t.refresh_set = hk_sql_column_int(st, 1) != 0;
+		t.access_set = hk_sql_column_int(st, 2) != 0;
+		t.access_expires = hk_sql_column_int64(st, 3);
 		t.scope = hk_db_text_dup(st, 4);
-		t.needs_reconnect = sqlite3_column_int(st, 5) != 0;
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+		t.needs_reconnect = hk_sql_column_int(st, 5) != 0;
+		if (!hk_sql_column_is_null(st, 6))
 			t.last_error = hk_db_text_dup(st, 6);
-		t.connected_at = sqlite3_column_int64(st, 7);
-		fn(arg, sqlite3_column_int64(st, 0), &t);
+		t.connected_at = hk_sql_column_int64(st, 7);
+		fn(arg, hk_sql_column_int64(st, 0), &t);
 		hk_oauth2_tokens_clear(&t);
 	}
 	hk_db_done(st);
@@ -498,15 +498,15 @@ enum hk_store_rc
 hk_oauth2_reconnect_counts(struct hk_db *db,
     void (*fn)(void *arg, long long server_id, long long n), void *arg)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT a.server_id, COUNT(*) FROM oauth2_tokens t"
 	    " JOIN mail_accounts a ON a.id = t.account_id"
 	    " WHERE t.needs_reconnect = 1 GROUP BY a.server_id"
 	    " ORDER BY a.server_id");
 	int r;
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	while ((r = hk_sql_step(st)) == HK_SQL_ROW)
+		fn(arg, hk_sql_column_int64(st, 0), hk_sql_column_int64(st, 1));
 	hk_db_done(st);
 	return hk_db_store_rc(db, r);
 }

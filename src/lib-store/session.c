@@ -73,20 +73,20 @@ hash_cookie(const char *cookie, unsigned char out[32])
 static enum hk_store_rc
 load_admin(struct hk_db *db, struct hk_session *s)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT name, coalesce(lang, '') FROM admins WHERE id = ?1");
 	int rc;
 
-	sqlite3_bind_int64(st, 1, s->admin_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, s->admin_id);
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW) {
 		snprintf(s->admin_name, sizeof(s->admin_name), "%s",
-		    (const char *)sqlite3_column_text(st, 0));
+		    hk_sql_column_text(st, 0));
 		snprintf(s->admin_lang, sizeof(s->admin_lang), "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    hk_sql_column_text(st, 1));
 	}
 	hk_db_done(st);
-	if (rc == SQLITE_DONE)
+	if (rc == HK_SQL_DONE)
 		return HK_STORE_NOT_FOUND;
 	return hk_db_store_rc(db, rc);
 }
@@ -95,7 +95,7 @@ enum hk_store_rc
 hk_session_create(struct hk_db *db, long long admin_id,
     char cookie_r[HK_TOKEN_HEX + 1], struct hk_session *s)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long now = (long long)time(NULL);
 	enum hk_store_rc rc;
 
@@ -107,20 +107,20 @@ hk_session_create(struct hk_db *db, long long admin_id,
 
 	/* Sessions past either limit are swept here, where we write anyway. */
 	st = hk_db_prepare(db, "DELETE FROM sessions WHERE seen_at < ?1 OR created_at < ?2");
-	sqlite3_bind_int64(st, 1, now - HK_SESSION_IDLE_SECS);
-	sqlite3_bind_int64(st, 2, now - HK_SESSION_MAX_SECS);
-	rc = hk_db_store_rc(db, sqlite3_step(st));
+	hk_sql_bind_int64(st, 1, now - HK_SESSION_IDLE_SECS);
+	hk_sql_bind_int64(st, 2, now - HK_SESSION_MAX_SECS);
+	rc = hk_db_store_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	if (rc != HK_STORE_OK)
 		return rc;
 
 	st = hk_db_prepare(db, "INSERT INTO sessions (id_hash, admin_id, csrf, "
 	    "created_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?4)");
-	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, admin_id);
-	sqlite3_bind_text(st, 3, s->csrf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
-	rc = hk_db_store_rc(db, sqlite3_step(st));
+	hk_sql_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash));
+	hk_sql_bind_int64(st, 2, admin_id);
+	hk_sql_bind_text(st, 3, s->csrf);
+	hk_sql_bind_int64(st, 4, now);
+	rc = hk_db_store_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	if (rc != HK_STORE_OK)
 		return rc;
@@ -130,7 +130,7 @@ hk_session_create(struct hk_db *db, long long admin_id,
 enum hk_store_rc
 hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long now = (long long)time(NULL), created = 0, seen = 0;
 	int rc;
 
@@ -140,19 +140,19 @@ hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
 	hash_cookie(cookie, s->id_hash);
 	st = hk_db_prepare(db, "SELECT admin_id, csrf, created_at, seen_at "
 	    "FROM sessions WHERE id_hash = ?1");
-	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		s->admin_id = sqlite3_column_int64(st, 0);
+	hk_sql_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash));
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW) {
+		s->admin_id = hk_sql_column_int64(st, 0);
 		snprintf(s->csrf, sizeof(s->csrf), "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		created = sqlite3_column_int64(st, 2);
-		seen = sqlite3_column_int64(st, 3);
+		    hk_sql_column_text(st, 1));
+		created = hk_sql_column_int64(st, 2);
+		seen = hk_sql_column_int64(st, 3);
 	}
 	hk_db_done(st);
-	if (rc == SQLITE_DONE)
+	if (rc == HK_SQL_DONE)
 		return HK_STORE_NOT_FOUND;
-	if (rc != SQLITE_ROW)
+	if (rc != HK_SQL_ROW)
 		return hk_db_store_rc(db, rc);
 	if (seen < now - HK_SESSION_IDLE_SECS || created < now - HK_SESSION_MAX_SECS) {
 		(void)hk_session_destroy(db, s);
@@ -161,18 +161,16 @@ hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
 	/* Touch at most once a minute: a write per request would serialise
 	 * every reader behind the WAL lock for nothing. */
 	if (now - seen >= 60) {
-		sqlite3 *h = hk_db_handle(db);
-
 		/* Best effort, and never waiting: a page view must not stall
 		 * for the busy timeout behind another process's write lock.
 		 * A skipped touch is retried on the next request. */
-		sqlite3_busy_timeout(h, 0);
+		hk_sql_lock_wait(hk_db_sql(db), false);
 		st = hk_db_prepare(db, "UPDATE sessions SET seen_at = ?2 WHERE id_hash = ?1");
-		sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, now);
-		(void)sqlite3_step(st);
+		hk_sql_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash));
+		hk_sql_bind_int64(st, 2, now);
+		(void)hk_sql_step(st);
 		hk_db_done(st);
-		sqlite3_busy_timeout(h, HK_DB_BUSY_MS);
+		hk_sql_lock_wait(hk_db_sql(db), true);
 	}
 	return load_admin(db, s);
 }
@@ -180,11 +178,11 @@ hk_session_lookup(struct hk_db *db, const char *cookie, struct hk_session *s)
 enum hk_store_rc
 hk_session_destroy(struct hk_db *db, const struct hk_session *s)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "DELETE FROM sessions WHERE id_hash = ?1");
+	struct hk_sql_stmt *st = hk_db_prepare(db, "DELETE FROM sessions WHERE id_hash = ?1");
 	enum hk_store_rc rc;
 
-	sqlite3_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash), SQLITE_TRANSIENT);
-	rc = hk_db_store_rc(db, sqlite3_step(st));
+	hk_sql_bind_blob(st, 1, s->id_hash, sizeof(s->id_hash));
+	rc = hk_db_store_rc(db, hk_sql_step(st));
 	hk_db_done(st);
 	return rc;
 }

@@ -110,14 +110,14 @@ key_of(const struct keys *k, enum hk_throttle_counter c)
 static struct counter
 counter_get(struct hk_db *db, const char *key)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "SELECT failures, last_at FROM login_throttle WHERE key = ?1");
 	struct counter c = { 0, 0 };
 
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		c.failures = sqlite3_column_int64(st, 0);
-		c.last = sqlite3_column_int64(st, 1);
+	hk_sql_bind_text(st, 1, key);
+	if (hk_sql_step(st) == HK_SQL_ROW) {
+		c.failures = hk_sql_column_int64(st, 0);
+		c.last = hk_sql_column_int64(st, 1);
 	}
 	hk_db_done(st);
 	return c;
@@ -186,16 +186,17 @@ hk_throttle_wait(struct hk_db *db, const char *user, const char *addr,
 static long long
 bump(struct hk_db *db, const char *key, long long now)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "INSERT INTO login_throttle (key, failures, last_at) VALUES (?1, 1, ?2) "
-	    "ON CONFLICT(key) DO UPDATE SET failures = failures + 1, last_at = ?2 "
+	    "ON CONFLICT(key) DO UPDATE SET"
+	    " failures = login_throttle.failures + 1, last_at = ?2 "
 	    "RETURNING failures");
 	long long n = 0;
 
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, now);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	hk_sql_bind_text(st, 1, key);
+	hk_sql_bind_int64(st, 2, now);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		n = hk_sql_column_int64(st, 0);
 	else
 		hk_warn("login throttle: %s", hk_db_errmsg(db));
 	hk_db_done(st);
@@ -225,12 +226,12 @@ void
 hk_throttle_failed(struct hk_db *db, const char *user, const char *addr)
 {
 	long long now = (long long)time(NULL);
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	struct keys k;
 
 	st = hk_db_prepare(db, "DELETE FROM login_throttle WHERE last_at < ?1");
-	sqlite3_bind_int64(st, 1, now - HK_THROTTLE_FORGET_SECS);
-	(void)sqlite3_step(st);
+	hk_sql_bind_int64(st, 1, now - HK_THROTTLE_FORGET_SECS);
+	(void)hk_sql_step(st);
 	hk_db_done(st);
 
 	keys_make(&k, user, addr);
@@ -246,13 +247,13 @@ hk_throttle_failed(struct hk_db *db, const char *user, const char *addr)
 void
 hk_throttle_succeeded(struct hk_db *db, const char *user, const char *addr)
 {
-	sqlite3_stmt *st = hk_db_prepare(db,
+	struct hk_sql_stmt *st = hk_db_prepare(db,
 	    "DELETE FROM login_throttle WHERE key = ?1");
 	struct keys k;
 
 	keys_make(&k, user, addr);
-	sqlite3_bind_text(st, 1, k.pair, -1, SQLITE_TRANSIENT);
-	(void)sqlite3_step(st);
+	hk_sql_bind_text(st, 1, k.pair);
+	(void)hk_sql_step(st);
 	hk_db_done(st);
 	keys_free(&k);
 }

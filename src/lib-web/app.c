@@ -187,17 +187,17 @@ load_session(struct hk_ctx *ctx)
 	if (app->cfg.trust_remote_user && ruser != NULL && *ruser != '\0' &&
 	    (!ctx->signed_in ||
 	    strcasecmp(ctx->session.admin_name, ruser) != 0)) {
-		sqlite3_stmt *st = hk_db_prepare(app->db,
-		    "SELECT id FROM admins WHERE name = ?1");
+		struct hk_sql_stmt *st = hk_db_prepare(app->db,
+		    "SELECT id FROM admins WHERE lower(name) = lower(?1)");
 		long long id = 0;
 		char value[HK_TOKEN_HEX + 1];
 
 		if (ctx->signed_in)
 			(void)hk_session_destroy(app->db, &ctx->session);
 		ctx->signed_in = false;
-		sqlite3_bind_text(st, 1, ruser, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
+		hk_sql_bind_text(st, 1, ruser);
+		if (hk_sql_step(st) == HK_SQL_ROW)
+			id = hk_sql_column_int64(st, 0);
 		hk_db_done(st);
 		if (id == 0) {
 			hk_warn("REMOTE_USER '%.64s' is not an administrator", ruser);

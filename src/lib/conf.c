@@ -153,10 +153,10 @@ uri_scheme_len(const char *v)
 	return strncmp(v + n, "://", 3) == 0 ? n : 0;
 }
 
-/* database: the path of the SQLite file.  A URI names a store on a server,
- * and hikyaku has none yet: every scheme is refused by name instead of
- * becoming a file called "postgresql:/...".  This is the one place a
- * server store adds its schemes (accepting the URI as given). */
+/* database: the path of the SQLite file, or a PostgreSQL connection URI
+ * (postgresql:// or postgres://, as libpq reads it), kept as given.  Any
+ * other scheme is refused by name instead of becoming a file called
+ * "mysql:/...".  Returns 0 for a path, 1 for a URI, -1 with *why set. */
 static int
 store_check(const char *v, char **why)
 {
@@ -164,8 +164,12 @@ store_check(const char *v, char **why)
 
 	if (n == 0)
 		return 0;
+	if (strncmp(v, "postgresql://", 13) == 0 ||
+	    strncmp(v, "postgres://", 11) == 0)
+		return 1;
 	*why = hk_aprintf("'%.*s://' is not a supported database: expected the "
-	    "path of an SQLite file", (int)(n > 32 ? 32 : n), v);
+	    "path of an SQLite file or a postgresql:// URI",
+	    (int)(n > 32 ? 32 : n), v);
 	return -1;
 }
 
@@ -178,8 +182,14 @@ set_value(struct hk_config *cfg, const struct key *k, const char *v,
 
 	switch (k->kind) {
 	case K_STORE:
-		if (store_check(v, why) < 0)
+		switch (store_check(v, why)) {
+		case -1:
 			return -1;
+		case 1:
+			free(*(char **)field);
+			*(char **)field = hk_strdup(v);
+			return 0;
+		}
 		/* FALLTHROUGH */
 	case K_PATH:
 		if (*v == '\0')

@@ -80,22 +80,22 @@ static bool
 servers_xml(struct hk_ctx *ctx, xmlNodePtr root)
 {
 	struct hk_db *db = ctx->app->db;
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT id, version, position, name "
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT id, version, position, name "
 	    "FROM mail_servers ORDER BY position, id");
 	xmlNodePtr list = xmlNewChild(root, NULL, BAD_CAST "mail-servers", NULL);
 	int step;
 
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
 		xmlNodePtr s = xmlNewChild(list, NULL, BAD_CAST "mail-server",
 		    NULL);
 
-		hk_xml_attr_int(s, "id", sqlite3_column_int64(st, 0));
-		hk_xml_attr_int(s, "version", sqlite3_column_int64(st, 1));
-		hk_xml_attr_int(s, "position", sqlite3_column_int64(st, 2));
-		hk_xml_text(s, "name", (const char *)sqlite3_column_text(st, 3));
+		hk_xml_attr_int(s, "id", hk_sql_column_int64(st, 0));
+		hk_xml_attr_int(s, "version", hk_sql_column_int64(st, 1));
+		hk_xml_attr_int(s, "position", hk_sql_column_int64(st, 2));
+		hk_xml_text(s, "name", hk_sql_column_text(st, 3));
 	}
 	hk_db_done(st);
-	if (step != SQLITE_DONE) {
+	if (step != HK_SQL_DONE) {
 		store_fail(ctx, hk_db_busy(step) ? HK_STORE_BUSY :
 		    HK_STORE_ERROR);
 		return false;
@@ -107,15 +107,15 @@ servers_xml(struct hk_ctx *ctx, xmlNodePtr root)
 static int
 server_count(struct hk_ctx *ctx, long long *only_r)
 {
-	sqlite3_stmt *st = hk_db_prepare(ctx->app->db,
+	struct hk_sql_stmt *st = hk_db_prepare(ctx->app->db,
 	    "SELECT count(*), min(id) FROM mail_servers");
 	int n = 0;
 
 	*only_r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int(st, 0);
+	if (hk_sql_step(st) == HK_SQL_ROW) {
+		n = hk_sql_column_int(st, 0);
 		if (n == 1)
-			*only_r = sqlite3_column_int64(st, 1);
+			*only_r = hk_sql_column_int64(st, 1);
 	}
 	hk_db_done(st);
 	return n;
@@ -310,7 +310,7 @@ precheck(struct hk_ctx *ctx, const struct hk_account *a, long long self_id,
     struct hk_form_errors *errs)
 {
 	struct hk_account other = { 0 };
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 
 	if (!hk_form_has_error(errs, "name") && hk_account_find_by_name(
 	    ctx->app->db, NULL, a->name, false, &other) == HK_STORE_OK &&
@@ -321,8 +321,8 @@ precheck(struct hk_ctx *ctx, const struct hk_account *a, long long self_id,
 		return;
 	st = hk_db_prepare(ctx->app->db,
 	    "SELECT 1 FROM mail_servers WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, a->server_id);
-	if (sqlite3_step(st) == SQLITE_DONE)
+	hk_sql_bind_int64(st, 1, a->server_id);
+	if (hk_sql_step(st) == HK_SQL_DONE)
 		hk_form_error(errs, "server_id", "error.server-missing", NULL,
 		    NULL);
 	hk_db_done(st);

@@ -65,17 +65,17 @@ void
 ui_audit_list(struct hk_ctx *ctx)
 {
 	struct hk_db *db = ctx->app->db;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long page = page_number(ctx), total = 0, pages;
 	xmlNodePtr root, log;
 	int step;
 
 	st = hk_db_prepare(db, "SELECT count(*) FROM audit_log");
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		total = sqlite3_column_int64(st, 0);
+	step = hk_sql_step(st);
+	if (step == HK_SQL_ROW)
+		total = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
-	if (step != SQLITE_ROW) {
+	if (step != HK_SQL_ROW) {
 		db_fail(ctx, step);
 		return;
 	}
@@ -94,28 +94,27 @@ ui_audit_list(struct hk_ctx *ctx)
 	st = hk_db_prepare(db, "SELECT id, at, actor, action, object_type, "
 	    "object_id, object_name, details FROM audit_log "
 	    "ORDER BY at DESC, id DESC LIMIT ?1 OFFSET ?2");
-	sqlite3_bind_int(st, 1, PER_PAGE);
-	sqlite3_bind_int64(st, 2, (page - 1) * PER_PAGE);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, PER_PAGE);
+	hk_sql_bind_int64(st, 2, (page - 1) * PER_PAGE);
+	while ((step = hk_sql_step(st)) == HK_SQL_ROW) {
 		xmlNodePtr e = xmlNewChild(log, NULL, BAD_CAST "audit-entry", NULL);
 		xmlNodePtr o;
 		char at[32];
 
-		hk_xml_attr_int(e, "id", sqlite3_column_int64(st, 0));
-		iso_time(sqlite3_column_int64(st, 1), at);
+		hk_xml_attr_int(e, "id", hk_sql_column_int64(st, 0));
+		iso_time(hk_sql_column_int64(st, 1), at);
 		hk_xml_text(e, "at", at);
-		hk_xml_text(e, "actor", (const char *)sqlite3_column_text(st, 2));
-		hk_xml_text(e, "action", (const char *)sqlite3_column_text(st, 3));
+		hk_xml_text(e, "actor", hk_sql_column_text(st, 2));
+		hk_xml_text(e, "action", hk_sql_column_text(st, 3));
 		o = hk_xml_text(e, "object",
-		    (const char *)sqlite3_column_text(st, 6));
+		    hk_sql_column_text(st, 6));
 		xmlNewProp(o, BAD_CAST "type",
-		    sqlite3_column_text(st, 4) ? sqlite3_column_text(st, 4) :
-		    BAD_CAST "");
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			hk_xml_attr_int(o, "id", sqlite3_column_int64(st, 5));
-		hk_xml_text(e, "details", (const char *)sqlite3_column_text(st, 7));
+		    BAD_CAST hk_sql_column_text(st, 4));
+		if (!hk_sql_column_is_null(st, 5))
+			hk_xml_attr_int(o, "id", hk_sql_column_int64(st, 5));
+		hk_xml_text(e, "details", hk_sql_column_text(st, 7));
 	}
 	hk_db_done(st);
-	if (step != SQLITE_DONE)
+	if (step != HK_SQL_DONE)
 		db_fail(ctx, step);
 }

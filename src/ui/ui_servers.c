@@ -259,12 +259,12 @@ iso_time(long long t, char *out, size_t len)
 static int
 last_tests_xml(struct hk_ctx *ctx, xmlNodePtr list)
 {
-	sqlite3_stmt *st = hk_db_prepare(ctx->app->db,
+	struct hk_sql_stmt *st = hk_db_prepare(ctx->app->db,
 	    "SELECT server_id, at, ok, summary FROM server_tests");
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
+	while ((rc = hk_sql_step(st)) == HK_SQL_ROW) {
+		long long id = hk_sql_column_int64(st, 0);
 		char want[32], at[32];
 
 		snprintf(want, sizeof(want), "%lld", id);
@@ -277,16 +277,16 @@ last_tests_xml(struct hk_ctx *ctx, xmlNodePtr list)
 			if (!match)
 				continue;
 			t = hk_xml_text(s, "last-test",
-			    (const char *)sqlite3_column_text(st, 3));
+			    hk_sql_column_text(st, 3));
 			xmlNewProp(t, BAD_CAST "ok",
-			    BAD_CAST(sqlite3_column_int(st, 2) ? "true" : "false"));
-			iso_time(sqlite3_column_int64(st, 1), at, sizeof(at));
+			    BAD_CAST(hk_sql_column_int(st, 2) ? "true" : "false"));
+			iso_time(hk_sql_column_int64(st, 1), at, sizeof(at));
 			xmlNewProp(t, BAD_CAST "at", BAD_CAST at);
 			break;
 		}
 	}
 	hk_db_done(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	return rc == HK_SQL_DONE ? HK_SQL_OK : rc;
 }
 
 /* <mail-servers> with every server in display order; NULL after failing
@@ -319,7 +319,7 @@ ui_servers_list(struct hk_ctx *ctx)
 
 	if (list == NULL)
 		return;
-	if ((rc = last_tests_xml(ctx, list)) != SQLITE_OK)
+	if ((rc = last_tests_xml(ctx, list)) != HK_SQL_OK)
 		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 	else
@@ -695,28 +695,28 @@ ui_servers_order(struct hk_ctx *ctx)
 static long
 users_xml(struct hk_ctx *ctx, xmlNodePtr root, long long id, struct hk_buf *names)
 {
-	sqlite3_stmt *st = hk_db_prepare(ctx->app->db,
+	struct hk_sql_stmt *st = hk_db_prepare(ctx->app->db,
 	    "SELECT id, version, name, address FROM mail_accounts"
 	    " WHERE server_id = ?1 ORDER BY name, id");
 	xmlNodePtr list = xmlNewChild(root, NULL, BAD_CAST "mail-accounts", NULL);
 	long n = 0;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	hk_sql_bind_int64(st, 1, id);
+	while ((rc = hk_sql_step(st)) == HK_SQL_ROW) {
 		xmlNodePtr a = xmlNewChild(list, NULL, BAD_CAST "mail-account", NULL);
-		const char *name = (const char *)sqlite3_column_text(st, 2);
+		const char *name = hk_sql_column_text(st, 2);
 
-		hk_xml_attr_int(a, "id", sqlite3_column_int64(st, 0));
-		hk_xml_attr_int(a, "version", sqlite3_column_int64(st, 1));
+		hk_xml_attr_int(a, "id", hk_sql_column_int64(st, 0));
+		hk_xml_attr_int(a, "version", hk_sql_column_int64(st, 1));
 		hk_xml_text(a, "name", name);
-		hk_xml_text(a, "address", (const char *)sqlite3_column_text(st, 3));
+		hk_xml_text(a, "address", hk_sql_column_text(st, 3));
 		if (names != NULL)
 			hk_buf_printf(names, "%s%s", n ? ", " : "", name ? name : "");
 		n++;
 	}
 	hk_db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != HK_SQL_DONE) {
 		fail_store(ctx, hk_db_busy(rc) ? HK_SERVER_BUSY :
 		    HK_SERVER_ERROR);
 		return -1;

@@ -28,15 +28,16 @@ is "a named config that does not exist is exit 2" "$rc" 2
 like "... naming it" "$err" "missing.conf"
 err=$(HIKYAKU_CONFIG="$T/bad.conf" "$ctl" servers 2>&1); rc=$?
 like "HIKYAKU_CONFIG is read" "$err" "bad.conf:3"
-# A database URI is refused by scheme, never made a local file named like it.
+# A database URI of another scheme than PostgreSQL's is refused by
+# scheme, never made a local file named like it.
 mkdir "$T/uri"
 printf 'secret_key = k
 
-database = postgresql://hk@db.example/hikyaku
+database = mysql://hk@db.example/hikyaku
 ' > "$T/uri/pg.conf"
 err=$(cd "$T/uri" && "$ctl" --config pg.conf init 2>&1); rc=$?
-is "database = postgresql://...: init exits 2" "$rc" 2
-like "... naming file, line and scheme" "$err" "pg.conf:3: database: 'postgresql://' is not a supported database"
+is "database = mysql://...: init exits 2" "$rc" 2
+like "... naming file, line and scheme" "$err" "pg.conf:3: database: 'mysql://' is not a supported database"
 is "... and creates nothing (no database, no key)" "$(ls -A "$T/uri")" "pg.conf"
 printf 'database = data/x.db\nsecret_key = k\nmail_dir = mail\nxsl_dir = %s\nstatic_dir = %s\n' \
 	"$HK_PREFIX/share/hikyaku/xsl" "$HK_PREFIX/share/hikyaku/static" > "$T/good.conf"

@@ -11,10 +11,10 @@ srcdir=${srcdir:-.}
 cd "$srcdir" || exit 1
 
 # Bottom first; ctl sits on lib-mail, fcgi on everything.
-order="lib lib-secret lib-http lib-net lib-oauth2 lib-auth lib-store lib-model lib-mail lib-web ui fcgi"
+order="lib lib-secret lib-http lib-net lib-oauth2 lib-auth lib-sql lib-store lib-model lib-mail lib-web ui fcgi"
 rank() {
 	case $1 in
-	ctl) echo 9 ;;		# as lib-mail: the admin command line needs no web layer
+	ctl) echo 10 ;;		# as lib-mail: the admin command line needs no web layer
 	modules) echo 1 ;;	# as src/lib
 	*) i=1; for l in $order; do [ "$l" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 0 ;;
 	esac

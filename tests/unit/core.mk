@@ -6,7 +6,7 @@ HK_CORE_TESTS = tests/unit/test_conf tests/unit/test_i18n \
 	tests/unit/test_keyfile tests/unit/test_session tests/unit/test_throttle \
 	tests/unit/test_admins tests/unit/test_routes tests/unit/test_db \
 	tests/unit/test_buf tests/unit/test_http tests/unit/test_nocore \
-	tests/unit/test_lease
+	tests/unit/test_sql tests/unit/test_lease
 check_PROGRAMS += $(HK_CORE_TESTS)
 TESTS += $(HK_CORE_TESTS)
 
@@ -33,6 +33,8 @@ tests_unit_test_admins_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_admins_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_routes_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_routes_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_sql_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_sql_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_db_SOURCES = tests/unit/test_db.c $(HK_TESTDB_SOURCES)
 tests_unit_test_db_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_db_LDADD = $(HK_UNIT_DEPS)

@@ -30,7 +30,7 @@ setup(void **state)
 	struct hk_testdb *t = hk_testdb_new("acc", true);
 
 	*state = t;
-	return t != NULL && hk_key_record(t->db, key) == SQLITE_OK ? 0 : -1;
+	return t != NULL && hk_key_record(t->db, key) == HK_SQL_OK ? 0 : -1;
 }
 
 static int
@@ -45,30 +45,32 @@ teardown(void **state)
 static long long
 add_server(struct hk_db *db, const char *name, int pos)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "INSERT INTO mail_servers "
+	struct hk_sql_stmt *st = hk_db_prepare(db, "INSERT INTO mail_servers "
 	    "(position, name, smtp_host, smtp_port, smtp_security, "
 	    "smtp_tls_verify, smtp_auth, smtp_auth_method, smtp_credentials, "
 	    "pop_before_smtp, pop_before_smtp_wait, send_limit, recv_protocol, "
 	    "apop, recv_host, recv_port, recv_security, recv_tls_verify, "
 	    "recv_limit, created_at, updated_at) VALUES (?1, ?2, 'smtp.x', 25, "
 	    "'none', 1, 0, 'login', 'account', 0, 0, 0, 'pop3', 0, 'pop.x', 110, "
-	    "'none', 1, 0, 0, 0)");
+	    "'none', 1, 0, 0, 0) RETURNING id");
+	long long id;
 
-	sqlite3_bind_int(st, 1, pos);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	hk_sql_bind_int64(st, 1, pos);
+	hk_sql_bind_text(st, 2, name);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	id = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
-	return sqlite3_last_insert_rowid(hk_db_handle(db));
+	return id;
 }
 
 static long long
 count_sql(struct hk_db *db, const char *sql)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, sql);
+	struct hk_sql_stmt *st = hk_db_prepare(db, sql);
 	long long n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		n = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
 	return n;
 }
@@ -186,8 +188,10 @@ test_create_load_secret(void **state)
 	struct hk_testdb *f = *state;
 	long long s = add_server(f->db, "Main", 1);
 	struct hk_account a = make(s, "Support", "s3cret"), b = { 0 };
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	char *plain = NULL;
+	const void *blob;
+	size_t len;
 
 	assert_int_equal(hk_account_create(f->db, key, "alice", &a),
 	    HK_ACCOUNT_OK);
@@ -196,11 +200,11 @@ test_create_load_secret(void **state)
 	/* stored sealed under its own id */
 	st = hk_db_prepare(f->db, "SELECT password FROM mail_accounts "
 	    "WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, a.id);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	hk_sql_bind_int64(st, 1, a.id);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	blob = hk_sql_column_blob(st, 0, &len);
 	assert_int_equal(hk_secret_open(key, "mail_accounts", a.id, "password",
-	    sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-	    &plain), HK_SECRET_OK);
+	    blob, len, &plain), HK_SECRET_OK);
 	assert_string_equal(plain, "s3cret");
 	hk_free_secret(plain);
 	hk_db_done(st);
@@ -315,7 +319,7 @@ test_unreadable_and_wrong_key(void **state)
 	assert_int_equal(hk_account_create(f->db, key, "x", &b), HK_ACCOUNT_OK);
 	assert_int_equal(hk_db_exec(f->db, "UPDATE mail_accounts SET password "
 	    "= substr(password, 1, 20) || x'00' || substr(password, 22) "
-	    "WHERE name = 'A'"), SQLITE_OK);
+	    "WHERE name = 'A'"), HK_SQL_OK);
 	assert_int_equal(hk_account_load(f->db, key, a.id, true, &l),
 	    HK_STORE_INVALID);
 	assert_null(l.password);
@@ -364,7 +368,7 @@ test_retired_key_nothing_stored(void **state)
 	assert_int_equal(count_sql(f->db, "SELECT count(*) FROM mail_accounts"),
 	    0);
 	/* rotate-key records key2: now key is the retired one. */
-	assert_int_equal(hk_key_record(f->db, key2), SQLITE_OK);
+	assert_int_equal(hk_key_record(f->db, key2), HK_SQL_OK);
 	assert_int_equal(hk_account_create(f->db, key, "x", &a),
 	    HK_ACCOUNT_KEY_CHANGED);
 	assert_int_equal(hk_account_create(f->db, key2, "x", &a),
@@ -372,7 +376,7 @@ test_retired_key_nothing_stored(void **state)
 	hk_account_clear(&a);
 
 	assert_int_equal(hk_db_exec(f->db, "DELETE FROM secret_key_id"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	a = make(s, "B", "pw-b");
 	assert_int_equal(hk_account_create(f->db, key2, "x", &a),
 	    HK_ACCOUNT_KEY_CHANGED);

@@ -40,16 +40,14 @@ teardown(void **state)
 static char *
 stored_hash(struct hk_testdb *f, const char *name)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	char *h = NULL;
 
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
-	    "SELECT password_hash FROM admins WHERE name = ?1", -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		h = hk_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	st = hk_testdb_prepare(f->db, "SELECT password_hash FROM admins WHERE name = ?1");
+	hk_sql_bind_text(st, 1, name);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		h = hk_strdup(hk_sql_column_text(st, 0));
+	hk_sql_finalize(&st);
 	return h;
 }
 
@@ -151,13 +149,12 @@ test_add_twice(void **state)
 	    HK_STORE_INVALID);
 	assert_int_equal(hk_admin_add(f->db, "bob", "short"), HK_STORE_INVALID);
 	{
-		sqlite3_stmt *st;
+		struct hk_sql_stmt *st;
 
-		assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
-		    "SELECT count(*) FROM admins", -1, &st, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(st, 0), 1);
-		sqlite3_finalize(st);
+		st = hk_testdb_prepare(f->db, "SELECT count(*) FROM admins");
+		assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+		assert_int_equal(hk_sql_column_int(st, 0), 1);
+		hk_sql_finalize(&st);
 	}
 }
 
@@ -197,7 +194,7 @@ insert_weak_admin(struct hk_testdb *f, const char *name, const char *password,
 	hash = hk_aprintf("$scrypt$ln=%d,r=8,p=1$%s$%s", ln, salt_hex, out_hex);
 	q = hk_aprintf("INSERT INTO admins (name, password_hash, created_at, "
 	    "updated_at) VALUES ('%s', '%s', 0, 0)", name, hash);
-	assert_int_equal(hk_db_exec(f->db, q), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, q), HK_SQL_OK);
 	free(q);
 	return hash;
 }
@@ -238,7 +235,14 @@ test_rehash_keeps_other_sessions(void **state)
 	 * sessions: the password itself has not changed. */
 
 	free(insert_weak_admin(f, "old", "old-password", 10));
-	id = sqlite3_last_insert_rowid(hk_db_handle(f->db));
+	{
+		struct hk_sql_stmt *st = hk_testdb_prepare(f->db,
+		    "SELECT id FROM admins WHERE name = 'old'");
+
+		assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+		id = hk_sql_column_int64(st, 0);
+		hk_sql_finalize(&st);
+	}
 	/* Signed in in one browser (before the cost was raised)... */
 	assert_int_equal(hk_session_create(f->db, id, cookie, &s), HK_STORE_OK);
 	/* ...then in another, which upgrades the hash... */
@@ -256,7 +260,7 @@ test_malformed_stored_hash(void **state)
 
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (name, "
 	    "password_hash, created_at, updated_at) VALUES ('broken', "
-	    "'plain-text-password', 0, 0)"), SQLITE_OK);
+	    "'plain-text-password', 0, 0)"), HK_SQL_OK);
 	assert_int_equal(hk_admin_check(f->db, "broken", "plain-text-password",
 	    &id), HK_STORE_NOT_FOUND);
 	assert_int_equal(id, -1);
@@ -266,28 +270,26 @@ static void
 test_set_lang(void **state)
 {
 	struct hk_testdb *f = *state;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (id, name, "
 	    "password_hash, created_at, updated_at) VALUES (7, 'x', 'h', 0, 0)"),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
-	    "SELECT coalesce(lang, 'NULL') FROM admins WHERE id = 7", -1, &st,
-	    NULL), SQLITE_OK);
+	    HK_SQL_OK);
+	st = hk_testdb_prepare(f->db, "SELECT coalesce(lang, 'NULL') FROM admins WHERE id = 7");
 
 	assert_int_equal(hk_admin_set_lang(f->db, 7, "ja"), HK_STORE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ja");
-	sqlite3_reset(st);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	assert_string_equal(hk_sql_column_text(st, 0), "ja");
+	hk_sql_reset(st);
 	assert_int_equal(hk_admin_set_lang(f->db, 7, ""), HK_STORE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "NULL");
-	sqlite3_reset(st);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	assert_string_equal(hk_sql_column_text(st, 0), "NULL");
+	hk_sql_reset(st);
 	assert_int_equal(hk_admin_set_lang(f->db, 7, "en"), HK_STORE_OK);
 	assert_int_equal(hk_admin_set_lang(f->db, 7, NULL), HK_STORE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "NULL");
-	sqlite3_finalize(st);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	assert_string_equal(hk_sql_column_text(st, 0), "NULL");
+	hk_sql_finalize(&st);
 }
 
 int

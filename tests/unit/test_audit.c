@@ -36,11 +36,11 @@ teardown(void **state)
 static long long
 count(struct hk_db *db)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, "SELECT count(*) FROM audit_log");
+	struct hk_sql_stmt *st = hk_db_prepare(db, "SELECT count(*) FROM audit_log");
 	long long n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		n = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
 	return n;
 }
@@ -49,7 +49,7 @@ static void
 test_record_all_columns(void **state)
 {
 	struct hk_testdb *f = *state;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long before = (long long)time(NULL);
 
 	assert_int_equal(hk_audit_record(f->db, "alice", "update",
@@ -57,15 +57,15 @@ test_record_all_columns(void **state)
 	    "(changed)"), HK_STORE_OK);
 	st = hk_db_prepare(f->db, "SELECT at, actor, action, object_type, "
 	    "object_id, object_name, details FROM audit_log");
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_true(sqlite3_column_int64(st, 0) >= before);
-	assert_true(sqlite3_column_int64(st, 0) <= (long long)time(NULL));
-	assert_string_equal(sqlite3_column_text(st, 1), "alice");
-	assert_string_equal(sqlite3_column_text(st, 2), "update");
-	assert_string_equal(sqlite3_column_text(st, 3), "mail-account");
-	assert_int_equal(sqlite3_column_int64(st, 4), 42);
-	assert_string_equal(sqlite3_column_text(st, 5), "Support");
-	assert_string_equal(sqlite3_column_text(st, 6),
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	assert_true(hk_sql_column_int64(st, 0) >= before);
+	assert_true(hk_sql_column_int64(st, 0) <= (long long)time(NULL));
+	assert_string_equal(hk_sql_column_text(st, 1), "alice");
+	assert_string_equal(hk_sql_column_text(st, 2), "update");
+	assert_string_equal(hk_sql_column_text(st, 3), "mail-account");
+	assert_int_equal(hk_sql_column_int64(st, 4), 42);
+	assert_string_equal(hk_sql_column_text(st, 5), "Support");
+	assert_string_equal(hk_sql_column_text(st, 6),
 	    "address: a@x -> b@x\npassword: (changed)");
 	hk_db_done(st);
 }
@@ -75,17 +75,17 @@ static void
 test_optional_parts(void **state)
 {
 	struct hk_testdb *f = *state;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 
 	assert_int_equal(hk_audit_record(f->db, "", "rotate-key",
 	    "secret-key", 0, NULL, ""), HK_STORE_OK);
 	st = hk_db_prepare(f->db, "SELECT actor, object_id IS NULL, "
 	    "object_name IS NULL, details IS NULL FROM audit_log");
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal(sqlite3_column_text(st, 0), "?");
-	assert_int_equal(sqlite3_column_int(st, 1), 1);
-	assert_int_equal(sqlite3_column_int(st, 2), 1);
-	assert_int_equal(sqlite3_column_int(st, 3), 1);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	assert_string_equal(hk_sql_column_text(st, 0), "?");
+	assert_int_equal(hk_sql_column_int(st, 1), 1);
+	assert_int_equal(hk_sql_column_int(st, 2), 1);
+	assert_int_equal(hk_sql_column_int(st, 3), 1);
 	hk_db_done(st);
 }
 
@@ -95,15 +95,15 @@ test_follows_transaction(void **state)
 {
 	struct hk_testdb *f = *state;
 
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
 	assert_int_equal(hk_audit_record(f->db, "bob", "delete",
 	    "mail-server", 1, "Old", NULL), HK_STORE_OK);
 	hk_db_rollback(f->db);
 	assert_int_equal(count(f->db), 0);
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
 	assert_int_equal(hk_audit_record(f->db, "bob", "delete",
 	    "mail-server", 1, "Old", NULL), HK_STORE_OK);
-	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_commit(f->db), HK_SQL_OK);
 	assert_int_equal(count(f->db), 1);
 }
 

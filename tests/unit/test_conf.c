@@ -329,8 +329,9 @@ test_bad_values(void **state)
 	    "socket_mode: expected an octal mode such as 0660");
 }
 
-/* A database that is a URI names a server store, which hikyaku does not
- * have: an error naming the scheme, never a file called like the URI. */
+/* A database that is a URI names a server store: PostgreSQL's two
+ * schemes are kept as given; any other is an error naming the scheme,
+ * never a file called like the URI. */
 static void
 test_database_uri_refused(void **state)
 {
@@ -338,21 +339,26 @@ test_database_uri_refused(void **state)
 	struct hk_config cfg;
 	char *err = NULL, *want;
 
-	expect_line3_error(f, "database = postgresql://hk@db.example/hikyaku",
-	    "database: 'postgresql://' is not a supported database: expected "
-	    "the path of an SQLite file");
-	expect_line3_error(f, "database = postgres://localhost/hk",
-	    "database: 'postgres://' is not a supported database: expected "
-	    "the path of an SQLite file");
+	write_conf(f, "database = postgresql://hk@db.example/hikyaku\n");
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
+	assert_string_equal(cfg.database, "postgresql://hk@db.example/hikyaku");
+	hk_config_free(&cfg);
+	write_conf(f, "database = postgres://localhost/hk?sslmode=require\n");
+	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
+	assert_string_equal(cfg.database, "postgres://localhost/hk?sslmode=require");
+	hk_config_free(&cfg);
+	expect_line3_error(f, "database = PostgreSQL://localhost/hk",
+	    "database: 'PostgreSQL://' is not a supported database: expected "
+	    "the path of an SQLite file or a postgresql:// URI");
 	expect_line3_error(f, "database = mysql://root@localhost/hk",
 	    "database: 'mysql://' is not a supported database: expected "
-	    "the path of an SQLite file");
+	    "the path of an SQLite file or a postgresql:// URI");
 	expect_line3_error(f, "database = file:///var/lib/hk.db",
 	    "database: 'file://' is not a supported database: expected "
-	    "the path of an SQLite file");
+	    "the path of an SQLite file or a postgresql:// URI");
 	expect_line3_error(f, "database = sqlite+x.y-z://a",
 	    "database: 'sqlite+x.y-z://' is not a supported database: expected "
-	    "the path of an SQLite file");
+	    "the path of an SQLite file or a postgresql:// URI");
 
 	/* Paths that merely contain "://" or a colon stay paths. */
 	write_conf(f, "database = /srv/a://b.db\n");

@@ -38,14 +38,13 @@ teardown(void **state)
 static long long
 query_int(struct hk_db *db, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long v = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(db), sql, -1, &st,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	st = hk_testdb_prepare(db, sql);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		v = hk_sql_column_int64(st, 0);
+	hk_sql_finalize(&st);
 	return v;
 }
 
@@ -53,13 +52,12 @@ static void
 test_open_settings(void **state)
 {
 	struct hk_testdb *f = *state;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
-	    "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-	sqlite3_finalize(st);
+	st = hk_testdb_prepare(f->db, "PRAGMA journal_mode");
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	assert_string_equal(hk_sql_column_text(st, 0), "wal");
+	hk_sql_finalize(&st);
 	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(query_int(f->db, "PRAGMA synchronous"), 1); /* NORMAL */
 }
@@ -109,7 +107,7 @@ test_migrate_twice_is_noop(void **state)
 	assert_int_equal(hk_db_migrate(f->db, &err), 0);
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (name, "
 	    "password_hash, created_at, updated_at) VALUES ('a', 'h', 1, 1)"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	tables = query_int(f->db, "SELECT count(*) FROM sqlite_master");
 	assert_int_equal(hk_db_migrate(f->db, &err), 0);
 	assert_null(err);
@@ -136,11 +134,11 @@ test_migrate_partial(void **state)
 
 	/* A database made by an older hikyaku (migration 1 only) gets just
 	 * the later migrations, and keeps its data. */
-	assert_int_equal(hk_db_exec(f->db, hk_db_migrations[0]), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "PRAGMA user_version = 1"), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, hk_db_migrations[0]), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "PRAGMA user_version = 1"), HK_SQL_OK);
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO admins (name, "
 	    "password_hash, created_at, updated_at) VALUES ('a', 'h', 1, 1)"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	assert_int_equal(hk_db_migrate(f->db, &err), 0);
 	assert_null(err);
 	assert_int_equal(hk_db_schema_version(f->db), hk_db_schema_latest());
@@ -156,7 +154,7 @@ test_newer_schema_refused(void **state)
 	int latest = hk_db_schema_latest();
 
 	set = hk_aprintf("PRAGMA user_version = %d", latest + 1);
-	assert_int_equal(hk_db_exec(f->db, set), SQLITE_OK);
+	assert_int_equal(hk_db_exec(f->db, set), HK_SQL_OK);
 	free(set);
 	assert_int_equal(hk_db_migrate(f->db, &err), -1);
 	want = hk_aprintf("the database has schema version %d, newer than this "
@@ -177,7 +175,7 @@ test_failed_migration_rolls_back(void **state)
 
 	/* A table in the way makes migration 1 fail half-way. */
 	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE login_throttle (x)"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	assert_int_equal(hk_db_migrate(f->db, &err), -1);
 	assert_non_null(err);
 	assert_int_equal(strncmp(err, "migration 1 failed: ", 20), 0);
@@ -187,7 +185,7 @@ test_failed_migration_rolls_back(void **state)
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name IN ('admins', 'sessions')"), 0);
 	/* And the connection is usable (no transaction left open). */
-	assert_int_equal(sqlite3_get_autocommit(hk_db_handle(f->db)), 1);
+	assert_false(hk_sql_in_transaction(hk_db_sql(f->db)));
 }
 
 static void
@@ -196,26 +194,28 @@ test_prepare_cache(void **state)
 	struct hk_testdb *f = *state;
 	static const char same_text[] = "SELECT ?1 + 1";
 	const char *sql = "SELECT ?1 + 1";
-	sqlite3_stmt *a, *b, *c;
+	struct hk_sql_stmt *a, *b, *c;
 
 	a = hk_db_prepare(f->db, sql);
 	assert_non_null(a);
-	sqlite3_bind_int(a, 1, 41);
-	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	hk_sql_bind_int64(a, 1, 41);
+	assert_int_equal(hk_sql_step(a), HK_SQL_ROW);
+	assert_int_equal(hk_sql_column_int(a, 0), 42);
 	/* hk_db_done resets, so no statement is left running. */
 	hk_db_done(a);
-	assert_false(sqlite3_stmt_busy(a));
+	/* A running statement would lock DROP TABLE on this connection. */
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE probe (x); DROP TABLE probe"), HK_SQL_OK);
 
 	b = hk_db_prepare(f->db, sql);
 	assert_ptr_equal(a, b);
 	/* Bindings were cleared: ?1 is NULL now. */
-	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	assert_int_equal(hk_sql_step(b), HK_SQL_ROW);
+	assert_true(hk_sql_column_is_null(b, 0));
 	/* Preparing again while in use resets it. */
 	c = hk_db_prepare(f->db, sql);
 	assert_ptr_equal(c, a);
-	assert_false(sqlite3_stmt_busy(c));
+	/* A running statement would lock DROP TABLE on this connection. */
+	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE probe (x); DROP TABLE probe"), HK_SQL_OK);
 
 	/* Kept by pointer: the same text at another address is another
 	 * statement. */
@@ -232,21 +232,21 @@ test_transactions(void **state)
 	struct hk_testdb *f = *state;
 
 	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v INTEGER)"),
-	    SQLITE_OK);
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (1)"), SQLITE_OK);
+	    HK_SQL_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (1)"), HK_SQL_OK);
 	hk_db_rollback(f->db);
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 0);
 	/* Rolling back outside a transaction is harmless. */
 	hk_db_rollback(f->db);
 
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (2)"), SQLITE_OK);
-	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (2)"), HK_SQL_OK);
+	assert_int_equal(hk_db_commit(f->db), HK_SQL_OK);
 	assert_int_equal(query_int(f->db, "SELECT v FROM t"), 2);
 
 	assert_int_not_equal(hk_db_exec(f->db, "INSERT INTO nope VALUES (1)"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	assert_non_null(strstr(hk_db_errmsg(f->db), "nope"));
 }
 
@@ -259,56 +259,55 @@ test_nested_transactions(void **state)
 	struct hk_testdb *f = *state;
 
 	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v INTEGER)"),
-	    SQLITE_OK);
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (1)"), SQLITE_OK);
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (2)"), SQLITE_OK);
+	    HK_SQL_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (1)"), HK_SQL_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (2)"), HK_SQL_OK);
 	hk_db_rollback(f->db);
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (3)"), SQLITE_OK);
-	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
-	assert_int_equal(sqlite3_get_autocommit(hk_db_handle(f->db)), 0);
-	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (3)"), HK_SQL_OK);
+	assert_int_equal(hk_db_commit(f->db), HK_SQL_OK);
+	assert_true(hk_sql_in_transaction(hk_db_sql(f->db)));
+	assert_int_equal(hk_db_commit(f->db), HK_SQL_OK);
 	assert_int_equal(query_int(f->db, "SELECT sum(v) FROM t"), 4);
 
 	/* An inner commit is undone by the outer rollback. */
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (10)"), SQLITE_OK);
-	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (10)"), HK_SQL_OK);
+	assert_int_equal(hk_db_commit(f->db), HK_SQL_OK);
 	hk_db_rollback(f->db);
 	assert_int_equal(query_int(f->db, "SELECT sum(v) FROM t"), 4);
 	/* And the next begin starts afresh. */
-	assert_int_equal(hk_db_begin(f->db), SQLITE_OK);
-	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (20)"), SQLITE_OK);
-	assert_int_equal(hk_db_commit(f->db), SQLITE_OK);
-	assert_int_equal(sqlite3_get_autocommit(hk_db_handle(f->db)), 1);
+	assert_int_equal(hk_db_begin(f->db), HK_SQL_OK);
+	assert_int_equal(hk_db_exec(f->db, "INSERT INTO t VALUES (20)"), HK_SQL_OK);
+	assert_int_equal(hk_db_commit(f->db), HK_SQL_OK);
+	assert_false(hk_sql_in_transaction(hk_db_sql(f->db)));
 	assert_int_equal(query_int(f->db, "SELECT sum(v) FROM t"), 24);
 }
 
-/* The shared helpers: one busy test (SQLITE_LOCKED included), a text
+/* The shared helpers: one busy test (a lost connection included), a text
  * column that is never NULL, SQLite results as store outcomes. */
 static void
 test_helpers(void **state)
 {
 	struct hk_testdb *f = *state;
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	int rc;
 
 	assert_int_equal(hk_db_exec(f->db, "CREATE TABLE t (v TEXT);"
-	    "INSERT INTO t VALUES ('a'), (NULL)"), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db),
-	    "SELECT v FROM t ORDER BY v IS NULL", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	    "INSERT INTO t VALUES ('a'), (NULL)"), HK_SQL_OK);
+	st = hk_testdb_prepare(f->db, "SELECT v FROM t ORDER BY v IS NULL");
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
 	assert_string_equal(hk_db_text(st, 0), "a");
 	/* A table being read cannot be dropped on the same connection:
-	 * SQLITE_LOCKED, which is "busy" like another process's lock. */
-	rc = sqlite3_exec(hk_db_handle(f->db), "DROP TABLE t", NULL, NULL, NULL);
-	assert_int_equal(rc & 0xff, SQLITE_LOCKED);
+	 * SQLITE_LOCKED, which is HK_SQL_BUSY, "busy" like another process's lock. */
+	rc = hk_db_exec(f->db, "DROP TABLE t");
+	assert_int_equal(rc, HK_SQL_BUSY);
 	assert_true(hk_db_busy(rc));
 	assert_int_equal(hk_db_store_rc(f->db, rc), HK_STORE_BUSY);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
 	assert_string_equal(hk_db_text(st, 0), "");
 	{
 		char *dup = hk_db_text_dup(st, 0);
@@ -316,17 +315,17 @@ test_helpers(void **state)
 		assert_string_equal(dup, "");
 		free(dup);
 	}
-	sqlite3_finalize(st);
+	hk_sql_finalize(&st);
 
-	assert_true(hk_db_busy(SQLITE_BUSY));
-	assert_true(hk_db_busy(SQLITE_BUSY_SNAPSHOT));
-	assert_true(hk_db_busy(SQLITE_LOCKED_SHAREDCACHE));
-	assert_false(hk_db_busy(SQLITE_CONSTRAINT_UNIQUE));
-	assert_false(hk_db_busy(SQLITE_DONE));
-	assert_int_equal(hk_db_store_rc(f->db, SQLITE_DONE), HK_STORE_OK);
-	assert_int_equal(hk_db_store_rc(f->db, SQLITE_ROW), HK_STORE_OK);
-	assert_int_equal(hk_db_store_rc(f->db, SQLITE_OK), HK_STORE_OK);
-	assert_int_equal(hk_db_store_rc(f->db, SQLITE_CONSTRAINT_UNIQUE),
+	assert_true(hk_db_busy(HK_SQL_BUSY));
+	assert_true(hk_db_busy(HK_SQL_CONN));
+	assert_false(hk_db_busy(HK_SQL_CONSTRAINT));
+	assert_false(hk_db_busy(HK_SQL_UNIQUE));
+	assert_false(hk_db_busy(HK_SQL_DONE));
+	assert_int_equal(hk_db_store_rc(f->db, HK_SQL_DONE), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, HK_SQL_ROW), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, HK_SQL_OK), HK_STORE_OK);
+	assert_int_equal(hk_db_store_rc(f->db, HK_SQL_UNIQUE),
 	    HK_STORE_ERROR);
 }
 
@@ -347,7 +346,7 @@ test_health(void **state)
 	    " recv_port, recv_security, recv_tls_verify, recv_limit, created_at,"
 	    " updated_at) VALUES (1, 'S', 'h', 25, 'none', 1, 0, 'plain',"
 	    " 'account', 0, 0, 0, 'pop3', 0, 'h', 110, 'none', 1, 0, 0, 0)"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	assert_int_equal(hk_healthdb_read(f->db, 1, &h), HK_STORE_NOT_FOUND);
 	hk_health_clear(&h);
 

@@ -32,7 +32,7 @@ static const struct hk_lease_want loop_want = { T0, HK_LEASE_ANY };
 static void
 sql(struct hk_db *db, const char *stmt)
 {
-	assert_int_equal(hk_db_exec(db, stmt), SQLITE_OK);
+	assert_int_equal(hk_db_exec(db, stmt), HK_SQL_OK);
 }
 
 static int

@@ -44,7 +44,7 @@ setup(void **state)
 		return free(f), -1;
 	f->db = f->tdb->db;
 	hk_random(f->key, sizeof(f->key));
-	if (hk_key_record(f->db, f->key) != SQLITE_OK ||
+	if (hk_key_record(f->db, f->key) != HK_SQL_OK ||
 	    hk_db_exec(f->db,
 	    "INSERT INTO mail_servers (id, position, name, smtp_host, smtp_port,"
 	    " smtp_security, smtp_tls_verify, smtp_auth, smtp_auth_method,"
@@ -56,7 +56,7 @@ setup(void **state)
 	    "INSERT INTO mail_accounts (id, name, address, server_id, username,"
 	    " password, created_at, updated_at) VALUES"
 	    " (1, 'A', 'a@example.jp', 1, 'a', x'', 0, 0),"
-	    " (2, 'B', 'b@example.jp', 1, 'b', x'', 0, 0);") != SQLITE_OK)
+	    " (2, 'B', 'b@example.jp', 1, 'b', x'', 0, 0);") != HK_SQL_OK)
 		return -1;
 	*state = f;
 	return 0;
@@ -75,11 +75,11 @@ teardown(void **state)
 static long long
 count(struct hk_db *db, const char *sql)
 {
-	sqlite3_stmt *st = hk_db_prepare(db, sql);
+	struct hk_sql_stmt *st = hk_db_prepare(db, sql);
 	long long n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		n = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
 	return n;
 }
@@ -143,7 +143,7 @@ test_tokens(void **state)
 	/* Bound to the owner: copied to another account it does not open. */
 	assert_int_equal(hk_db_exec(f->db, "INSERT INTO oauth2_tokens"
 	    " (account_id, refresh_token, updated_at) SELECT 2, refresh_token,"
-	    " 0 FROM oauth2_tokens WHERE account_id = 1"), SQLITE_OK);
+	    " 0 FROM oauth2_tokens WHERE account_id = 1"), HK_SQL_OK);
 	assert_int_equal(hk_oauth2_tokens_load(f->db, f->key, acct2, true, &t),
 	    HK_STORE_ERROR);
 	assert_null(t.refresh_token);

@@ -374,14 +374,13 @@ test_edges(void **state)
 static long long
 generation(struct hk_db *db)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long n = 0;
 
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(db),
-	    "SELECT n FROM data_generation", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	st = hk_testdb_prepare(db, "SELECT n FROM data_generation");
+	assert_int_equal(hk_sql_step(st), HK_SQL_ROW);
+	n = hk_sql_column_int64(st, 0);
+	hk_sql_finalize(&st);
 	return n;
 }
 
@@ -391,7 +390,7 @@ bumps(struct hk_db *db, const char *sql)
 {
 	long long before = generation(db);
 
-	assert_int_equal(hk_db_exec(db, sql), SQLITE_OK);
+	assert_int_equal(hk_db_exec(db, sql), HK_SQL_OK);
 	return generation(db) != before;
 }
 
@@ -439,7 +438,7 @@ test_triggers(void **state)
 	/* A rolled-back write leaves it as it was. */
 	g = generation(f->db);
 	assert_int_equal(hk_db_exec(f->db, "BEGIN; UPDATE mail_servers SET "
-	    "name = 'V'; ROLLBACK"), SQLITE_OK);
+	    "name = 'V'; ROLLBACK"), HK_SQL_OK);
 	assert_true(generation(f->db) == g);
 	assert_true(bumps(f->db, "DELETE FROM mail_servers"));
 	/* An update that matches no row writes nothing. */
@@ -468,7 +467,7 @@ test_read_snapshot(void **state)
 	/* Not twice on one connection. */
 	assert_false(hk_datagen_read_begin(f->db, &g2));
 	assert_int_equal(hk_db_exec(other, "UPDATE data_generation SET n = n + 1"),
-	    SQLITE_OK);
+	    HK_SQL_OK);
 	/* Still the snapshot of the first read. */
 	assert_true(generation(f->db) == g);
 	assert_true(hk_datagen_read_end(f->db));

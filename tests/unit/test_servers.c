@@ -37,7 +37,7 @@ setup(void **state)
 		return free(f), -1;
 	f->db = f->tdb->db;
 	hk_random(f->key, sizeof(f->key));
-	if (hk_key_record(f->db, f->key) != SQLITE_OK)
+	if (hk_key_record(f->db, f->key) != HK_SQL_OK)
 		return -1;
 	*state = f;
 	return 0;
@@ -335,11 +335,11 @@ create(struct fixture *f, const char *name, const char *password)
 static long long
 count(struct fixture *f, const char *sql)
 {
-	sqlite3_stmt *st = hk_db_prepare(f->db, sql);
+	struct hk_sql_stmt *st = hk_db_prepare(f->db, sql);
 	long long n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		n = hk_sql_column_int64(st, 0);
 	hk_db_done(st);
 	return n;
 }
@@ -457,7 +457,7 @@ test_store(void **state)
 		    " VALUES ('Zed', 'z@example.jp', %lld, 'z', x'00', 0, 0),"
 		    " ('Amy', 'a@example.jp', %lld, 'a', x'00', 0, 0)", a, a);
 
-		assert_int_equal(sqlite3_exec(hk_db_handle(f->db), sql, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(hk_db_exec(f->db, sql), HK_SQL_OK);
 		free(sql);
 		assert_int_equal(hk_server_delete(f->db, "tester", a, 0, &users), HK_SERVER_IN_USE);
 		assert_string_equal(hk_buf_str(&users), "Amy\nZed\n");

@@ -52,29 +52,26 @@ clean(void **state)
 	struct fixture *f = *state;
 
 	return hk_db_exec(f->db, "DELETE FROM login_throttle; DELETE FROM audit_log")
-	    == SQLITE_OK ? 0 : -1;
+	    == HK_SQL_OK ? 0 : -1;
 }
 
 static void
 sql(struct fixture *f, const char *stmt)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(hk_db_handle(f->db), stmt, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", stmt, msg);
+	if (hk_db_exec(f->db, stmt) != HK_SQL_OK)
+		fail_msg("%s: %s", stmt, hk_db_errmsg(f->db));
 }
 
 static long long
 sql_int(struct fixture *f, const char *query)
 {
-	sqlite3_stmt *st;
+	struct hk_sql_stmt *st;
 	long long v = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(hk_db_handle(f->db), query, -1, &st,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	st = hk_testdb_prepare(f->db, query);
+	if (hk_sql_step(st) == HK_SQL_ROW)
+		v = hk_sql_column_int64(st, 0);
+	hk_sql_finalize(&st);
 	return v;
 }
 

@@ -52,3 +52,16 @@ hk_testdb_free(struct hk_testdb **tp)
 	free(t);
 	*tp = NULL;
 }
+
+struct hk_sql_stmt *
+hk_testdb_prepare(struct hk_db *db, const char *sql)
+{
+	char *err = NULL;
+	struct hk_sql_stmt *st = hk_sql_prepare(hk_db_sql(db), sql, &err);
+
+	if (st == NULL) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	return st;
+}

@@ -24,4 +24,8 @@ struct hk_testdb *hk_testdb_new(const char *tag, bool migrate);
  * to NULL.  A NULL *t is left alone. */
 void hk_testdb_free(struct hk_testdb **t);
 
+/* An uncached statement for sql on db (the caller finalizes it with
+ * hk_sql_finalize); a wrong statement aborts the test program. */
+struct hk_sql_stmt *hk_testdb_prepare(struct hk_db *db, const char *sql);
+
 #endif
