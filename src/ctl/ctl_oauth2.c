@@ -355,7 +355,9 @@ status_line(struct hk_db *db, const struct hk_account *a,
 		return HK_EXIT_CONFIG;
 	}
 	if (cc)
-		state = "connected (client credentials)";
+		state = rc == HK_STORE_NOT_FOUND ? "no token yet (client "
+		    "credentials: fetched on first use)" :
+		    "connected (client credentials)";
 	else if (rc == HK_STORE_NOT_FOUND)
 		state = "not connected";
 	else if (t.needs_reconnect)

@@ -435,6 +435,29 @@ stage_token(struct run *r, xmlNodePtr end)
 	return false;
 }
 
+/* Whether an end that signs in with a token (oauth) gets a token stage:
+ * with a provider set.  Without one (a setting the form refuses) the
+ * sign-in stage says so, after checking the server offers the
+ * mechanism at all. */
+static bool
+token_stage(const struct hk_server *s, bool oauth)
+{
+	return oauth && s->oauth2_provider != HK_OAUTH2_NONE;
+}
+
+/* An OAuth end without a usable token at its sign-in: fails the stage. */
+static bool
+no_token(struct run *r, struct hk_ctstage *st)
+{
+	const struct hk_oauth2_token *t = r->p->token;
+
+	if (t != NULL && t->exit_code == 0 && t->access != NULL)
+		return false;
+	hk_ctstage_fail(st, 2, "oauth2_provider", "conntest.token.config",
+	    NULL, 0, t != NULL ? t->error : NULL);
+	return true;
+}
+
 /* What the receive end signs in with: the token or the password. */
 static const char *
 recv_secret(const struct run *r)
@@ -475,6 +498,8 @@ recv_sasl(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s,
 		return false;
 	}
 	hk_buf_free(&offered);
+	if (hk_oauth2_token_recv(p->srv) && no_token(r, st))
+		return false;
 	as = hk_recvauth_run(mod, p->srv, s->c, m, p->user, recv_secret(r), &ar);
 	hk_ctstage_reply(st, m != NULL ? hk_buf_str(&m->last) :
 	    hk_buf_str(&ar.last_reply));
@@ -563,7 +588,8 @@ end_pop3(struct run *r, xmlNodePtr end)
 	hk_mailsess_init(&s, &hk_mailproto_pop3, &c, &ep, NULL);
 	s.probe = true;		/* CAPA says whether STLS is offered */
 	open_report_init(&o, r, end, &recv_fields, pop3_greeting);
-	if (hk_oauth2_token_recv(p->srv) && !stage_token(r, end))
+	if (token_stage(p->srv, hk_oauth2_token_recv(p->srv)) &&
+	    !stage_token(r, end))
 		goto out;
 	if (!open_reported(&s, &o))
 		goto out;
@@ -685,7 +711,8 @@ end_imap(struct run *r, xmlNodePtr end)
 	hk_mail_endpoint_recv(p->srv, &ep);
 	hk_mailsess_init(&s, &hk_mailproto_imap, &c, &ep, &m);
 	open_report_init(&o, r, end, &recv_fields, imap_greeting);
-	if (hk_oauth2_token_recv(p->srv) && !stage_token(r, end))
+	if (token_stage(p->srv, hk_oauth2_token_recv(p->srv)) &&
+	    !stage_token(r, end))
 		goto out;
 	if (!open_reported(&s, &o))
 		goto out;
@@ -863,6 +890,8 @@ stage_auth(struct run *r, xmlNodePtr end, struct hk_mailsess *sess)
 		    (const char *[]){ s->smtp_auth_method }, 1, NULL);
 		return false;
 	}
+	if (token && no_token(r, &st))
+		return false;
 	if (fixed && (s->smtp_password == NULL || *s->smtp_password == '\0')) {
 		hk_ctstage_fail(&st, 2, "smtp_password",
 		    "conntest.auth.no-password", NULL, 0, NULL);
@@ -1013,7 +1042,8 @@ end_smtp(struct run *r, xmlNodePtr end)
 	hk_mail_endpoint_smtp(p->srv, &ep);
 	hk_mailsess_init(&s, &hk_mailproto_smtp, &c, &ep, NULL);
 	open_report_init(&o, r, end, &smtp_fields, smtp_greeting);
-	if (hk_oauth2_token_send(p->srv) && !stage_token(r, end))
+	if (token_stage(p->srv, hk_oauth2_token_send(p->srv)) &&
+	    !stage_token(r, end))
 		goto out;
 	if (!open_reported(&s, &o))
 		goto out;

@@ -56,9 +56,11 @@ sasl_login(struct hk_recv *r, const struct hk_authmod *mod,
 	const char *proto = r->imap ? "IMAP" : "POP3";
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
 	struct hk_buf offered = HK_BUF_INIT;
+	struct hk_oauth2_token tok;
 	enum hk_auth_status as;
 	int code = 0;
 
+	memset(&tok, 0, sizeof(tok));
 	if (!hk_recvauth_offered(mod, r->imap ? NULL : &r->caps,
 	    r->imap ? &r->m.caps : NULL, &offered)) {
 		hk_recv_fail_set(f, 5, NULL, "the %s server %s does not offer "
@@ -68,8 +70,23 @@ sasl_login(struct hk_recv *r, const struct hk_authmod *mod,
 		code = 5;
 		goto close;
 	}
+	if (r->oauth2_src != NULL) {
+		if (hk_oauth2_token_get(r->oauth2_src, r->srv, acct, &tok) != 0) {
+			hk_recv_fail_set(f, tok.exit_code, NULL, "%s", tok.error);
+			f->token = true;
+			code = tok.exit_code;
+			goto close;
+		}
+		r->oauth2 = true;
+		r->token_refreshed = tok.step == HK_OAUTH2_STEP_REFRESHED;
+		r->secret = tok.access;
+	}
 	as = hk_recvauth_run(mod, r->srv, &r->c, r->imap ? &r->m : NULL,
 	    acct->username, r->secret, &ar);
+	if (r->oauth2_src != NULL) {
+		r->secret = NULL;
+		hk_oauth2_token_clear(&tok);
+	}
 	if (as == HK_AUTH_IO) {
 		hk_auth_result_clear(&ar);
 		hk_buf_free(&offered);
@@ -98,6 +115,7 @@ close:
 	}
 	hk_auth_result_clear(&ar);
 	hk_buf_free(&offered);
+	hk_oauth2_token_clear(&tok);
 	return code;
 }
 
@@ -251,38 +269,6 @@ open_imap(struct hk_recv *r, const struct hk_account *acct,
 	return 0;
 }
 
-/* Signs in with the account's access token (the module is xoauth2 or
- * oauthbearer), obtained just before connecting. */
-static int
-open_with_token(struct hk_recv *r, const struct hk_account *acct,
-    const struct hk_authmod *sasl, const struct hk_modset *mods,
-    const struct hk_oauth2_src *oauth2, struct hk_recv_fail *f)
-{
-	struct hk_oauth2_token tok;
-	int code;
-
-	if (oauth2 == NULL) {
-		hk_recv_fail_set(f, 2, NULL, "mail server %s receives with OAuth "
-		    "2.0, which this caller cannot provide", r->srv->name);
-		return 2;
-	}
-	if (hk_oauth2_token_get(oauth2, r->srv, acct, &tok) != 0) {
-		hk_recv_fail_set(f, tok.exit_code, NULL, "%s", tok.error);
-		f->token = true;
-		code = tok.exit_code;
-		hk_oauth2_token_clear(&tok);
-		return code;
-	}
-	r->oauth2 = true;
-	r->token_refreshed = tok.step == HK_OAUTH2_STEP_REFRESHED;
-	r->secret = tok.access;
-	code = r->imap ? open_imap(r, acct, sasl, f) :
-	    open_pop3(r, acct, sasl, mods, f);
-	r->secret = NULL;
-	hk_oauth2_token_clear(&tok);
-	return code;
-}
-
 int
 hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
     const struct hk_account *acct, const struct hk_modset *mods,
@@ -304,8 +290,20 @@ hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
 		    srv->name, r->imap ? "IMAP" : "POP3");
 		return 2;
 	}
-	if (hk_oauth2_token_recv(srv))
-		return open_with_token(r, acct, sasl, mods, oauth2, f);
+	if (hk_oauth2_token_recv(srv)) {
+		if (oauth2 == NULL) {
+			hk_recv_fail_set(f, 2, NULL, "mail server %s receives with "
+			    "OAuth 2.0, which this caller cannot provide", srv->name);
+			return 2;
+		}
+		/* The token comes in sasl_login, once the server is known
+		 * to take it: nothing is refreshed for a server that cannot. */
+		r->oauth2_src = oauth2;
+		code = r->imap ? open_imap(r, acct, sasl, f) :
+		    open_pop3(r, acct, sasl, mods, f);
+		r->oauth2_src = NULL;
+		return code;
+	}
 	if (acct->password == NULL) {
 		hk_recv_fail_set(f, 2, NULL, "the password of mail account %s "
 		    "cannot be read (set it again)", acct->name);

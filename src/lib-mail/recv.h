@@ -25,9 +25,11 @@ struct hk_recv {
 	struct hk_imap m;		/* IMAP: after SELECT, m.exists/uidvalidity */
 	struct hk_pop3_caps caps;	/* POP3 */
 	/* What signs in: the account's password, or its OAuth 2.0 access
-	 * token (recv_auth_method xoauth2/oauthbearer).  Borrowed; only
+	 * token (recv_auth_method xoauth2/oauthbearer), obtained from
+	 * oauth2_src once the server offers the mechanism.  Borrowed; only
 	 * during hk_recv_open. */
 	const char *secret;
+	const struct hk_oauth2_src *oauth2_src;
 	bool oauth2;			/* the secret was a token */
 	bool token_refreshed;		/* ... refreshed for this session */
 };
@@ -44,7 +46,8 @@ struct hk_recv_fail {
 /* Opens r for acct on srv.  0, or the exit code with *f filled (free with
  * hk_recv_fail_clear); r is then closed but must still be freed.  When
  * the server receives with OAuth 2.0, the access token comes from oauth2
- * (oauth2_token.h: refreshed when it expires within five minutes), so
+ * (oauth2_token.h: refreshed when it expires within five minutes), just
+ * before signing in, once the server is known to offer the mechanism, so
  * every new session -- a reconnection in the middle of a long fetch too
  * -- signs in with a valid token; a session already signed in stays so
  * when its token expires.  oauth2 NULL: such a server fails (exit 2). */
