@@ -179,6 +179,9 @@
             </xsl:for-each>
           </p>
         </xsl:if>
+        <xsl:if test="token">
+          <p class="token"><xsl:value-of select="token"/></p>
+        </xsl:if>
         <xsl:if test="mailbox">
           <p><xsl:value-of select="hk:msg('conntest.mailbox', mailbox/@messages)"/></p>
         </xsl:if>

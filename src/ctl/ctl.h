@@ -32,6 +32,8 @@ char *hk_ctl_read_secret_fd(int fd);
 int ctl_test(const struct hk_config *cfg, int argc, char **argv);	/* ctl_test.c */
 int ctl_send(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
 int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c */
+/* oauth2 connect|status: OAuth 2.0 accounts (ctl_oauth2.c). */
+int ctl_oauth2(const struct hk_config *cfg, int argc, char **argv);
 /* backup FILE: an online copy of the database, checked (ctl_backup.c). */
 int ctl_backup(const struct hk_config *cfg, int argc, char **argv);
 /* export [--with-secrets]: the settings as one XML document (ctl_export.c). */

@@ -36,6 +36,7 @@
 #include "keyfile.h"
 #include "mem.h"
 #include "modload.h"
+#include "oauth2_token.h"
 #include "send.h"
 #include "server_store.h"
 #include "servers.h"
@@ -95,7 +96,9 @@ load_account(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		    name ? name : "?");
 		return HK_EXIT_CONFIG;
 	}
-	if (rc != HK_STORE_OK || a->password == NULL) {
+	/* No password at all is for the send and receive paths to judge:
+	 * an account of a server that signs in with OAuth 2.0 needs none. */
+	if (rc != HK_STORE_OK) {
 		fprintf(stderr, "hikyakuctl: the password of mail account '%s' "
 		    "cannot be read (set it again)\n", a->name ? a->name : name);
 		return HK_EXIT_CONFIG;
@@ -141,6 +144,7 @@ ctl_send(const struct hk_config *cfg, int argc, char **argv)
 	struct hk_buf msg = HK_BUF_INIT;
 	struct hk_send_canon k;
 	struct hk_send_params p;
+	struct hk_oauth2_src oauth2;
 	struct hk_send_result res = { 0 };
 	char buf[65536];
 	size_t n;
@@ -203,10 +207,12 @@ ctl_send(const struct hk_config *cfg, int argc, char **argv)
 	}
 
 	mods = hk_modset_load(cfg->module_dir);
+	oauth2 = (struct hk_oauth2_src){ db, key, cfg->ca_file };
 	memset(&p, 0, sizeof(p));
 	p.srv = &s;
 	p.acct = &a;
 	p.mods = mods;
+	p.oauth2 = &oauth2;
 	p.from = from;
 	p.to = (const char *const *)to;
 	p.n_to = n_to;
@@ -218,8 +224,9 @@ ctl_send(const struct hk_config *cfg, int argc, char **argv)
 	p.report = stdout;
 	rc = hk_send_run(&p, &res);
 	if (rc == 0) {
-		printf("sent %llu bytes to %zu recipient%s through %s\n", k.size,
-		    res.accepted, res.accepted == 1 ? "" : "s", s.name);
+		printf("sent %llu bytes to %zu recipient%s through %s%s\n",
+		    k.size, res.accepted, res.accepted == 1 ? "" : "s", s.name,
+		    res.token_refreshed ? " (OAuth 2.0 token refreshed)" : "");
 		hk_health_record(db, s.id, HK_HEALTH_SEND, true, NULL, NULL);
 	} else {
 		fprintf(stderr, "hikyakuctl: send: %s\n", res.error ? res.error :
@@ -289,6 +296,7 @@ ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	struct hk_account a = { 0 };
 	struct hk_server s = { 0 };
 	struct hk_fetch_params p;
+	struct hk_oauth2_src oauth2 = { db, key, cfg->ca_file };
 	struct hk_fetch_result res = { 0 };
 	char *lockpath = NULL, *maildir = NULL, *err = NULL;
 	int lockfd = -1, rc;
@@ -346,6 +354,7 @@ ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	p.srv = &s;
 	p.acct = &a;
 	p.mods = mods;
+	p.oauth2 = &oauth2;
 	p.maildir = maildir;
 	p.to_ms = hk_net_timeouts_default;
 	p.to_ms.total_ms = FETCH_TOTAL_MS;
@@ -364,6 +373,8 @@ ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
 		printf(", recovered %lu", res.recovered);
 	if (res.deleted > 0)
 		printf(", deleted from the server %lu", res.deleted);
+	if (res.token_refreshed)
+		printf(", OAuth 2.0 token refreshed");
 	putchar('\n');
 	if (rc != 0)
 		fprintf(stderr, "hikyakuctl: fetch %s: %s\n", a.name,

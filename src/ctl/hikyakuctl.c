@@ -50,6 +50,10 @@ static const char usage_text[] =
 	"                       send the message on standard input\n"
 	"  fetch (--account NAME | --all [--jobs N] [--loop [--interval S]])\n"
 	"                       receive into the account's Maildir\n"
+	"  oauth2 connect --account NAME [--redirect-uri URI]\n"
+	"                       connect an account to its OAuth 2.0 provider\n"
+	"  oauth2 status [--account NAME]\n"
+	"                       each OAuth 2.0 account's state and token expiry\n"
 	"  rotate-key           re-encrypt every stored password under a new key\n"
 	"  export [--with-secrets]\n"
 	"                       every server and account as one XML document\n"
@@ -317,6 +321,8 @@ main(int argc, char **argv)
 		rc = ctl_send(&cfg, argc, argv);
 	else if (strcmp(argv[0], "fetch") == 0)
 		rc = ctl_fetch(&cfg, argc, argv);
+	else if (strcmp(argv[0], "oauth2") == 0)
+		rc = ctl_oauth2(&cfg, argc, argv);
 	else if (strcmp(argv[0], "export") == 0)
 		rc = ctl_export(&cfg, argc, argv);
 	else if (strcmp(argv[0], "import") == 0)

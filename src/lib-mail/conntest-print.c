@@ -81,6 +81,11 @@ hk_conntest_print(xmlNodePtr result, FILE *out)
 					    fp ? fp : "-");
 					free(subj); free(iss); free(na); free(fp);
 					free(ver);
+				} else if (strcmp((const char *)k->name, "token") == 0) {
+					xmlChar *t = xmlNodeGetContent(k);
+
+					fprintf(out, "%27s %s\n", "", (const char *)t);
+					xmlFree(t);
 				} else if (strcmp((const char *)k->name, "warning") == 0) {
 					xmlChar *t = xmlNodeGetContent(k);
 					char *wf = prop(k, "field");

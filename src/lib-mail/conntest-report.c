@@ -9,6 +9,7 @@
 
 #include "conntest-report.h"
 #include "mem.h"
+#include "oauth2_token.h"
 #include "utf8.h"
 
 static char *
@@ -111,6 +112,7 @@ hk_ctreport_init(struct hk_ctreport *rep, const struct hk_conntest_params *p,
 	rep->doc = doc;
 	rep->secrets[0] = p->password;
 	rep->secrets[1] = p->srv->smtp_password;
+	rep->secrets[2] = p->token != NULL ? p->token->access : NULL;
 	rep->root = xmlNewDocNode(doc, NULL, BAD_CAST "test-result", NULL);
 }
 
@@ -221,6 +223,18 @@ hk_ctstage_warn(struct hk_ctstage *st, const char *field, const char *key,
 	hk_ctreport_attr(w, "code", key);
 	hk_ctreport_attr(w, "field", field);
 	free(text);
+}
+
+xmlNodePtr
+hk_ctstage_note(struct hk_ctstage *st, const char *name, const char *key,
+    const char *const *args, size_t n)
+{
+	char *text = msg(st->rep, key, args, n);
+	xmlNodePtr e = hk_ctreport_text(st->rep, st->node, name, text);
+
+	hk_ctreport_attr(e, "code", key);
+	free(text);
+	return e;
 }
 
 static void

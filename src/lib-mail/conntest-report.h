@@ -44,8 +44,9 @@ struct hk_ctstage {
 	xmlChar *end;		/* the end's name, until the stage ends */
 };
 
-/* Starts the report: the <test-result> root, with p's password and the
- * server's SMTP password as the secrets to redact. */
+/* Starts the report: the <test-result> root, with p's password, the
+ * server's SMTP password and p's OAuth 2.0 token as the secrets to
+ * redact. */
 void hk_ctreport_init(struct hk_ctreport *rep,
     const struct hk_conntest_params *p, xmlDocPtr doc);
 
@@ -86,6 +87,10 @@ void hk_ctstage_tls(struct hk_ctstage *st, const struct hk_tls_info *ti);
 void hk_ctstage_warn(struct hk_ctstage *st, const char *field,
     const char *key, const char *const *args, size_t n);
 
+/* Adds <name code="key">text</name>, the text from the catalogue: what
+ * a passing stage did (the token stage's <token>). */
+xmlNodePtr hk_ctstage_note(struct hk_ctstage *st, const char *name,
+    const char *key, const char *const *args, size_t n);
 /* Ends the stage as passed. */
 void hk_ctstage_ok(struct hk_ctstage *st);
 

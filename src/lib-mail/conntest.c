@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "mailopen.h"
 #include "mem.h"
 #include "modload.h"
+#include "oauth2_token.h"
 #include "pop3.h"
 #include "presend.h"
 #include "recvauth.h"
@@ -365,6 +367,108 @@ pop3_apop(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s)
 	return as == HK_AUTH_OK;
 }
 
+/* ---- the token stage (OAuth 2.0) ---------------------------------------- */
+
+/* Reports how the end's access token was obtained; false (reported) when
+ * there is none, and the end stops there. */
+static bool
+stage_token(struct run *r, xmlNodePtr end)
+{
+	const struct hk_oauth2_token *t = r->p->token;
+	struct hk_ctstage st;
+	const char *key, *field = "account_id";
+	char until[32] = "-";
+	const char *args[1];
+
+	hk_ctstage_begin(&st, &r->rep, end, "token", "oauth2_provider");
+	if (t == NULL) {
+		hk_ctstage_fail(&st, 2, r->p->cred_field,
+		    "conntest.token.no-account", NULL, 0, NULL);
+		return false;
+	}
+	if (t->exit_code == 0) {
+		xmlNodePtr n;
+
+		if (t->expires > 0) {
+			time_t e = (time_t)t->expires;
+			struct tm tm;
+
+			gmtime_r(&e, &tm);
+			strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		}
+		args[0] = until;
+		key = t->step == HK_OAUTH2_STEP_REFRESHED ?
+		    "conntest.token.refreshed" : t->step == HK_OAUTH2_STEP_SHARED ?
+		    "conntest.token.shared" : "conntest.token.valid";
+		n = hk_ctstage_note(&st, "token", key, args, 1);
+		if (t->expires > 0)
+			hk_ctreport_attr(n, "expires", until);
+		hk_ctstage_ok(&st);
+		return true;
+	}
+	args[0] = t->provider_error != NULL ? t->provider_error : "-";
+	switch (t->step) {
+	case HK_OAUTH2_STEP_NOT_CONNECTED:
+		key = "conntest.token.not-connected";
+		break;
+	case HK_OAUTH2_STEP_RECONNECT:
+		key = "conntest.token.reconnect";
+		break;
+	case HK_OAUTH2_STEP_REFUSED:
+		key = "conntest.token.refused";
+		field = "oauth2_client_id";
+		break;
+	case HK_OAUTH2_STEP_UNREACHABLE:
+		key = "conntest.token.unreachable";
+		field = "oauth2_token_url";
+		break;
+	case HK_OAUTH2_STEP_CONFIG:
+		key = "conntest.token.config";
+		field = "oauth2_provider";
+		break;
+	default:
+		key = "conntest.token.store";
+		field = NULL;
+		break;
+	}
+	hk_ctstage_fail(&st, t->exit_code, field, key, args, 1, t->error);
+	return false;
+}
+
+/* Whether an end that signs in with a token (oauth) gets a token stage:
+ * with a provider set.  Without one (a setting the form refuses) the
+ * sign-in stage says so, after checking the server offers the
+ * mechanism at all. */
+static bool
+token_stage(const struct hk_server *s, bool oauth)
+{
+	return oauth && s->oauth2_provider != HK_OAUTH2_NONE;
+}
+
+/* An OAuth end without a usable token at its sign-in: fails the stage. */
+static bool
+no_token(struct run *r, struct hk_ctstage *st)
+{
+	const struct hk_oauth2_token *t = r->p->token;
+
+	if (t != NULL && t->exit_code == 0 && t->access != NULL)
+		return false;
+	hk_ctstage_fail(st, 2, "oauth2_provider", "conntest.token.config",
+	    NULL, 0, t != NULL ? t->error : NULL);
+	return true;
+}
+
+/* What the receive end signs in with: the token or the password. */
+static const char *
+recv_secret(const struct run *r)
+{
+	const struct hk_conntest_params *p = r->p;
+
+	if (hk_oauth2_token_recv(p->srv))
+		return p->token != NULL ? p->token->access : NULL;
+	return p->password;
+}
+
 /* The SASL module of recv_auth_method, as POP3 AUTH or IMAP
  * AUTHENTICATE (s->imap).  The stage names the command and mechanism
  * (method="AUTHENTICATE PLAIN") and shows the server's last reply.
@@ -394,7 +498,9 @@ recv_sasl(struct run *r, struct hk_ctstage *st, struct hk_mailsess *s,
 		return false;
 	}
 	hk_buf_free(&offered);
-	as = hk_recvauth_run(mod, p->srv, s->c, m, p->user, p->password, &ar);
+	if (hk_oauth2_token_recv(p->srv) && no_token(r, st))
+		return false;
+	as = hk_recvauth_run(mod, p->srv, s->c, m, p->user, recv_secret(r), &ar);
 	hk_ctstage_reply(st, m != NULL ? hk_buf_str(&m->last) :
 	    hk_buf_str(&ar.last_reply));
 	detail = ar.message ? ar.message : "";
@@ -482,6 +588,9 @@ end_pop3(struct run *r, xmlNodePtr end)
 	hk_mailsess_init(&s, &hk_mailproto_pop3, &c, &ep, NULL);
 	s.probe = true;		/* CAPA says whether STLS is offered */
 	open_report_init(&o, r, end, &recv_fields, pop3_greeting);
+	if (token_stage(p->srv, hk_oauth2_token_recv(p->srv)) &&
+	    !stage_token(r, end))
+		goto out;
 	if (!open_reported(&s, &o))
 		goto out;
 
@@ -602,6 +711,9 @@ end_imap(struct run *r, xmlNodePtr end)
 	hk_mail_endpoint_recv(p->srv, &ep);
 	hk_mailsess_init(&s, &hk_mailproto_imap, &c, &ep, &m);
 	open_report_init(&o, r, end, &recv_fields, imap_greeting);
+	if (token_stage(p->srv, hk_oauth2_token_recv(p->srv)) &&
+	    !stage_token(r, end))
+		goto out;
 	if (!open_reported(&s, &o))
 		goto out;
 
@@ -630,7 +742,7 @@ end_imap(struct run *r, xmlNodePtr end)
 	hk_ctstage_ok(&st);
 	ok = true;
 out:
-	if (c.err.len == 0)
+	if (c.fd >= 0 && c.err.len == 0)
 		hk_imap_logout(&m);
 	hk_ctreport_end_done(end, ok);
 	hk_mailsess_free(&s);
@@ -752,7 +864,9 @@ stage_auth(struct run *r, xmlNodePtr end, struct hk_mailsess *sess)
 	const struct hk_server *s = p->srv;
 	const struct hk_authmod *mod = hk_modset_find(p->mods,
 	    s->smtp_auth_method, HK_AUTHMOD_KIND_SASL);
-	bool fixed = s->smtp_credentials == HK_CRED_FIXED;
+	/* With OAuth 2.0 the credentials are always the account's token. */
+	bool token = hk_oauth2_token_send(s);
+	bool fixed = !token && s->smtp_credentials == HK_CRED_FIXED;
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
 	char port[16];
 	/* OAUTHBEARER sends the server's port (RFC 7628 §3.1). */
@@ -760,7 +874,8 @@ stage_auth(struct run *r, xmlNodePtr end, struct hk_mailsess *sess)
 	struct hk_authsess_params ap = {
 		.mod = mod, .protocol = HK_AUTHMOD_PROTO_SMTP,
 		.user = fixed ? s->smtp_user : p->user,
-		.password = fixed ? s->smtp_password : p->password,
+		.password = token ? (p->token ? p->token->access : NULL) :
+		    fixed ? s->smtp_password : p->password,
 		.host = s->smtp_host, .opts = opts, .n_opts = 1,
 	};
 	const char *cred_field = fixed ? "smtp_password" : p->cred_field;
@@ -775,6 +890,8 @@ stage_auth(struct run *r, xmlNodePtr end, struct hk_mailsess *sess)
 		    (const char *[]){ s->smtp_auth_method }, 1, NULL);
 		return false;
 	}
+	if (token && no_token(r, &st))
+		return false;
 	if (fixed && (s->smtp_password == NULL || *s->smtp_password == '\0')) {
 		hk_ctstage_fail(&st, 2, "smtp_password",
 		    "conntest.auth.no-password", NULL, 0, NULL);
@@ -925,6 +1042,9 @@ end_smtp(struct run *r, xmlNodePtr end)
 	hk_mail_endpoint_smtp(p->srv, &ep);
 	hk_mailsess_init(&s, &hk_mailproto_smtp, &c, &ep, NULL);
 	open_report_init(&o, r, end, &smtp_fields, smtp_greeting);
+	if (token_stage(p->srv, hk_oauth2_token_send(p->srv)) &&
+	    !stage_token(r, end))
+		goto out;
 	if (!open_reported(&s, &o))
 		goto out;
 	if (p->srv->pop_before_smtp && !pop_then_reopen(r, end, &s, &o))
@@ -936,7 +1056,7 @@ end_smtp(struct run *r, xmlNodePtr end)
 		goto out;
 	ok = true;
 out:
-	if (c.err.len == 0)
+	if (c.fd >= 0 && c.err.len == 0)
 		hk_smtp_quit(&c);
 	hk_ctreport_end_done(end, ok);
 	hk_mailsess_free(&s);

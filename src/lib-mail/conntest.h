@@ -5,18 +5,19 @@
  *
  *   <test-result ok="true|false" exit="0|2|4|5">
  *     <end name="receive" protocol="pop3|imap4" ok="...">
- *       <stage name="resolve|connect|tls|greeting|login" ok="" ms="" field="">
+ *       <stage name="token|resolve|connect|tls|greeting|login" ok="" ms="" field="">
  *         <reply>what the server said (secrets redacted)</reply>
  *         <address>...</address>           resolve, connect
  *         <certificate>...</certificate>   tls
  *         <capability>...</capability>     greeting (one per capability)
  *         <mailbox messages="" size=""/>   login
+ *         <token code="">text</token>       token (valid, refreshed...)
  *         <warning code="" field="">text</warning>
  *         <explanation code="">text</explanation>   a failure, in words
  *         <detail>technical detail (English)</detail>
  *       </stage>
  *     </end>
- *     <end name="send">... resolve connect tls greeting pop-before-smtp
+ *     <end name="send">... token resolve connect tls greeting pop-before-smtp
  *       auth relay ...</end>
  *   </test-result>
  *
@@ -47,6 +48,8 @@
 #include "net.h"
 #include "servers.h"
 
+struct hk_oauth2_token;		/* oauth2_token.h */
+
 struct hk_modset;
 
 struct hk_conntest_params {
@@ -60,6 +63,13 @@ struct hk_conntest_params {
 	 * "test_user"...), named by a refused login. */
 	const char *cred_field;
 	const struct hk_modset *mods;
+	/* OAuth 2.0: the account's token as hk_oauth2_token_get gave it
+	 * (success or failure), for the ends that sign in with one
+	 * (hk_oauth2_token_recv / _send).  Such an end begins with a "token"
+	 * stage that reports it and then signs in with the token instead of
+	 * the password.  NULL: no account was given (a typed user), so such
+	 * an end fails at its token stage. */
+	const struct hk_oauth2_token *token;
 	struct hk_net_timeouts to;	/* per end */
 	const struct hk_catalog *cat;	/* NULL: texts are keys */
 	const char *lang;

@@ -902,13 +902,15 @@ session(struct run *x)
 
 	free(x->culprit);
 	x->culprit = NULL;
-	if ((code = hk_recv_open(&x->r, p->srv, p->acct, p->mods, &p->to_ms,
-	    &f)) != 0) {
-		set_error(x, code, code != 2, f.reply, "%s", f.error);
+	if ((code = hk_recv_open(&x->r, p->srv, p->acct, p->mods, p->oauth2,
+	    &p->to_ms, &f)) != 0) {
+		set_error(x, code, code != 2 && !f.token, f.reply, "%s", f.error);
 		hk_recv_fail_clear(&f);
 		hk_recv_free(&x->r);
 		return code;
 	}
+	if (x->r.token_refreshed)
+		x->res->token_refreshed = true;
 	if ((code = list_messages(x)) != 0 || (code = load_state(x)) != 0)
 		goto out;
 

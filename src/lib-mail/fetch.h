@@ -29,11 +29,18 @@
 #include "net.h"
 #include "servers.h"
 
+struct hk_oauth2_src;		/* oauth2_token.h */
+
 struct hk_fetch_params {
 	struct hk_db *db;
 	const struct hk_server *srv;
 	const struct hk_account *acct;	/* loaded with secrets */
 	const struct hk_modset *mods;
+	/* Where an OAuth 2.0 receive end gets its token (NULL: none).  Each
+	 * session gets a valid one, a new session after a broken connection
+	 * too; a session already signed in is not cut off when its token
+	 * expires (IMAP and POP3 check the token at sign-in only). */
+	const struct hk_oauth2_src *oauth2;
 	const char *maildir;		/* the account's Maildir */
 	struct hk_net_timeouts to_ms;
 	bool keep;			/* leave stored messages on the server */
@@ -57,6 +64,7 @@ struct hk_fetch_result {
 	char *error;			/* one English line when exit_code != 0 */
 	char *reply;			/* the server's reply behind it, if any */
 	bool server_fault;		/* counts against the server's health */
+	bool token_refreshed;		/* an OAuth 2.0 token was refreshed */
 };
 
 int hk_fetch_run(const struct hk_fetch_params *p, struct hk_fetch_result *res);

@@ -23,6 +23,10 @@ src_lib_mail_libhk_mail_la_SOURCES = \
 	src/lib-mail/maildir_place.h \
 	src/lib-mail/msgheaders.c \
 	src/lib-mail/msgheaders.h \
+	src/lib-mail/oauth2_call.c \
+	src/lib-mail/oauth2_call.h \
+	src/lib-mail/oauth2_token.c \
+	src/lib-mail/oauth2_token.h \
 	src/lib-mail/oversized.c \
 	src/lib-mail/oversized.h \
 	src/lib-mail/pop3.c \

@@ -12,6 +12,7 @@
 #include "health.h"
 #include "log.h"
 #include "mem.h"
+#include "oauth2_token.h"
 #include "oversized.h"
 #include "recv.h"
 #include "server_store.h"
@@ -268,6 +269,7 @@ net:
 
 enum hk_oversized_rc
 hk_oversized_delete(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
+    const char *ca_file,
     const struct hk_modset *mods, const struct hk_net_timeouts *to,
     long long id, const char *actor, char **error_r, char **reply_r)
 {
@@ -278,6 +280,7 @@ hk_oversized_delete(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	struct hk_recv_fail f;
 	enum hk_store_rc src;
 	enum hk_oversized_rc orc = HK_OVERSIZED_ERROR;
+	struct hk_oauth2_src oauth2 = { db, key, ca_file };
 	int code;
 
 	*error_r = NULL;
@@ -294,12 +297,22 @@ hk_oversized_delete(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 		    src == HK_STORE_BUSY ? HK_OVERSIZED_BUSY : HK_OVERSIZED_ERROR;
 		goto out;
 	}
-	code = hk_recv_open(&r, &s, &a, mods, to, &f);
+	if (hk_oauth2_token_recv(&s)) {
+		/* The token request needs the client secret. */
+		hk_server_clear(&s);
+		src = hk_server_load(db, key, o.server_id, true, &s);
+		if (src != HK_STORE_OK) {
+			orc = src == HK_STORE_BUSY ? HK_OVERSIZED_BUSY :
+			    HK_OVERSIZED_ERROR;
+			goto out;
+		}
+	}
+	code = hk_recv_open(&r, &s, &a, mods, &oauth2, to, &f);
 	if (code != 0) {
 		*error_r = f.error;
 		*reply_r = f.reply;
 		f.error = f.reply = NULL;
-		if (code != 2)
+		if (code != 2 && !f.token)
 			hk_health_record(db, s.id, HK_HEALTH_RECEIVE, false, *error_r,
 			    *reply_r);
 		hk_recv_free(&r);

@@ -62,9 +62,12 @@ enum hk_oversized_rc {
  * credentials, the recorded server's settings), then the record, with an
  * audit entry by actor in the same transaction.  On FAILED *error_r (one
  * English line) and *reply_r (the server's reply, or NULL) are set; the
- * caller frees them.  The server's health is updated either way. */
+ * caller frees them.  The server's health is updated either way.  ca_file
+ * (hikyaku.conf's, NULL: none) is for the OAuth 2.0 token request of a
+ * server that receives with a token. */
 enum hk_oversized_rc hk_oversized_delete(struct hk_db *db,
-    const unsigned char key[HK_KEY_LEN], const struct hk_modset *mods,
+    const unsigned char key[HK_KEY_LEN], const char *ca_file,
+    const struct hk_modset *mods,
     const struct hk_net_timeouts *to, long long id, const char *actor,
     char **error_r, char **reply_r);
 

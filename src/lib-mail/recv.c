@@ -7,6 +7,7 @@
 
 #include "mem.h"
 #include "mailopen.h"
+#include "oauth2_token.h"
 #include "recv.h"
 #include "recvauth.h"
 
@@ -55,9 +56,11 @@ sasl_login(struct hk_recv *r, const struct hk_authmod *mod,
 	const char *proto = r->imap ? "IMAP" : "POP3";
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
 	struct hk_buf offered = HK_BUF_INIT;
+	struct hk_oauth2_token tok;
 	enum hk_auth_status as;
 	int code = 0;
 
+	memset(&tok, 0, sizeof(tok));
 	if (!hk_recvauth_offered(mod, r->imap ? NULL : &r->caps,
 	    r->imap ? &r->m.caps : NULL, &offered)) {
 		hk_recv_fail_set(f, 5, NULL, "the %s server %s does not offer "
@@ -67,8 +70,23 @@ sasl_login(struct hk_recv *r, const struct hk_authmod *mod,
 		code = 5;
 		goto close;
 	}
+	if (r->oauth2_src != NULL) {
+		if (hk_oauth2_token_get(r->oauth2_src, r->srv, acct, &tok) != 0) {
+			hk_recv_fail_set(f, tok.exit_code, NULL, "%s", tok.error);
+			f->token = true;
+			code = tok.exit_code;
+			goto close;
+		}
+		r->oauth2 = true;
+		r->token_refreshed = tok.step == HK_OAUTH2_STEP_REFRESHED;
+		r->secret = tok.access;
+	}
 	as = hk_recvauth_run(mod, r->srv, &r->c, r->imap ? &r->m : NULL,
-	    acct->username, acct->password, &ar);
+	    acct->username, r->secret, &ar);
+	if (r->oauth2_src != NULL) {
+		r->secret = NULL;
+		hk_oauth2_token_clear(&tok);
+	}
 	if (as == HK_AUTH_IO) {
 		hk_auth_result_clear(&ar);
 		hk_buf_free(&offered);
@@ -97,6 +115,7 @@ close:
 	}
 	hk_auth_result_clear(&ar);
 	hk_buf_free(&offered);
+	hk_oauth2_token_clear(&tok);
 	return code;
 }
 
@@ -144,7 +163,7 @@ open_pop3(struct hk_recv *r, const struct hk_account *acct,
 		struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
 		struct hk_authsess_params ap = {
 			.mod = mod, .user = acct->username,
-			.password = acct->password, .host = s->recv_host,
+			.password = r->secret, .host = s->recv_host,
 		};
 		enum hk_auth_status as;
 
@@ -165,13 +184,13 @@ open_pop3(struct hk_recv *r, const struct hk_account *acct,
 		goto out;
 	}
 	if (!hk_pop3_arg_ok(acct->username, false) ||
-	    !hk_pop3_arg_ok(acct->password, true)) {
+	    !hk_pop3_arg_ok(r->secret, true)) {
 		hk_recv_fail_set(f, 2, NULL, "the user name or password cannot be "
 		    "sent over POP3 (control characters, or too long)");
 		code = 2;
 		goto out;
 	}
-	if ((rc = hk_pop3_login(&r->c, &pr, acct->username, acct->password)) !=
+	if ((rc = hk_pop3_login(&r->c, &pr, acct->username, r->secret)) !=
 	    HK_NET_OK) {
 		code = net_fail(r, f, NULL);
 		goto out;
@@ -226,7 +245,7 @@ open_imap(struct hk_recv *r, const struct hk_account *acct,
 		if (code != 0)
 			return code;
 	} else if (gst != HK_IMAP_PREAUTH) {
-		if (hk_imap_login(&r->m, acct->username, acct->password, &st) !=
+		if (hk_imap_login(&r->m, acct->username, r->secret, &st) !=
 		    HK_NET_OK)
 			return net_fail(r, f, hk_buf_str(&r->m.last));
 		if (st != HK_IMAP_OK) {
@@ -253,9 +272,11 @@ open_imap(struct hk_recv *r, const struct hk_account *acct,
 int
 hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
     const struct hk_account *acct, const struct hk_modset *mods,
-    const struct hk_net_timeouts *to, struct hk_recv_fail *f)
+    const struct hk_oauth2_src *oauth2, const struct hk_net_timeouts *to,
+    struct hk_recv_fail *f)
 {
 	const struct hk_authmod *sasl;
+	int code;
 
 	memset(r, 0, sizeof(*r));
 	memset(f, 0, sizeof(*f));
@@ -263,19 +284,36 @@ hk_recv_open(struct hk_recv *r, const struct hk_server *srv,
 	r->imap = srv->recv_protocol == HK_RECV_IMAP4;
 	hk_conn_init(&r->c, to);
 	hk_imap_init(&r->m, &r->c);
-	if (acct->password == NULL) {
-		hk_recv_fail_set(f, 2, NULL, "the password of mail account %s "
-		    "cannot be read (set it again)", acct->name);
-		return 2;
-	}
 	if (hk_recvauth_module(srv, mods, &sasl) < 0) {
 		hk_recv_fail_set(f, 2, NULL, "the sign-in method %s of mail "
 		    "server %s is not installed for %s", srv->recv_auth_method,
 		    srv->name, r->imap ? "IMAP" : "POP3");
 		return 2;
 	}
-	return r->imap ? open_imap(r, acct, sasl, f) :
+	if (hk_oauth2_token_recv(srv)) {
+		if (oauth2 == NULL) {
+			hk_recv_fail_set(f, 2, NULL, "mail server %s receives with "
+			    "OAuth 2.0, which this caller cannot provide", srv->name);
+			return 2;
+		}
+		/* The token comes in sasl_login, once the server is known
+		 * to take it: nothing is refreshed for a server that cannot. */
+		r->oauth2_src = oauth2;
+		code = r->imap ? open_imap(r, acct, sasl, f) :
+		    open_pop3(r, acct, sasl, mods, f);
+		r->oauth2_src = NULL;
+		return code;
+	}
+	if (acct->password == NULL) {
+		hk_recv_fail_set(f, 2, NULL, "the password of mail account %s "
+		    "cannot be read (set it again)", acct->name);
+		return 2;
+	}
+	r->secret = acct->password;
+	code = r->imap ? open_imap(r, acct, sasl, f) :
 	    open_pop3(r, acct, sasl, mods, f);
+	r->secret = NULL;
+	return code;
 }
 
 int

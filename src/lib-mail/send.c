@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "mailopen.h"
+#include "oauth2_token.h"
 #include "mem.h"
 #include "presend.h"
 #include "refusal.h"
@@ -260,14 +261,17 @@ presend(const struct hk_send_params *p, struct hk_send_result *res)
 	return code;
 }
 
+/* SMTP AUTH with the server's module: with token (OAuth 2.0) always as
+ * the account, else with the credentials the server says. */
 static int
 smtp_auth(const struct hk_send_params *p, struct hk_conn *c,
-    const struct hk_smtp_caps *caps, struct hk_send_result *res)
+    const struct hk_smtp_caps *caps, const char *token,
+    struct hk_send_result *res)
 {
 	const struct hk_server *s = p->srv;
 	const struct hk_authmod *mod = hk_modset_find(p->mods,
 	    s->smtp_auth_method, HK_AUTHMOD_KIND_SASL);
-	bool fixed = s->smtp_credentials == HK_CRED_FIXED;
+	bool fixed = token == NULL && s->smtp_credentials == HK_CRED_FIXED;
 	struct hk_auth_result ar = HK_AUTH_RESULT_INIT;
 	char port[16];
 	/* OAUTHBEARER sends the server's port (RFC 7628 §3.1). */
@@ -275,7 +279,8 @@ smtp_auth(const struct hk_send_params *p, struct hk_conn *c,
 	struct hk_authsess_params ap = {
 		.mod = mod, .protocol = HK_AUTHMOD_PROTO_SMTP,
 		.user = fixed ? s->smtp_user : p->acct->username,
-		.password = fixed ? s->smtp_password : p->acct->password,
+		.password = token != NULL ? token : fixed ? s->smtp_password :
+		    p->acct->password,
 		.host = s->smtp_host, .opts = opts, .n_opts = 1,
 	};
 	enum hk_auth_status as;
@@ -339,10 +344,12 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 	enum hk_net_rc rc;
 	bool policy = false, sizeref = false, said_hello = false;
 	enum hk_refusal k;
+	struct hk_oauth2_token tok;
 	char *l = NULL, *what = NULL;
 	int code;
 
 	memset(res, 0, sizeof(*res));
+	memset(&tok, 0, sizeof(tok));
 	memset(&caps, 0, sizeof(caps));
 	/* The limit first: nothing goes on the network for a refused message. */
 	if (s->send_limit > 0 && p->len > (unsigned long long)s->send_limit) {
@@ -353,17 +360,34 @@ hk_send_run(const struct hk_send_params *p, struct hk_send_result *res)
 		free(e);
 		return 3;
 	}
-	if (p->acct->password == NULL)
+	/* With OAuth 2.0 the token signs in; a password is needed only for
+	 * POP before SMTP then. */
+	if (p->acct->password == NULL && (!hk_oauth2_token_send(s) ||
+	    s->pop_before_smtp))
 		return fail(res, 2, false, NULL, "the password of the mail "
 		    "account cannot be read (set it again)");
+	if (hk_oauth2_token_send(s)) {
+		if (p->oauth2 == NULL)
+			return fail(res, 2, false, NULL, "mail server %s sends "
+			    "with OAuth 2.0, which this caller cannot provide",
+			    s->name);
+		if (hk_oauth2_token_get(p->oauth2, s, p->acct, &tok) != 0) {
+			code = fail(res, tok.exit_code, false, NULL, "%s",
+			    tok.error);
+			hk_oauth2_token_clear(&tok);
+			return code;
+		}
+		res->token_refreshed = tok.step == HK_OAUTH2_STEP_REFRESHED;
+	}
 	if (s->pop_before_smtp && (code = presend(p, res)) != 0)
-		return code;
+		goto out_token;
 
 	hk_conn_init(&c, &p->to_ms);
 	if ((code = smtp_open(p, &c, &caps, res)) != 0)
 		goto out;
 	said_hello = true;
-	if (s->smtp_auth && (code = smtp_auth(p, &c, &caps, res)) != 0)
+	if (s->smtp_auth && (code = smtp_auth(p, &c, &caps, tok.access,
+	    res)) != 0)
 		goto out;
 	if (caps.size && caps.size_max > 0 && p->len > caps.size_max) {
 		char *e = hk_send_size_error(p->len, "the SMTP server's SIZE limit",
@@ -468,6 +492,8 @@ out:
 	hk_buf_free(&refusals);
 	free(l);
 	free(what);
+out_token:
+	hk_oauth2_token_clear(&tok);
 	res->exit_code = code;
 	return code;
 }

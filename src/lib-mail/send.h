@@ -25,6 +25,8 @@
 
 /* ---- canonical form ---- */
 
+struct hk_oauth2_src;		/* oauth2_token.h */
+
 struct hk_send_canon {
 	bool cr;		/* the last byte fed was a CR */
 	bool bol;		/* at the start of a line */
@@ -46,6 +48,9 @@ struct hk_send_params {
 	const struct hk_server *srv;	/* loaded with secrets */
 	const struct hk_account *acct;	/* loaded with secrets */
 	const struct hk_modset *mods;
+	/* Where SMTP AUTH by xoauth2/oauthbearer gets the account's token
+	 * (NULL: none; such a server then fails with exit 2). */
+	const struct hk_oauth2_src *oauth2;
 	const char *from;		/* "" for the null reverse path */
 	const char *const *to;
 	size_t n_to;
@@ -62,6 +67,7 @@ struct hk_send_result {
 	size_t accepted;	/* recipients the server accepted */
 	size_t refused;
 	bool server_fault;	/* counts against the server's health */
+	bool token_refreshed;	/* an OAuth 2.0 token was refreshed */
 };
 
 /* The one-line refusal of a message over a limit, e.g. "the message is

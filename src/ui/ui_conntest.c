@@ -35,6 +35,7 @@
 #include "conntest.h"
 #include "log.h"
 #include "mem.h"
+#include "oauth2_token.h"
 #include "server_form.h"
 #include "server_store.h"
 #include "servers.h"
@@ -194,8 +195,11 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved,
 	const char *tpass = hk_params_get(&ctx->form, "test_password");
 	const char *taddr = hk_params_get(&ctx->form, "test_address");
 	xmlNodePtr root = hk_page_new(ctx, "test-result"), result;
+	struct hk_oauth2_token tok;
+	bool oauth_end = hk_oauth2_token_recv(s) || hk_oauth2_token_send(s);
 
 	memset(&acct, 0, sizeof(acct));
+	memset(&tok, 0, sizeof(tok));
 	context_xml(ctx, root, s, saved);
 	memset(&p, 0, sizeof(p));
 	if (account_id > 0) {
@@ -209,7 +213,8 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved,
 			    NULL, 0);
 			goto refuse;
 		}
-		if (acct.password == NULL) {
+		/* With OAuth 2.0 the token signs in: no password needed. */
+		if (acct.password == NULL && (rc != HK_STORE_OK || !oauth_end)) {
 			hk_page_error(ctx, "account_id",
 			    "conntest.error.unreadable-password", NULL, 0);
 			goto refuse;
@@ -221,7 +226,14 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved,
 			goto refuse;
 		}
 		p.user = acct.username;
-		p.password = acct.password;
+		p.password = acct.password != NULL ? acct.password : "";
+		if (oauth_end) {
+			struct hk_oauth2_src o = { app->db, app->key,
+			    app->cfg.ca_file };
+
+			(void)hk_oauth2_token_get(&o, s, &acct, &tok);
+			p.token = &tok;
+		}
 		p.address = taddr != NULL && *taddr != '\0' ? taddr : acct.address;
 		p.cred_field = "account_id";
 	} else if (tuser != NULL && *tuser != '\0') {
@@ -271,6 +283,7 @@ run_test(struct hk_ctx *ctx, struct hk_server *s, bool saved,
 		(void)hk_testaudit_record(app->db, &t);
 	}
 	free(res.summary);
+	hk_oauth2_token_clear(&tok);
 	hk_account_clear(&acct);
 	return;
 refuse:

@@ -163,7 +163,8 @@ ui_oversized_delete(struct hk_ctx *ctx)
 		}
 		return;
 	}
-	rc = hk_oversized_delete(ctx->app->db, ctx->app->key, ctx->app->mods,
+	rc = hk_oversized_delete(ctx->app->db, ctx->app->key,
+	    ctx->app->cfg.ca_file, ctx->app->mods,
 	    &web_timeouts, ctx->id, ctx->session.admin_name, &error, &reply);
 	switch (rc) {
 	case HK_OVERSIZED_DELETED:
