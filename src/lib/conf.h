@@ -28,6 +28,9 @@ struct hk_config {
 	bool trust_remote_user;
 	mode_t socket_mode;	/* for a unix listening socket */
 	char *ca_file;		/* extra trusted CAs (PEM) for every TLS connection; NULL: none */
+	/* The site's external base URL (http:// or https://, always ending
+	 * in '/'), for the OAuth 2.0 redirect URI; NULL: not set. */
+	char *public_url;
 };
 
 /* The path to read: flag_path if not NULL, else $HIKYAKU_CONFIG, else the
