@@ -163,6 +163,11 @@ ui_oauth2_account_xml(struct hk_ctx *ctx, xmlNodePtr root,
 		hk_server_clear(&s);
 		return;
 	}
+	/* Connect's POST is answered with a redirect to the provider, which
+	 * may pass through further sites of its own (a federated sign-in),
+	 * all https:// (hk_oauth2_auth_url insists on it for the first). */
+	if (s.oauth2_grant == HK_OAUTH2_GRANT_CODE)
+		ctx->form_action = "https:";
 	hk_server_clear(&s);
 	for (e = root->children; e != NULL; e = e->next)
 		if (e->type == XML_ELEMENT_NODE &&

@@ -72,8 +72,11 @@ req GET "mail-accounts/$A/edit"
 like "... and a Connect form with the token" "$BODY" \
 	"<form method=\"post\" action=\"/mail-accounts/$A/oauth2/connect\" class=\"inline oauth2-connect\"><input type=\"hidden\" name=\"csrf_token\" value=\"$T\">"
 unlike "... no Disconnect yet" "$BODY" 'oauth2/disconnect'
+like "... its CSP lets that form's redirect go to the provider (https:)" \
+	"$(header Content-Security-Policy)" "form-action 'self' https:; "
 req GET "mail-accounts/$C/edit"
 unlike "an account of a password server offers no Connect" "$BODY" 'oauth2/connect'
+like "... and its CSP keeps forms on the site" "$(header Content-Security-Policy)" "form-action 'self'; "
 
 # --- CSRF and sign-in
 req POST "mail-accounts/$A/oauth2/connect" ""
@@ -125,12 +128,12 @@ unlike "... without the code" "$audit" "$CODE"
 ok "the code is nowhere in the store" hk_store_lacks "$CODE"
 # The IdP's tokens are 43 characters of base64url, like its codes: none
 # may be anywhere in the store's files: no run of 43 such characters
-# mixing upper and lower case (the sessions' hex tokens have no upper
-# case, and the schema's runs none but its keyword CREATE).
+# mixing upper and lower case, once the sessions' hex tokens (64 digits)
+# and the schema's keyword CREATE are taken out.
 if hk_sqlite_only "the file scan reads SQLite's files"; then
 	hk_sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 	runs=$(cat "$HK_DIR"/data/hikyaku.db* | strings -n 43 | grep -oE '[A-Za-z0-9_-]{43,}' |
-		sed 's/CREATE//g' | grep '[A-Z]' | grep '[a-z]')
+		sed -E 's/CREATE//g; s/[0-9a-f]{64}//g' | grep -E '.{43}' | grep '[A-Z]' | grep '[a-z]')
 	is "no token-shaped text anywhere in the store" "$runs" ""
 fi
 
