@@ -15,7 +15,9 @@
       <xsl:when test="$c = 'bad-request' or $c = 'forbidden' or
           $c = 'not-found' or $c = 'method-not-allowed' or $c = 'conflict' or
           $c = 'too-large' or $c = 'unavailable' or $c = 'internal' or
-          $c = 'unauthorized' or $c = 'unsupported-media-type'">
+          $c = 'unauthorized' or $c = 'unsupported-media-type' or
+          $c = 'oauth2-state-unknown' or $c = 'oauth2-state-expired' or
+          $c = 'oauth2-state-session'">
         <xsl:value-of select="$c"/>
       </xsl:when>
       <xsl:otherwise>internal</xsl:otherwise>
@@ -44,6 +46,11 @@
           <xsl:when test="$code = 'unauthorized'">
             <a class="button primary" href="{concat($base, 'login')}">
               <xsl:value-of select="hk:msg('login.title')"/>
+            </a>
+          </xsl:when>
+          <xsl:when test="starts-with($code, 'oauth2-')">
+            <a class="button primary" href="{concat($base, 'mail-accounts')}">
+              <xsl:value-of select="hk:msg('problem.back-accounts')"/>
             </a>
           </xsl:when>
           <xsl:otherwise>

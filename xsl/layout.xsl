@@ -68,6 +68,7 @@
           <xsl:value-of select="hk:msg('app.title', normalize-space($title))"/>
         </title>
         <link rel="stylesheet" href="{concat($base, 'static/hikyaku.css')}"/>
+        <xsl:apply-templates select="." mode="hk.head"/>
       </head>
       <body class="screen-{@screen}">
         <a class="skip-link" href="#main">
@@ -99,6 +100,8 @@
   </xsl:template>
   <xsl:template match="page" mode="hk.actions"/>
   <xsl:template match="page" mode="hk.main"/>
+  <!-- Extra <head> content of a screen (none by default). -->
+  <xsl:template match="page" mode="hk.head"/>
 
   <xsl:template match="page" mode="hk.heading">
     <xsl:param name="title"/>

@@ -22,6 +22,8 @@ dist_i18n_DATA += xsl/i18n/en-accounts.xml xsl/i18n/ja-accounts.xml
 dist_xsl_DATA += xsl/mail-server-form.xsl xsl/mail-servers-order.xsl xsl/mail-server-delete.xsl
 dist_i18n_DATA += xsl/i18n/en-servers.xml xsl/i18n/ja-servers.xml
 dist_i18n_DATA += xsl/i18n/en-oauth2.xml xsl/i18n/ja-oauth2.xml
+# Back from the OAuth 2.0 provider without the session cookie.
+dist_xsl_DATA += xsl/oauth2-resume.xsl
 dist_static_DATA += static/hikyaku.js
 # The connection test (src/lib-mail/conntest.c): its screen, catalogues and script.
 dist_xsl_DATA += xsl/test-result.xsl

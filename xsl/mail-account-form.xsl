@@ -164,34 +164,6 @@
         </div>
       </div>
 
-      <xsl:if test="$a/oauth2">
-        <fieldset class="group oauth2-state" id="group-oauth2">
-          <legend><xsl:value-of select="hk:msg('account.oauth2.title')"/></legend>
-          <p>
-            <xsl:choose>
-              <xsl:when test="$a/oauth2/@needs-reconnect = 'true'">
-                <span class="badge bad needs-reconnect"><xsl:value-of select="hk:msg('account.oauth2.needs-reconnect')"/></span>
-              </xsl:when>
-              <xsl:when test="$a/oauth2/@connected = 'true'">
-                <span class="badge ok"><xsl:value-of select="hk:msg('account.oauth2.connected')"/></span>
-              </xsl:when>
-              <xsl:otherwise>
-                <span class="muted"><xsl:value-of select="hk:msg('account.oauth2.not-connected')"/></span>
-              </xsl:otherwise>
-            </xsl:choose>
-          </p>
-          <xsl:if test="$a/oauth2/@expires">
-            <p class="help"><xsl:value-of select="hk:msg('account.oauth2.expires', $a/oauth2/@expires)"/></p>
-          </xsl:if>
-          <xsl:if test="$a/oauth2/@scope">
-            <p class="help"><xsl:value-of select="hk:msg('account.oauth2.scope', $a/oauth2/@scope)"/></p>
-          </xsl:if>
-          <xsl:if test="$a/oauth2/last-error">
-            <p class="alert alert-warn"><xsl:value-of select="hk:msg('account.oauth2.last-error', $a/oauth2/last-error)"/></p>
-          </xsl:if>
-        </fieldset>
-      </xsl:if>
-
       <div class="form-actions">
         <button type="submit" class="button primary">
           <xsl:choose>
@@ -204,6 +176,71 @@
         </a>
       </div>
     </form>
+    <xsl:if test="$editing and $a/oauth2">
+      <xsl:call-template name="oauth2"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- The OAuth 2.0 connection: its state and the Connect / Reconnect /
+       Disconnect forms (each its own POST with the token, outside the
+       account form). -->
+  <xsl:template name="oauth2">
+    <xsl:variable name="o" select="$a/oauth2"/>
+    <xsl:variable name="server" select="$servers[@id = $a/server_id]"/>
+    <section class="group oauth2-state" id="group-oauth2" aria-labelledby="oauth2-title">
+      <h2 id="oauth2-title"><xsl:value-of select="hk:msg('account.oauth2.title')"/></h2>
+      <p class="oauth2-status">
+        <xsl:choose>
+          <xsl:when test="$o/@needs-reconnect = 'true'">
+            <span class="badge bad needs-reconnect"><xsl:value-of select="hk:msg('account.oauth2.needs-reconnect')"/></span>
+          </xsl:when>
+          <xsl:when test="$o/@connected = 'true'">
+            <span class="badge ok connected"><xsl:value-of select="hk:msg('account.oauth2.connected')"/></span>
+          </xsl:when>
+          <xsl:otherwise>
+            <span class="muted not-connected"><xsl:value-of select="hk:msg('account.oauth2.not-connected')"/></span>
+          </xsl:otherwise>
+        </xsl:choose>
+      </p>
+      <xsl:if test="$o/@expires">
+        <p class="help oauth2-expires"><xsl:value-of select="hk:msg('account.oauth2.expires', $o/@expires)"/></p>
+      </xsl:if>
+      <xsl:if test="$o/@scope">
+        <p class="help oauth2-scope"><xsl:value-of select="hk:msg('account.oauth2.scope', $o/@scope)"/></p>
+      </xsl:if>
+      <xsl:if test="$o/last-error">
+        <p class="alert alert-warn"><xsl:value-of select="hk:msg('account.oauth2.last-error', $o/last-error)"/></p>
+      </xsl:if>
+      <xsl:choose>
+        <xsl:when test="$server/@oauth2-grant = 'client_credentials'">
+          <p class="help"><xsl:value-of select="hk:msg('account.oauth2.app-only')"/></p>
+        </xsl:when>
+        <xsl:otherwise>
+          <p class="help"><xsl:value-of select="hk:msg('account.oauth2.connect-help', $a/username)"/></p>
+          <div class="form-actions">
+            <form method="post" action="{concat($base, 'mail-accounts/', $a/@id, '/oauth2/connect')}" class="inline oauth2-connect">
+              <xsl:call-template name="hk.csrf"/>
+              <button type="submit" class="button primary">
+                <xsl:choose>
+                  <xsl:when test="$o/@connected = 'true' or $o/@needs-reconnect = 'true'">
+                    <xsl:value-of select="hk:msg('account.oauth2.reconnect')"/>
+                  </xsl:when>
+                  <xsl:otherwise><xsl:value-of select="hk:msg('account.oauth2.connect')"/></xsl:otherwise>
+                </xsl:choose>
+              </button>
+            </form>
+            <xsl:if test="$o/@connected = 'true' or $o/@needs-reconnect = 'true'">
+              <form method="post" action="{concat($base, 'mail-accounts/', $a/@id, '/oauth2/disconnect')}" class="inline oauth2-disconnect">
+                <xsl:call-template name="hk.csrf"/>
+                <button type="submit" class="button danger">
+                  <xsl:value-of select="hk:msg('account.oauth2.disconnect')"/>
+                </button>
+              </form>
+            </xsl:if>
+          </div>
+        </xsl:otherwise>
+      </xsl:choose>
+    </section>
   </xsl:template>
 
   <!-- The stored values next to the entered ones, differences marked. -->

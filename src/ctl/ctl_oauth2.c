@@ -10,7 +10,8 @@
  * with PKCE: it prints the authorization URL and reads the address the
  * browser was sent back to (REDIRECT?code=...&state=...) pasted on
  * standard input, checks its state and exchanges the code.  The redirect
- * URI is --redirect-uri, registered at the provider.  A server with
+ * URI is --redirect-uri, else public_url + "oauth2/callback" (the browser
+ * flow's), registered at the provider.  A server with
  * oauth2_grant = client_credentials needs no account connected: connect
  * then fetches the server's app-only token, to show that it works.
  *
@@ -215,13 +216,18 @@ connect_by_redirect(const struct hk_config *cfg, const struct hk_server *s,
     struct hk_oauth2_answer *ans)
 {
 	char state[44], verifier[129];
-	char *url, *line, *code;
+	char *url, *line, *code, *own = NULL;
 	int rc;
 
+	/* The browser flow's redirect URI unless told otherwise: the one
+	 * already registered at the provider. */
+	if (redirect == NULL && cfg->public_url != NULL)
+		redirect = own = hk_aprintf("%soauth2/callback", cfg->public_url);
 	if (redirect == NULL) {
 		fprintf(stderr, "hikyakuctl: oauth2 connect: mail server %s has "
-		    "no device authorization URL: give --redirect-uri with the "
-		    "redirect URI registered at the provider\n", s->name);
+		    "no device authorization URL: set public_url in hikyaku.conf "
+		    "or give --redirect-uri with the redirect URI registered at "
+		    "the provider\n", s->name);
 		return HK_EXIT_USAGE;
 	}
 	url = hk_oauth2_call_auth_url(s, redirect, a->username, state, verifier);
@@ -229,6 +235,7 @@ connect_by_redirect(const struct hk_config *cfg, const struct hk_server *s,
 		fprintf(stderr, "hikyakuctl: oauth2 connect: mail server %s has "
 		    "no https:// authorization URL or no client id\n", s->name);
 		hk_wipe(verifier, sizeof(verifier));
+		free(own);
 		return HK_EXIT_CONFIG;
 	}
 	printf("Open this address in a browser and sign in as %s:\n%s\n"
@@ -240,6 +247,7 @@ connect_by_redirect(const struct hk_config *cfg, const struct hk_server *s,
 		fprintf(stderr, "hikyakuctl: oauth2 connect: %s\n", errno == E2BIG ?
 		    "the pasted address is too long" : "nothing was pasted");
 		hk_wipe(verifier, sizeof(verifier));
+		free(own);
 		return HK_EXIT_USAGE;
 	}
 	code = pasted_code(line, state, &rc);
@@ -250,6 +258,7 @@ connect_by_redirect(const struct hk_config *cfg, const struct hk_server *s,
 		hk_free_secret(code);
 	}
 	hk_wipe(verifier, sizeof(verifier));
+	free(own);
 	return rc;
 }
 

@@ -5,7 +5,8 @@
  * offline_access (for a refresh token); app-only access (client
  * credentials) asks for outlook.office365.com/.default.  Google: the
  * endpoints of accounts.google.com / oauth2.googleapis.com, the one full
- * mail scope.  The hosts are those each provider documents for mail
+ * mail scope and its revocation endpoint (Microsoft has none: its
+ * grants are removed in the account's "My Apps" page).  The hosts are those each provider documents for mail
  * clients. */
 #include "config.h"
 
@@ -44,6 +45,7 @@ static const struct hk_oauth2_preset presets[] = {
 		/* Google's device flow does not grant the Gmail scope, so the
 		 * command line uses the pasted redirect (docs/OAUTH2.md). */
 		.device_url = "",
+		.revoke_url = "https://oauth2.googleapis.com/revoke",
 		.scope = "https://mail.google.com/",
 		.imap = { "imap.gmail.com", 993, "tls" },
 		.pop3 = { "pop.gmail.com", 995, "tls" },

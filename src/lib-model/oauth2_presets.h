@@ -40,6 +40,7 @@ struct hk_oauth2_preset {
 	const char *auth_url;
 	const char *token_url;
 	const char *device_url;		/* NULL when the provider has none */
+	const char *revoke_url;		/* RFC 7009 revocation; NULL: none */
 	const char *scope;		/* for authorization_code */
 	const char *client_scope;	/* for client_credentials, or NULL */
 	/* The mail hosts; host NULL when the preset has none. */

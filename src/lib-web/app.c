@@ -27,10 +27,12 @@
 #define SESSION_COOKIE "hikyaku_session"
 #define PRE_COOKIE "hikyaku_pre"
 
-static const char csp[] =
+/* The policy, in two halves around the end of form-action, where a
+ * screen may add sources (hk_ctx.form_action). */
+static const char csp_head[] =
 	"default-src 'none'; style-src 'self'; script-src 'self'; "
-	"img-src 'self'; connect-src 'self'; form-action 'self'; "
-	"frame-ancestors 'none'; base-uri 'none'";
+	"img-src 'self'; connect-src 'self'; form-action 'self'";
+static const char csp_tail[] = "; frame-ancestors 'none'; base-uri 'none'";
 
 int
 hk_app_init(struct hk_app *app, struct hk_config *cfg,
@@ -307,7 +309,9 @@ security_headers(struct hk_ctx *ctx)
 {
 	struct hk_response *res = ctx->res;
 
-	hk_response_header(res, "Content-Security-Policy", "%s", csp);
+	hk_response_header(res, "Content-Security-Policy", "%s%s%s%s",
+	    csp_head, ctx->form_action != NULL ? " " : "",
+	    ctx->form_action != NULL ? ctx->form_action : "", csp_tail);
 	hk_response_header(res, "X-Content-Type-Options", "nosniff");
 	hk_response_header(res, "X-Frame-Options", "DENY");
 	hk_response_header(res, "Referrer-Policy", "same-origin");

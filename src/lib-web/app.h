@@ -67,6 +67,11 @@ struct hk_ctx {
 	long long id;			/* the {id} of the route, if any */
 	char *cache_key;		/* keep the rendered page (cachedpage.h) */
 	bool cache_hit;			/* res->body came from the page cache */
+	/* More CSP form-action sources for this answer (a static string,
+	 * e.g. "https:"), NULL: 'self' only.  Browsers check form-action on
+	 * every redirect a form's POST leads to, so a form whose answer
+	 * sends the browser to another site needs its target here. */
+	const char *form_action;
 };
 
 /* Handles one request completely: routing, sessions, CSRF, the handler,

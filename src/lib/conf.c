@@ -13,7 +13,8 @@
 #define DEFAULT_CONFIG HK_SYSCONFDIR "/hikyaku.conf"
 #define MAX_LINE 4096
 
-enum kind { K_PATH, K_STORE, K_STRING, K_INT, K_SIZE, K_BOOL, K_MODE, K_BASE };
+enum kind { K_PATH, K_STORE, K_STRING, K_INT, K_SIZE, K_BOOL, K_MODE, K_BASE,
+    K_URL };
 
 struct key {
 	const char *name;
@@ -39,6 +40,7 @@ static const struct key keys[] = {
 	{ "socket_mode",       K_MODE,   F(socket_mode), 0, 0777 },
 	{ "ca_file",           K_PATH,   F(ca_file), 0, 0 },
 	{ "page_cache",        K_BOOL,   F(page_cache), 0, 0 },
+	{ "public_url",        K_URL,    F(public_url), 0, 0 },
 };
 #undef F
 
@@ -153,6 +155,29 @@ uri_scheme_len(const char *v)
 	return strncmp(v + n, "://", 3) == 0 ? n : 0;
 }
 
+/* public_url: it becomes the OAuth 2.0 redirect_uri, which the provider
+ * compares byte for byte, and goes into Location headers: an absolute
+ * http(s) URL with a host, of printable ASCII without spaces, quotes,
+ * angle brackets, a query or a fragment. */
+static bool
+public_url_valid(const char *v)
+{
+	size_t n = strlen(v), skip;
+
+	if (strncmp(v, "https://", 8) == 0)
+		skip = 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		skip = 7;
+	else
+		return false;
+	if (n > 1024 || v[skip] == '\0' || v[skip] == '/')
+		return false;
+	for (const char *p = v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\"'<>\\^`{|}?#", *p))
+			return false;
+	return true;
+}
+
 /* database: the path of the SQLite file, or a PostgreSQL connection URI
  * (postgresql:// or postgres://, as libpq reads it), kept as given.  Any
  * other scheme is refused by name instead of becoming a file called
@@ -240,6 +265,14 @@ set_value(struct hk_config *cfg, const struct key *k, const char *v,
 		    (strlen(v) >= 2 && strcmp(v + strlen(v) - 2, "/.") == 0) ||
 		    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0))
 			return *why = hk_strdup("expected an absolute URL path such as /hikyaku/"), -1;
+		free(*(char **)field);
+		*(char **)field = v[strlen(v) - 1] == '/' ? hk_strdup(v) :
+		    hk_aprintf("%s/", v);
+		return 0;
+	case K_URL:
+		if (!public_url_valid(v))
+			return *why = hk_strdup("expected an http:// or https:// "
+			    "URL such as https://mail-admin.example.com/hikyaku/"), -1;
 		free(*(char **)field);
 		*(char **)field = v[strlen(v) - 1] == '/' ? hk_strdup(v) :
 		    hk_aprintf("%s/", v);
@@ -350,5 +383,6 @@ hk_config_free(struct hk_config *cfg)
 	free(cfg->listen);
 	free(cfg->base_path);
 	free(cfg->ca_file);
+	free(cfg->public_url);
 	memset(cfg, 0, sizeof(*cfg));
 }

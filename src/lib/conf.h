@@ -30,6 +30,9 @@ struct hk_config {
 	mode_t socket_mode;	/* for a unix listening socket */
 	char *ca_file;		/* extra trusted CAs (PEM) for every TLS connection; NULL: none */
 	bool page_cache;	/* keep rendered pages (docs/DESIGN.md) */
+	/* The site's external base URL (http:// or https://, always ending
+	 * in '/'), for the OAuth 2.0 redirect URI; NULL: not set. */
+	char *public_url;
 };
 
 /* The path to read: flag_path if not NULL, else $HIKYAKU_CONFIG, else the

@@ -10,6 +10,7 @@ src_ui_libhk_ui_la_SOURCES = \
 	src/ui/ui_health.c \
 	src/ui/ui_login.c \
 	src/ui/ui_oauth2.c \
+	src/ui/ui_oauth2_flow.c \
 	src/ui/ui_oversized.c \
 	src/ui/ui_routes.c \
 	src/ui/ui_servers.c \

@@ -45,6 +45,23 @@ void ui_oauth2_account_xml(struct hk_ctx *ctx, xmlNodePtr root,
     long long account_id, long long server_id);
 void ui_oauth2_accounts_xml(struct hk_ctx *ctx, xmlNodePtr list);
 void ui_oauth2_server_counts_xml(struct hk_db *db, xmlNodePtr list);
+/* The token store's side of the routes below, each write with its audit
+ * row in one transaction (false: nothing stored, logged).  store: a new
+ * connection of account a (refresh may be NULL); forget: disconnect.
+ * refresh_token: the stored refresh token (else the access token) of
+ * account_id in clear, for revoking it; NULL when none; the caller frees
+ * it with hk_free_secret. */
+struct hk_account;
+bool ui_oauth2_store(struct hk_ctx *ctx, const struct hk_account *a,
+    const char *access, long long expires, const char *scope,
+    const char *refresh);
+bool ui_oauth2_forget(struct hk_ctx *ctx, const struct hk_account *a);
+char *ui_oauth2_refresh_token(struct hk_ctx *ctx, long long account_id);
+
+/* ui_oauth2_flow.c: connecting an account in the browser (see there). */
+void ui_oauth2_connect(struct hk_ctx *ctx);
+void ui_oauth2_callback(struct hk_ctx *ctx);
+void ui_oauth2_disconnect(struct hk_ctx *ctx);
 
 /* ui_conntest.c */
 void ui_conntest_unsaved(struct hk_ctx *ctx);
@@ -61,6 +78,11 @@ void ui_account_edit(struct hk_ctx *ctx);
 void ui_account_update(struct hk_ctx *ctx);
 void ui_account_delete_form(struct hk_ctx *ctx);
 void ui_account_delete(struct hk_ctx *ctx);
+/* Account id's edit screen answered with status and a page-level error
+ * (message key; args fill {1}..{n}): how the OAuth 2.0 routes say why
+ * connecting failed, beside the connection state. */
+void ui_account_edit_error(struct hk_ctx *ctx, long long id, int status,
+    const char *key, const char *const *args, size_t nargs);
 
 /* ui_audit.c */
 void ui_audit_list(struct hk_ctx *ctx);

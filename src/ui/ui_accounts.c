@@ -389,6 +389,26 @@ ui_account_edit(struct hk_ctx *ctx)
 	hk_account_clear(&a);
 }
 
+void
+ui_account_edit_error(struct hk_ctx *ctx, long long id, int status,
+    const char *key, const char *const *args, size_t nargs)
+{
+	struct hk_account a = { 0 };
+	enum hk_store_rc rc = hk_account_load(ctx->app->db, ctx->app->key, id,
+	    false, &a);
+
+	if (rc != HK_STORE_OK) {
+		store_fail(ctx, rc);
+		return;
+	}
+	render_form(ctx, &a, NULL, NULL);
+	hk_account_clear(&a);
+	if (ctx->res->status == 0 || ctx->res->status == 200) {
+		hk_page_error(ctx, "", key, args, nargs);
+		ctx->res->status = status;
+	}
+}
+
 /* The hidden version field: a positive integer, else 0. */
 static long long
 form_version(struct hk_ctx *ctx)

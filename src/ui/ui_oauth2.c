@@ -4,11 +4,16 @@
  *   <oauth2 connected="true|false" needs-reconnect="true|false"
  *           expires="ISO-8601" scope="…"><last-error>…</last-error></oauth2>
  * (expires when an access token is stored, last-error when the provider
- * refused); the servers of a pulldown get oauth2="PROVIDER" and
- * password-optional="true|false"; a listed server gets
+ * refused); the servers of a pulldown get oauth2="PROVIDER",
+ * password-optional="true|false" and, with a provider,
+ * oauth2-grant="authorization_code|client_credentials"; a listed server gets
  * <needs-reconnect count="N"/> when N of its accounts need reconnecting.
  * Every value comes from the data generation's tables (oauth2_tokens has
  * its triggers), so cached pages stay right.
+ *
+ * Also the token store's side of connecting and disconnecting an account
+ * (ui_oauth2_flow.c talks to the provider): each write and its audit row
+ * commit together; the audit names the scope and expiry, never a token.
  */
 #include "config.h"
 
@@ -17,7 +22,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "accounts.h"
 #include "app.h"
+#include "audit.h"
+#include "mem.h"
 #include "oauth2_tokens.h"
 #include "server_store.h"
 #include "ui.h"
@@ -128,6 +136,10 @@ ui_oauth2_servers_xml(struct hk_ctx *ctx, xmlNodePtr root)
 			    hk_oauth2_provider_name(s->oauth2_provider));
 			xmlSetProp(e, BAD_CAST "password-optional", BAD_CAST
 			    (hk_server_oauth2_both_ends(s) ? "true" : "false"));
+			/* app-only servers have nothing to connect */
+			if (s->oauth2_provider != HK_OAUTH2_NONE)
+				xmlSetProp(e, BAD_CAST "oauth2-grant", BAD_CAST
+				    hk_oauth2_grant_name(s->oauth2_grant));
 		}
 	}
 	hk_server_list_free(&v, n);
@@ -151,6 +163,11 @@ ui_oauth2_account_xml(struct hk_ctx *ctx, xmlNodePtr root,
 		hk_server_clear(&s);
 		return;
 	}
+	/* Connect's POST is answered with a redirect to the provider, which
+	 * may pass through further sites of its own (a federated sign-in),
+	 * all https:// (hk_oauth2_auth_url insists on it for the first). */
+	if (s.oauth2_grant == HK_OAUTH2_GRANT_CODE)
+		ctx->form_action = "https:";
 	hk_server_clear(&s);
 	for (e = root->children; e != NULL; e = e->next)
 		if (e->type == XML_ELEMENT_NODE &&
@@ -233,4 +250,75 @@ void
 ui_oauth2_server_counts_xml(struct hk_db *db, xmlNodePtr list)
 {
 	(void)hk_oauth2_reconnect_counts(db, each_count, list);
+}
+
+/* --- for the connect and disconnect routes (ui_oauth2_flow.c) --- */
+
+/* Runs write (0: OK) and its audit row in one transaction. */
+static bool
+commit_with_audit(struct hk_ctx *ctx, enum hk_store_rc rc,
+    const struct hk_account *a, const char *action, const char *details)
+{
+	if (rc == HK_STORE_OK)
+		rc = hk_audit_record(ctx->app->db, ctx->session.admin_name,
+		    action, "mail-account", a->id, a->name, details);
+	if (rc != HK_STORE_OK) {
+		hk_db_rollback(ctx->app->db);
+		return false;
+	}
+	return hk_db_commit(ctx->app->db) == SQLITE_OK;
+}
+
+bool
+ui_oauth2_store(struct hk_ctx *ctx, const struct hk_account *a,
+    const char *access, long long expires, const char *scope,
+    const char *refresh)
+{
+	const struct hk_oauth2_owner owner = { HK_OAUTH2_OWNER_ACCOUNT, a->id };
+	char at[32] = "";
+	char *details;
+	bool ok;
+
+	if (hk_db_begin(ctx->app->db) != SQLITE_OK)
+		return false;
+	if (expires > 0)
+		iso(expires, at);
+	details = hk_aprintf("scope: %s\nexpires: %s\nrefresh token: %s",
+	    scope, at[0] != '\0' ? at : "(not said)",
+	    refresh != NULL ? "(stored)" : "(none)");
+	ok = commit_with_audit(ctx, hk_oauth2_tokens_connect(ctx->app->db,
+	    ctx->app->key, owner, access, expires, scope, refresh,
+	    (long long)time(NULL)), a, "oauth2-connect", details);
+	free(details);
+	return ok;
+}
+
+char *
+ui_oauth2_refresh_token(struct hk_ctx *ctx, long long account_id)
+{
+	const struct hk_oauth2_owner owner = { HK_OAUTH2_OWNER_ACCOUNT,
+	    account_id };
+	struct hk_oauth2_tokens t;
+	char *r = NULL;
+
+	if (hk_oauth2_tokens_load(ctx->app->db, ctx->app->key, owner, true,
+	    &t) != HK_STORE_OK)
+		return NULL;
+	if (t.refresh_token != NULL)
+		r = hk_strdup(t.refresh_token);
+	else if (t.access_token != NULL)
+		r = hk_strdup(t.access_token);
+	hk_oauth2_tokens_clear(&t);
+	return r;
+}
+
+bool
+ui_oauth2_forget(struct hk_ctx *ctx, const struct hk_account *a)
+{
+	const struct hk_oauth2_owner owner = { HK_OAUTH2_OWNER_ACCOUNT, a->id };
+
+	if (hk_db_begin(ctx->app->db) != SQLITE_OK)
+		return false;
+	return commit_with_audit(ctx, hk_oauth2_tokens_forget(ctx->app->db,
+	    owner), a, "oauth2-disconnect", NULL);
 }

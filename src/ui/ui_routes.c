@@ -35,6 +35,12 @@ const struct hk_route hk_ui_routes[] = {
 	{ "GET",  "/mail-accounts/{id}/delete",	ui_account_delete_form,	0 },
 	{ "POST", "/mail-accounts/{id}/delete",	ui_account_delete,	0 },
 
+	/* ui_oauth2_flow.c: the callback checks the session itself, as the
+	 * browser may come back without its SameSite=Strict cookie. */
+	{ "POST", "/mail-accounts/{id}/oauth2/connect", ui_oauth2_connect, 0 },
+	{ "POST", "/mail-accounts/{id}/oauth2/disconnect", ui_oauth2_disconnect, 0 },
+	{ "GET",  "/oauth2/callback",		ui_oauth2_callback,	HK_ROUTE_PUBLIC },
+
 	/* ui_audit.c */
 	{ "GET",  "/audit",			ui_audit_list,		0 },
 

@@ -74,6 +74,7 @@ assert_defaults(const struct hk_config *cfg)
 	assert_int_equal(cfg->socket_mode, 0660);
 	assert_null(cfg->ca_file);
 	assert_true(cfg->page_cache);
+	assert_null(cfg->public_url);
 }
 
 static void
@@ -146,7 +147,8 @@ test_every_key(void **state)
 	    "trust_remote_user = yes\n"
 	    "socket_mode = 0600\n"
 	    "ca_file = certs/ca.pem\n"
-	    "page_cache = no\n");
+	    "page_cache = no\n"
+	    "public_url = https://admin.example.jp:8443/hk\n");
 	assert_int_equal(hk_config_load(f->path, true, &cfg, &err), 0);
 	assert_null(err);
 	assert_string_equal(cfg.path, f->path);
@@ -175,6 +177,8 @@ test_every_key(void **state)
 	assert_string_equal(cfg.ca_file, want);
 	free(want);
 	assert_false(cfg.page_cache);
+	/* The trailing '/' is added, as for base_path. */
+	assert_string_equal(cfg.public_url, "https://admin.example.jp:8443/hk/");
 	hk_config_free(&cfg);
 }
 
@@ -295,6 +299,21 @@ test_bad_values(void **state)
 	    "listen: expected unix:PATH or HOST:PORT");
 	expect_line3_error(*state, "listen = [::1]80",
 	    "listen: expected unix:PATH or HOST:PORT");
+	expect_line3_error(*state, "public_url = ftp://example.jp/",
+	    "public_url: expected an http:// or https:// URL such as "
+	    "https://mail-admin.example.com/hikyaku/");
+	expect_line3_error(*state, "public_url = /hikyaku/",
+	    "public_url: expected an http:// or https:// URL such as "
+	    "https://mail-admin.example.com/hikyaku/");
+	expect_line3_error(*state, "public_url = https:///x/",
+	    "public_url: expected an http:// or https:// URL such as "
+	    "https://mail-admin.example.com/hikyaku/");
+	expect_line3_error(*state, "public_url = https://a.jp/x?y=1",
+	    "public_url: expected an http:// or https:// URL such as "
+	    "https://mail-admin.example.com/hikyaku/");
+	expect_line3_error(*state, "public_url = https://a.jp/\"x\"/",
+	    "public_url: expected an http:// or https:// URL such as "
+	    "https://mail-admin.example.com/hikyaku/");
 	expect_line3_error(*state, "base_path = x",
 	    "base_path: expected an absolute URL path such as /hikyaku/");
 	expect_line3_error(*state, "base_path = /a//b",

@@ -156,7 +156,7 @@ setup(void **state)
 	if ((f->tdb = hk_testdb_new("oauth2tok", true)) == NULL)
 		return free(f), -1;
 	hk_random(f->key, sizeof(f->key));
-	if (hk_key_record(f->tdb->db, f->key) != SQLITE_OK ||
+	if (hk_key_record(f->tdb->db, f->key) != HK_SQL_OK ||
 	    hk_db_exec(f->tdb->db,
 	    "INSERT INTO mail_servers (id, position, name, smtp_host, smtp_port,"
 	    " smtp_security, smtp_tls_verify, smtp_auth, smtp_auth_method,"
@@ -167,7 +167,7 @@ setup(void **state)
 	    " 'account', 0, 0, 0, 'pop3', 0, 'h', 110, 'none', 1, 0, 0, 0);"
 	    "INSERT INTO mail_accounts (id, name, address, server_id, username,"
 	    " password, created_at, updated_at) VALUES"
-	    " (1, 'A', 'a@example.jp', 1, 'a', x'', 0, 0);") != SQLITE_OK)
+	    " (1, 'A', 'a@example.jp', 1, 'a', x'', 0, 0);") != HK_SQL_OK)
 		return -1;
 	f->srv.id = 1;
 	f->srv.name = (char *)"S";
