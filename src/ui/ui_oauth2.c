@@ -266,7 +266,7 @@ commit_with_audit(struct hk_ctx *ctx, enum hk_store_rc rc,
 		hk_db_rollback(ctx->app->db);
 		return false;
 	}
-	return hk_db_commit(ctx->app->db) == SQLITE_OK;
+	return hk_db_commit(ctx->app->db) == HK_SQL_OK;
 }
 
 bool
@@ -279,7 +279,7 @@ ui_oauth2_store(struct hk_ctx *ctx, const struct hk_account *a,
 	char *details;
 	bool ok;
 
-	if (hk_db_begin(ctx->app->db) != SQLITE_OK)
+	if (hk_db_begin(ctx->app->db) != HK_SQL_OK)
 		return false;
 	if (expires > 0)
 		iso(expires, at);
@@ -317,7 +317,7 @@ ui_oauth2_forget(struct hk_ctx *ctx, const struct hk_account *a)
 {
 	const struct hk_oauth2_owner owner = { HK_OAUTH2_OWNER_ACCOUNT, a->id };
 
-	if (hk_db_begin(ctx->app->db) != SQLITE_OK)
+	if (hk_db_begin(ctx->app->db) != HK_SQL_OK)
 		return false;
 	return commit_with_audit(ctx, hk_oauth2_tokens_forget(ctx->app->db,
 	    owner), a, "oauth2-disconnect", NULL);
