@@ -17,6 +17,7 @@
 #include "mem.h"
 #include "msgfold.h"
 #include "view.h"
+#include "viewext.h"
 
 /* Generous for our screens, small enough to stop a runaway stylesheet. */
 #define MAX_TEMPLATE_DEPTH 200
@@ -180,6 +181,7 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	view->cat = cat;
 	xsltRegisterExtModuleFunction(BAD_CAST "msg", BAD_CAST HK_XSLT_NS,
 	    xslt_msg);
+	hk_viewext_register();
 	xsltMaxDepth = MAX_TEMPLATE_DEPTH;
 
 	if ((d = opendir(xsl_dir)) == NULL) {
