@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +66,32 @@ static const struct hk_catalog *loading_cat;
 static const char *loading_lang;
 static xmlDictPtr loading_dict;
 static xsltDocLoaderFunc default_loader;
+/* The language's layout.xsl once compiled, if other screens can share it. */
+static xsltStylesheetPtr loading_layout;
+
+/* What a screen imports in place of layout.xsl once that is compiled for
+ * the language: an empty stylesheet with the same address, which
+ * share_layout replaces by the compiled one.  Compiling layout.xsl once
+ * per language instead of once per screen halves the start-up. */
+static xmlDocPtr
+empty_layout(const xmlChar *uri)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root;
+
+	if (doc == NULL)
+		hk_fatal("out of memory");
+	doc->dict = loading_dict;
+	xmlDictReference(loading_dict);
+	doc->URL = xmlStrdup(uri);
+	root = xmlNewDocNode(doc, NULL, BAD_CAST "stylesheet", NULL);
+	if (doc->URL == NULL || root == NULL)
+		hk_fatal("out of memory");
+	xmlDocSetRootElement(doc, root);
+	xmlSetNs(root, xmlNewNs(root, XSLT_NAMESPACE, BAD_CAST "xsl"));
+	xmlNewProp(root, BAD_CAST "version", BAD_CAST "1.0");
+	return doc;
+}
 
 /* Every stylesheet document, the screen's and the layout it imports, is
  * read through here: the constant hk:msg() calls become text. */
@@ -74,6 +103,8 @@ fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
 
 	if (type == XSLT_LOAD_DOCUMENT || loading_lang == NULL)
 		return default_loader(uri, dict, options, ctxt, type);
+	if (loading_layout != NULL && has_suffix((const char *)uri, "/layout.xsl"))
+		return empty_layout(uri);
 	/* One dictionary for all: libxslt compares mode names by pointer,
 	 * so a layout shared between screens must share their names. */
 	doc = default_loader(uri, loading_dict, options, ctxt, type);
@@ -82,19 +113,33 @@ fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
 	return doc;
 }
 
-/* Every screen imports layout.xsl, as its only import, first; compiled,
- * it is the same for every screen of a language (~0.4 MB each).  The
- * first screen's copy is kept for all, the others' are freed.  A screen
- * that imports anything else keeps its own. */
+static int
+is_layout(xsltStylesheetPtr s)
+{
+	return s->next == NULL && s->imports == NULL && s->doc != NULL &&
+	    s->doc->URL != NULL &&
+	    has_suffix((const char *)s->doc->URL, "/layout.xsl");
+}
+
+/* Every screen imports layout.xsl, directly or through the one screen it
+ * imports (mail-servers.xsl), as the last of a chain of single imports;
+ * compiled, it is the same for every screen of a language (~0.4 MB
+ * each).  The first screen's copy is kept for all, the others' are
+ * freed.  A screen that imports anything else keeps its own. */
 static void
 share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
 {
-	xsltStylesheetPtr own = style->imports, *shared = &view->layout[lang];
+	xsltStylesheetPtr importer = style, own, *shared = &view->layout[lang];
 
-	if (own == NULL || own->next != NULL || own->imports != NULL ||
-	    own->doc == NULL || own->doc->URL == NULL ||
-	    !has_suffix((const char *)own->doc->URL, "/layout.xsl") ||
-	    style->dict != view->dict || own->dict != view->dict)
+	if (style->dict != view->dict)
+		return;
+	for (own = style->imports; own != NULL && !is_layout(own);
+	    own = own->imports) {
+		if (own->next != NULL || own->dict != view->dict)
+			return;
+		importer = own;
+	}
+	if (own == NULL || own->dict != view->dict)
 		return;
 	if (*shared == NULL) {
 		*shared = own;
@@ -102,9 +147,19 @@ share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
 	}
 	if (own->extrasNr != (*shared)->extrasNr)
 		return;
-	style->imports = *shared;
+	importer->imports = *shared;
 	own->parent = NULL;
 	xsltFreeStylesheet(own);
+}
+
+/* The stylesheet whose imports end in view->layout[lang], if any. */
+static xsltStylesheetPtr
+layout_importer(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
+{
+	for (; style != NULL && style->imports != NULL; style = style->imports)
+		if (style->imports == view->layout[lang])
+			return style;
+	return NULL;
 }
 
 /* hk:msg(key, arg...) */
@@ -162,6 +217,19 @@ collect_error(void *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One screen for one language, sharing the language's layout if it can.
+ * Imports are resolved here, before the locked-down preferences apply to
+ * transforms. */
+static xsltStylesheetPtr
+compile(struct hk_view *view, const char *path, size_t lang)
+{
+	xsltStylesheetPtr style = xsltParseStylesheetFile(BAD_CAST path);
+
+	if (style != NULL)
+		share_layout(view, style, lang);
+	return style;
+}
+
 static int
 sheet_cmp(const void *a, const void *b)
 {
@@ -211,20 +279,30 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 			    cap * sizeof(*view->sheets));
 		}
 		view->sheets[view->n++] = sh;
-		/* Imports are resolved here, before the locked-down
-		 * preferences apply to transforms. */
 		for (size_t i = 0; i < HK_N_LANGS; i++) {
+			xsltStylesheetPtr *style =
+			    &view->sheets[view->n - 1].style[i];
+
 			loading_lang = hk_languages[i];
-			view->sheets[view->n - 1].style[i] =
-			    xsltParseStylesheetFile(BAD_CAST path);
-			if (view->sheets[view->n - 1].style[i] == NULL) {
+			loading_layout = view->layout[i] != NULL &&
+			    view->layout[i]->extrasNr == 0 ? view->layout[i] :
+			    NULL;
+			*style = compile(view, path, i);
+			/* A sheet that could not take the shared layout in
+			 * place of the empty one: compiled again with its own. */
+			if (*style != NULL && loading_layout != NULL &&
+			    layout_importer(view, *style, i) == NULL) {
+				xsltFreeStylesheet(*style);
+				loading_layout = NULL;
+				*style = compile(view, path, i);
+			}
+			if (*style == NULL) {
 				*err_r = hk_aprintf("%s: not a valid stylesheet",
 				    path);
 				free(path);
 				closedir(d);
 				goto fail;
 			}
-			share_layout(view, view->sheets[view->n - 1].style[i], i);
 		}
 		free(path);
 	}
@@ -232,7 +310,13 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
 	loading_dict = NULL;
+	loading_layout = NULL;
 	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
+#ifdef __GLIBC__
+	/* Compiling leaves freed parser memory behind; give it back before
+	 * the workers are forked, so that each does not carry it. */
+	malloc_trim(0);
+#endif
 
 	view->prefs = xsltNewSecurityPrefs();
 	if (view->prefs == NULL)
@@ -247,6 +331,7 @@ fail:
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
 	loading_dict = NULL;
+	loading_layout = NULL;
 	hk_view_free(&view);
 	return NULL;
 }
@@ -261,12 +346,13 @@ hk_view_free(struct hk_view **viewp)
 	for (size_t i = 0; i < view->n; i++) {
 		for (size_t j = 0; j < HK_N_LANGS; j++) {
 			xsltStylesheetPtr style = view->sheets[i].style[j];
+			xsltStylesheetPtr importer;
 
 			if (style == NULL)
 				continue;
-			if (style->imports != NULL &&
-			    style->imports == view->layout[j])
-				style->imports = NULL;	/* freed below */
+			importer = layout_importer(view, style, j);
+			if (importer != NULL)
+				importer->imports = NULL;	/* freed below */
 			xsltFreeStylesheet(style);
 		}
 		free(view->sheets[i].screen);
