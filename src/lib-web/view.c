@@ -66,33 +66,6 @@ static const struct hk_catalog *loading_cat;
 static const char *loading_lang;
 static xmlDictPtr loading_dict;
 static xsltDocLoaderFunc default_loader;
-/* The language's layout.xsl once compiled, if other screens can share it. */
-static xsltStylesheetPtr loading_layout;
-
-/* What a screen imports in place of layout.xsl once that is compiled for
- * the language: an empty stylesheet with the same address, which
- * share_layout replaces by the compiled one.  Compiling layout.xsl once
- * per language instead of once per screen halves the start-up. */
-static xmlDocPtr
-empty_layout(const xmlChar *uri)
-{
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr root;
-
-	if (doc == NULL)
-		hk_fatal("out of memory");
-	doc->dict = loading_dict;
-	xmlDictReference(loading_dict);
-	doc->URL = xmlStrdup(uri);
-	root = xmlNewDocNode(doc, NULL, BAD_CAST "stylesheet", NULL);
-	if (doc->URL == NULL || root == NULL)
-		hk_fatal("out of memory");
-	xmlDocSetRootElement(doc, root);
-	xmlSetNs(root, xmlNewNs(root, XSLT_NAMESPACE, BAD_CAST "xsl"));
-	xmlNewProp(root, BAD_CAST "version", BAD_CAST "1.0");
-	return doc;
-}
-
 /* Every stylesheet document, the screen's and the layout it imports, is
  * read through here: the constant hk:msg() calls become text. */
 static xmlDocPtr
@@ -103,8 +76,6 @@ fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
 
 	if (type == XSLT_LOAD_DOCUMENT || loading_lang == NULL)
 		return default_loader(uri, dict, options, ctxt, type);
-	if (loading_layout != NULL && has_suffix((const char *)uri, "/layout.xsl"))
-		return empty_layout(uri);
 	/* One dictionary for all: libxslt compares mode names by pointer,
 	 * so a layout shared between screens must share their names. */
 	doc = default_loader(uri, loading_dict, options, ctxt, type);
@@ -125,7 +96,11 @@ is_layout(xsltStylesheetPtr s)
  * imports (mail-servers.xsl), as the last of a chain of single imports;
  * compiled, it is the same for every screen of a language (~0.4 MB
  * each).  The first screen's copy is kept for all, the others' are
- * freed.  A screen that imports anything else keeps its own. */
+ * freed.  A screen that imports anything else keeps its own.  (Its
+ * patterns' cache slots, extrasNr, start at 0 in every screen, as an
+ * xsl:import comes before anything else a sheet compiles; a screen
+ * compiled against an empty stand-in for the layout would number its own
+ * from 0 too and collide, so the layout is compiled with every screen.) */
 static void
 share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
 {
@@ -284,18 +259,7 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 			    &view->sheets[view->n - 1].style[i];
 
 			loading_lang = hk_languages[i];
-			loading_layout = view->layout[i] != NULL &&
-			    view->layout[i]->extrasNr == 0 ? view->layout[i] :
-			    NULL;
 			*style = compile(view, path, i);
-			/* A sheet that could not take the shared layout in
-			 * place of the empty one: compiled again with its own. */
-			if (*style != NULL && loading_layout != NULL &&
-			    layout_importer(view, *style, i) == NULL) {
-				xsltFreeStylesheet(*style);
-				loading_layout = NULL;
-				*style = compile(view, path, i);
-			}
 			if (*style == NULL) {
 				*err_r = hk_aprintf("%s: not a valid stylesheet",
 				    path);
@@ -310,7 +274,6 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
 	loading_dict = NULL;
-	loading_layout = NULL;
 	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
 #ifdef __GLIBC__
 	/* Compiling leaves freed parser memory behind; give it back before
@@ -331,7 +294,6 @@ fail:
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
 	loading_dict = NULL;
-	loading_layout = NULL;
 	hk_view_free(&view);
 	return NULL;
 }
