@@ -3,6 +3,7 @@
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:hk="urn:hikyaku:xslt"
+    extension-element-prefixes="hk"
     exclude-result-prefixes="hk">
 
   <xsl:import href="layout.xsl"/>
@@ -73,42 +74,15 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- What every row repeats, looked up once per page: a row is the
-       list's unit of cost, so it takes its strings from these and calls
-       no named template in the common case. -->
-  <xsl:variable name="m.col.send" select="hk:msg('servers.col.send')"/>
-  <xsl:variable name="m.col.receive" select="hk:msg('servers.col.receive')"/>
-  <xsl:variable name="m.col.limits" select="hk:msg('servers.col.limits')"/>
-  <xsl:variable name="m.col.test" select="hk:msg('servers.col.test')"/>
-  <xsl:variable name="m.auth.none" select="hk:msg('servers.auth.none')"/>
-  <xsl:variable name="m.apop" select="hk:msg('servers.apop')"/>
-  <xsl:variable name="m.unverified" select="hk:msg('servers.tls-unverified')"/>
-  <xsl:variable name="m.security.none" select="hk:msg('security.none')"/>
-  <xsl:variable name="m.security.starttls" select="hk:msg('security.starttls')"/>
-  <xsl:variable name="m.security.tls" select="hk:msg('security.tls')"/>
-  <xsl:variable name="m.protocol.pop3" select="hk:msg('protocol.pop3')"/>
-  <xsl:variable name="m.protocol.imap4" select="hk:msg('protocol.imap4')"/>
-  <xsl:variable name="m.limit.send" select="hk:msg('servers.limit.send')"/>
-  <xsl:variable name="m.limit.receive" select="hk:msg('servers.limit.receive')"/>
-  <xsl:variable name="m.test.ok" select="hk:msg('servers.test.ok')"/>
-  <xsl:variable name="m.test.failed" select="hk:msg('servers.test.failed')"/>
-  <xsl:variable name="m.test.never" select="hk:msg('servers.test.never')"/>
-  <xsl:variable name="m.change" select="hk:msg('action.change')"/>
-  <xsl:variable name="m.delete" select="hk:msg('action.delete')"/>
-  <!-- hk.size of the sizes the pulldowns offer. -->
-  <xsl:variable name="m.size.0" select="hk:msg('size.unlimited')"/>
-  <xsl:variable name="m.size.512k" select="hk:msg('size.kb', '512')"/>
-  <xsl:variable name="m.size.1m" select="hk:msg('size.mb', '1')"/>
-  <xsl:variable name="m.size.3m" select="hk:msg('size.mb', '3')"/>
-  <xsl:variable name="m.size.5m" select="hk:msg('size.mb', '5')"/>
-  <xsl:variable name="m.size.10m" select="hk:msg('size.mb', '10')"/>
-
+  <!-- The row's fixed texts are hk:msg() calls with literal keys, which
+       become plain text when the sheet is loaded (msgfold.h): cheaper
+       per row than a variable, which libxslt copies on each use. -->
   <xsl:template match="mail-server">
     <tr>
       <th scope="row" class="col-name">
         <xsl:value-of select="name"/>
       </th>
-      <td data-label="{$m.col.send}">
+      <td data-label="{hk:msg('servers.col.send')}">
         <span class="hostport">
           <xsl:apply-templates select="smtp_host" mode="host"/>
           <xsl:value-of select="smtp_port"/>
@@ -117,21 +91,21 @@
           <li>
             <xsl:choose>
               <xsl:when test="smtp_security = 'starttls'">
-                <xsl:value-of select="$m.security.starttls"/>
+                <xsl:value-of select="hk:msg('security.starttls')"/>
                 <xsl:if test="smtp_tls_verify = 'off'">
                   <xsl:text> </xsl:text>
-                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                  <span class="badge warn"><xsl:value-of select="hk:msg('servers.tls-unverified')"/></span>
                 </xsl:if>
               </xsl:when>
               <xsl:when test="smtp_security = 'tls'">
-                <xsl:value-of select="$m.security.tls"/>
+                <xsl:value-of select="hk:msg('security.tls')"/>
                 <xsl:if test="smtp_tls_verify = 'off'">
                   <xsl:text> </xsl:text>
-                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                  <span class="badge warn"><xsl:value-of select="hk:msg('servers.tls-unverified')"/></span>
                 </xsl:if>
               </xsl:when>
               <xsl:otherwise>
-                <span class="plain"><xsl:value-of select="$m.security.none"/></span>
+                <span class="plain"><xsl:value-of select="hk:msg('security.none')"/></span>
               </xsl:otherwise>
             </xsl:choose>
           </li>
@@ -148,7 +122,7 @@
                 </xsl:if>
               </xsl:when>
               <xsl:otherwise>
-                <xsl:value-of select="$m.auth.none"/>
+                <xsl:value-of select="hk:msg('servers.auth.none')"/>
               </xsl:otherwise>
             </xsl:choose>
           </li>
@@ -159,7 +133,7 @@
           </xsl:if>
         </ul>
       </td>
-      <td data-label="{$m.col.receive}">
+      <td data-label="{hk:msg('servers.col.receive')}">
         <span class="hostport">
           <xsl:apply-templates select="recv_host" mode="host"/>
           <xsl:value-of select="recv_port"/>
@@ -168,10 +142,10 @@
           <li>
             <xsl:choose>
               <xsl:when test="recv_protocol = 'pop3'">
-                <xsl:value-of select="$m.protocol.pop3"/>
+                <xsl:value-of select="hk:msg('protocol.pop3')"/>
               </xsl:when>
               <xsl:when test="recv_protocol = 'imap4'">
-                <xsl:value-of select="$m.protocol.imap4"/>
+                <xsl:value-of select="hk:msg('protocol.imap4')"/>
               </xsl:when>
               <xsl:otherwise>
                 <xsl:value-of select="hk:msg(concat('protocol.', recv_protocol))"/>
@@ -181,46 +155,46 @@
           <li>
             <xsl:choose>
               <xsl:when test="recv_security = 'starttls'">
-                <xsl:value-of select="$m.security.starttls"/>
+                <xsl:value-of select="hk:msg('security.starttls')"/>
                 <xsl:if test="recv_tls_verify = 'off'">
                   <xsl:text> </xsl:text>
-                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                  <span class="badge warn"><xsl:value-of select="hk:msg('servers.tls-unverified')"/></span>
                 </xsl:if>
               </xsl:when>
               <xsl:when test="recv_security = 'tls'">
-                <xsl:value-of select="$m.security.tls"/>
+                <xsl:value-of select="hk:msg('security.tls')"/>
                 <xsl:if test="recv_tls_verify = 'off'">
                   <xsl:text> </xsl:text>
-                  <span class="badge warn"><xsl:value-of select="$m.unverified"/></span>
+                  <span class="badge warn"><xsl:value-of select="hk:msg('servers.tls-unverified')"/></span>
                 </xsl:if>
               </xsl:when>
               <xsl:otherwise>
-                <span class="plain"><xsl:value-of select="$m.security.none"/></span>
+                <span class="plain"><xsl:value-of select="hk:msg('security.none')"/></span>
               </xsl:otherwise>
             </xsl:choose>
           </li>
           <xsl:if test="recv_protocol = 'pop3' and apop = 'on'">
-            <li><xsl:value-of select="$m.apop"/></li>
+            <li><xsl:value-of select="hk:msg('servers.apop')"/></li>
           </xsl:if>
         </ul>
       </td>
-      <td data-label="{$m.col.limits}">
+      <td data-label="{hk:msg('servers.col.limits')}">
         <dl class="limits">
-          <dt><xsl:value-of select="$m.limit.send"/></dt>
+          <dt><xsl:value-of select="hk:msg('servers.limit.send')"/></dt>
           <dd><xsl:apply-templates select="send_limit" mode="size"/></dd>
-          <dt><xsl:value-of select="$m.limit.receive"/></dt>
+          <dt><xsl:value-of select="hk:msg('servers.limit.receive')"/></dt>
           <dd><xsl:apply-templates select="recv_limit" mode="size"/></dd>
         </dl>
       </td>
-      <td data-label="{$m.col.test}">
+      <td data-label="{hk:msg('servers.col.test')}">
         <xsl:choose>
           <xsl:when test="last-test">
             <xsl:choose>
               <xsl:when test="last-test/@ok = 'true'">
-                <span class="badge ok"><xsl:value-of select="$m.test.ok"/></span>
+                <span class="badge ok"><xsl:value-of select="hk:msg('servers.test.ok')"/></span>
               </xsl:when>
               <xsl:otherwise>
-                <span class="badge bad"><xsl:value-of select="$m.test.failed"/></span>
+                <span class="badge bad"><xsl:value-of select="hk:msg('servers.test.failed')"/></span>
               </xsl:otherwise>
             </xsl:choose>
             <xsl:if test="string(last-test/@at)">
@@ -234,7 +208,7 @@
             </xsl:if>
           </xsl:when>
           <xsl:otherwise>
-            <span class="muted"><xsl:value-of select="$m.test.never"/></span>
+            <span class="muted"><xsl:value-of select="hk:msg('servers.test.never')"/></span>
           </xsl:otherwise>
         </xsl:choose>
         <xsl:apply-templates select="health"/>
@@ -244,13 +218,13 @@
         <a class="button small"
             href="{$base}mail-servers/{@id}/edit"
             aria-label="{hk:msg('servers.edit.label', name)}">
-          <xsl:value-of select="$m.change"/>
+          <xsl:value-of select="hk:msg('action.change')"/>
         </a>
         <xsl:text> </xsl:text>
         <a class="button small danger"
             href="{$base}mail-servers/{@id}/delete"
             aria-label="{hk:msg('servers.delete.label', name)}">
-          <xsl:value-of select="$m.delete"/>
+          <xsl:value-of select="hk:msg('action.delete')"/>
         </a>
       </td>
     </tr>
@@ -307,11 +281,7 @@
             <xsl:value-of select="concat('[', @display, ']:')"/>
           </xsl:when>
           <xsl:otherwise>
-            <span title="{.}">
-              <xsl:call-template name="break-at-dots">
-                <xsl:with-param name="s" select="string(@display)"/>
-              </xsl:call-template>
-            </span>
+            <span title="{.}"><hk:break-at-dots select="@display"/></span>
             <xsl:text>:</xsl:text>
           </xsl:otherwise>
         </xsl:choose>
@@ -320,9 +290,7 @@
         <xsl:value-of select="concat('[', ., ']:')"/>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:call-template name="break-at-dots">
-          <xsl:with-param name="s" select="string(.)"/>
-        </xsl:call-template>
+        <hk:break-at-dots select="."/>
         <xsl:text>:</xsl:text>
       </xsl:otherwise>
     </xsl:choose>
@@ -332,12 +300,12 @@
        the messages above, anything else through hk.size. -->
   <xsl:template match="*" mode="size">
     <xsl:choose>
-      <xsl:when test=". = 0"><xsl:value-of select="$m.size.0"/></xsl:when>
-      <xsl:when test=". = 10485760"><xsl:value-of select="$m.size.10m"/></xsl:when>
-      <xsl:when test=". = 5242880"><xsl:value-of select="$m.size.5m"/></xsl:when>
-      <xsl:when test=". = 3145728"><xsl:value-of select="$m.size.3m"/></xsl:when>
-      <xsl:when test=". = 1048576"><xsl:value-of select="$m.size.1m"/></xsl:when>
-      <xsl:when test=". = 524288"><xsl:value-of select="$m.size.512k"/></xsl:when>
+      <xsl:when test=". = 0"><xsl:value-of select="hk:msg('size.unlimited')"/></xsl:when>
+      <xsl:when test=". = 10485760"><xsl:value-of select="hk:msg('size.mb', '10')"/></xsl:when>
+      <xsl:when test=". = 5242880"><xsl:value-of select="hk:msg('size.mb', '5')"/></xsl:when>
+      <xsl:when test=". = 3145728"><xsl:value-of select="hk:msg('size.mb', '3')"/></xsl:when>
+      <xsl:when test=". = 1048576"><xsl:value-of select="hk:msg('size.mb', '1')"/></xsl:when>
+      <xsl:when test=". = 524288"><xsl:value-of select="hk:msg('size.kb', '512')"/></xsl:when>
       <xsl:otherwise>
         <xsl:call-template name="hk.size">
           <xsl:with-param name="bytes" select="."/>
@@ -364,34 +332,23 @@
       </xsl:when>
       <xsl:when test="string($host/@display)">
         <span title="{$host}">
-          <xsl:call-template name="break-at-dots">
-            <xsl:with-param name="s" select="string($h)"/>
-          </xsl:call-template>
+          <hk:break-at-dots select="$h"/>
         </span>
         <xsl:value-of select="concat(':', $port)"/>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:call-template name="break-at-dots">
-          <xsl:with-param name="s" select="string($h)"/>
-        </xsl:call-template>
+        <hk:break-at-dots select="$h"/>
         <xsl:value-of select="concat(':', $port)"/>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
-  <!-- Lets a long host name wrap after its dots, not inside a label. -->
+  <!-- Lets a long host name wrap after its dots, not inside a label
+       (<hk:break-at-dots>, src/lib-web/viewext.h, does it in one step;
+       this name stays for stylesheets that call it). -->
   <xsl:template name="break-at-dots">
     <xsl:param name="s"/>
-    <xsl:choose>
-      <xsl:when test="contains($s, '.')">
-        <xsl:value-of select="concat(substring-before($s, '.'), '.')"/>
-        <wbr/>
-        <xsl:call-template name="break-at-dots">
-          <xsl:with-param name="s" select="substring-after($s, '.')"/>
-        </xsl:call-template>
-      </xsl:when>
-      <xsl:otherwise><xsl:value-of select="$s"/></xsl:otherwise>
-    </xsl:choose>
+    <hk:break-at-dots select="$s"/>
   </xsl:template>
 
   <xsl:template name="security">

@@ -19,6 +19,8 @@ src_lib_web_libhk_web_la_SOURCES = \
 	src/lib-web/statics.c \
 	src/lib-web/statics.h \
 	src/lib-web/view.c \
-	src/lib-web/view.h
+	src/lib-web/view.h \
+	src/lib-web/viewext.c \
+	src/lib-web/viewext.h
 src_lib_web_libhk_web_la_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_web)
 src_lib_web_libhk_web_la_CFLAGS = $(HK_DEP_CFLAGS)

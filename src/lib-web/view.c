@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,7 @@
 #include "mem.h"
 #include "msgfold.h"
 #include "view.h"
+#include "viewext.h"
 
 /* Generous for our screens, small enough to stop a runaway stylesheet. */
 #define MAX_TEMPLATE_DEPTH 200
@@ -62,7 +66,6 @@ static const struct hk_catalog *loading_cat;
 static const char *loading_lang;
 static xmlDictPtr loading_dict;
 static xsltDocLoaderFunc default_loader;
-
 /* Every stylesheet document, the screen's and the layout it imports, is
  * read through here: the constant hk:msg() calls become text. */
 static xmlDocPtr
@@ -81,19 +84,37 @@ fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
 	return doc;
 }
 
-/* Every screen imports layout.xsl, as its only import, first; compiled,
- * it is the same for every screen of a language (~0.4 MB each).  The
- * first screen's copy is kept for all, the others' are freed.  A screen
- * that imports anything else keeps its own. */
+static int
+is_layout(xsltStylesheetPtr s)
+{
+	return s->next == NULL && s->imports == NULL && s->doc != NULL &&
+	    s->doc->URL != NULL &&
+	    has_suffix((const char *)s->doc->URL, "/layout.xsl");
+}
+
+/* Every screen imports layout.xsl, directly or through the one screen it
+ * imports (mail-servers.xsl), as the last of a chain of single imports;
+ * compiled, it is the same for every screen of a language (~0.4 MB
+ * each).  The first screen's copy is kept for all, the others' are
+ * freed.  A screen that imports anything else keeps its own.  (Its
+ * patterns' cache slots, extrasNr, start at 0 in every screen, as an
+ * xsl:import comes before anything else a sheet compiles; a screen
+ * compiled against an empty stand-in for the layout would number its own
+ * from 0 too and collide, so the layout is compiled with every screen.) */
 static void
 share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
 {
-	xsltStylesheetPtr own = style->imports, *shared = &view->layout[lang];
+	xsltStylesheetPtr importer = style, own, *shared = &view->layout[lang];
 
-	if (own == NULL || own->next != NULL || own->imports != NULL ||
-	    own->doc == NULL || own->doc->URL == NULL ||
-	    !has_suffix((const char *)own->doc->URL, "/layout.xsl") ||
-	    style->dict != view->dict || own->dict != view->dict)
+	if (style->dict != view->dict)
+		return;
+	for (own = style->imports; own != NULL && !is_layout(own);
+	    own = own->imports) {
+		if (own->next != NULL || own->dict != view->dict)
+			return;
+		importer = own;
+	}
+	if (own == NULL || own->dict != view->dict)
 		return;
 	if (*shared == NULL) {
 		*shared = own;
@@ -101,9 +122,19 @@ share_layout(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
 	}
 	if (own->extrasNr != (*shared)->extrasNr)
 		return;
-	style->imports = *shared;
+	importer->imports = *shared;
 	own->parent = NULL;
 	xsltFreeStylesheet(own);
+}
+
+/* The stylesheet whose imports end in view->layout[lang], if any. */
+static xsltStylesheetPtr
+layout_importer(struct hk_view *view, xsltStylesheetPtr style, size_t lang)
+{
+	for (; style != NULL && style->imports != NULL; style = style->imports)
+		if (style->imports == view->layout[lang])
+			return style;
+	return NULL;
 }
 
 /* hk:msg(key, arg...) */
@@ -161,6 +192,19 @@ collect_error(void *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One screen for one language, sharing the language's layout if it can.
+ * Imports are resolved here, before the locked-down preferences apply to
+ * transforms. */
+static xsltStylesheetPtr
+compile(struct hk_view *view, const char *path, size_t lang)
+{
+	xsltStylesheetPtr style = xsltParseStylesheetFile(BAD_CAST path);
+
+	if (style != NULL)
+		share_layout(view, style, lang);
+	return style;
+}
+
 static int
 sheet_cmp(const void *a, const void *b)
 {
@@ -180,6 +224,7 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	view->cat = cat;
 	xsltRegisterExtModuleFunction(BAD_CAST "msg", BAD_CAST HK_XSLT_NS,
 	    xslt_msg);
+	hk_viewext_register();
 	xsltMaxDepth = MAX_TEMPLATE_DEPTH;
 
 	if ((d = opendir(xsl_dir)) == NULL) {
@@ -209,20 +254,19 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 			    cap * sizeof(*view->sheets));
 		}
 		view->sheets[view->n++] = sh;
-		/* Imports are resolved here, before the locked-down
-		 * preferences apply to transforms. */
 		for (size_t i = 0; i < HK_N_LANGS; i++) {
+			xsltStylesheetPtr *style =
+			    &view->sheets[view->n - 1].style[i];
+
 			loading_lang = hk_languages[i];
-			view->sheets[view->n - 1].style[i] =
-			    xsltParseStylesheetFile(BAD_CAST path);
-			if (view->sheets[view->n - 1].style[i] == NULL) {
+			*style = compile(view, path, i);
+			if (*style == NULL) {
 				*err_r = hk_aprintf("%s: not a valid stylesheet",
 				    path);
 				free(path);
 				closedir(d);
 				goto fail;
 			}
-			share_layout(view, view->sheets[view->n - 1].style[i], i);
 		}
 		free(path);
 	}
@@ -231,6 +275,11 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	loading_lang = NULL;
 	loading_dict = NULL;
 	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
+#ifdef __GLIBC__
+	/* Compiling leaves freed parser memory behind; give it back before
+	 * the workers are forked, so that each does not carry it. */
+	malloc_trim(0);
+#endif
 
 	view->prefs = xsltNewSecurityPrefs();
 	if (view->prefs == NULL)
@@ -259,12 +308,13 @@ hk_view_free(struct hk_view **viewp)
 	for (size_t i = 0; i < view->n; i++) {
 		for (size_t j = 0; j < HK_N_LANGS; j++) {
 			xsltStylesheetPtr style = view->sheets[i].style[j];
+			xsltStylesheetPtr importer;
 
 			if (style == NULL)
 				continue;
-			if (style->imports != NULL &&
-			    style->imports == view->layout[j])
-				style->imports = NULL;	/* freed below */
+			importer = layout_importer(view, style, j);
+			if (importer != NULL)
+				importer->imports = NULL;	/* freed below */
 			xsltFreeStylesheet(style);
 		}
 		free(view->sheets[i].screen);

@@ -76,6 +76,17 @@ static const char fold_xsl[] = XSL_HEAD
     "</div>\n"
     "</xsl:template>\n" XSL_TAIL;
 
+/* <hk:break-at-dots> (viewext.h) after text, on several kinds of name. */
+static const char dots_xsl[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<xsl:stylesheet version=\"1.0\"\n"
+    "    xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"\n"
+    "    xmlns:hk=\"urn:hikyaku:xslt\" extension-element-prefixes=\"hk\">\n"
+    "<xsl:output method=\"html\" encoding=\"UTF-8\"/>\n"
+    "<xsl:template match=\"/page\"><div><xsl:for-each select=\"h\">"
+    "<p>[<hk:break-at-dots select=\".\"/>]</p></xsl:for-each></div>"
+    "</xsl:template>\n" XSL_TAIL;
+
 static const char en_xml[] =
     "<messages lang=\"en\"><m k=\"k\">Hello {1}!</m>"
     "<m k=\"t\">Title</m><m k=\"q\">It's \"quoted\" {x}</m>"
@@ -131,6 +142,7 @@ setup(void **state)
 	free(put(f->xsl_dir, "reader.xsl", reader_xsl));
 	free(put(f->xsl_dir, "writer.xsl", writer_xsl));
 	free(put(f->xsl_dir, "loop.xsl", loop_xsl));
+	free(put(f->xsl_dir, "dots.xsl", dots_xsl));
 	free(put(f->xsl_dir, "notes.txt", "not a stylesheet"));
 	free(put(f->i18n_dir, "en.xml", en_xml));
 	free(put(f->i18n_dir, "ja.xml", ja_xml));
@@ -155,6 +167,7 @@ teardown(void **state)
 	drop(f->xsl_dir, "reader.xsl");
 	drop(f->xsl_dir, "writer.xsl");
 	drop(f->xsl_dir, "loop.xsl");
+	drop(f->xsl_dir, "dots.xsl");
 	drop(f->xsl_dir, "notes.txt");
 	drop(f->xsl_dir, "broken.xsl");
 	drop(f->i18n_dir, "en.xml");
@@ -354,6 +367,24 @@ test_document_write_forbidden(void **state)
 	free(dst);
 }
 
+/* A <wbr> after each dot, the text escaped as a value-of's would be. */
+static void
+test_break_at_dots(void **state)
+{
+	struct fixture *f = *state;
+	char *html;
+
+	html = render_ok(f->view, "<page lang=\"en\"><h>smtp.example.jp</h>"
+	    "<h>a..b.</h><h>localhost</h><h/><h>&lt;x&gt;.&amp;</h></page>",
+	    "dots");
+	assert_string_equal(html, "<div>\n"
+	    "<p>[smtp.<wbr></wbr>example.<wbr></wbr>jp]</p>\n"
+	    "<p>[a.<wbr></wbr>.<wbr></wbr>b.<wbr></wbr>]</p>\n"
+	    "<p>[localhost]</p>\n<p>[]</p>\n"
+	    "<p>[&lt;x&gt;.<wbr></wbr>&amp;]</p>\n</div>\n");
+	free(html);
+}
+
 static void
 test_runaway_recursion_stopped(void **state)
 {
@@ -538,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_unknown_screen),
 		cmocka_unit_test(test_document_read_forbidden),
 		cmocka_unit_test(test_document_write_forbidden),
+		cmocka_unit_test(test_break_at_dots),
 		cmocka_unit_test(test_runaway_recursion_stopped),
 		cmocka_unit_test(test_xml_output),
 		cmocka_unit_test(test_load_errors),
