@@ -689,7 +689,7 @@ ctl_migrate_db(const struct hk_config *cfg, int argc, char **argv)
 	    hk_db_schema_version(dst));
 	ret = HK_EXIT_OK;
 out:
-	if (src != NULL)
+	if (src != NULL && hk_sql_in_transaction(hk_db_sql(src)))
 		hk_sql_rollback(hk_db_sql(src));	/* ends the read */
 	free(err);
 	free(shown);
