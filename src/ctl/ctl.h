@@ -36,6 +36,9 @@ int ctl_fetch(const struct hk_config *cfg, int argc, char **argv);	/* ctl_mail.c
 int ctl_oauth2(const struct hk_config *cfg, int argc, char **argv);
 /* backup FILE: an online copy of the database, checked (ctl_backup.c). */
 int ctl_backup(const struct hk_config *cfg, int argc, char **argv);
+/* migrate-db --to URI: the SQLite database copied into an empty
+ * PostgreSQL one and verified, in one transaction (ctl_migrate.c). */
+int ctl_migrate_db(const struct hk_config *cfg, int argc, char **argv);
 /* export [--with-secrets]: the settings as one XML document (ctl_export.c). */
 int ctl_export(const struct hk_config *cfg, int argc, char **argv);
 /* import FILE [--dry-run] [--replace]: an export document back (ctl_import.c). */

@@ -59,7 +59,8 @@ static const char usage_text[] =
 	"                       every server and account as one XML document\n"
 	"  import FILE [--dry-run] [--replace]\n"
 	"                       check an export document, then apply it at once\n"
-	"  backup FILE          a checked copy of the database, taken while it runs\n";
+	"  backup FILE          a checked copy of the database, taken while it runs\n"
+	"  migrate-db --to URI  copy the SQLite database into an empty PostgreSQL one\n";
 
 static int
 usage(void)
@@ -329,6 +330,8 @@ main(int argc, char **argv)
 		rc = ctl_import(&cfg, argc, argv);
 	else if (strcmp(argv[0], "backup") == 0)
 		rc = ctl_backup(&cfg, argc, argv);
+	else if (strcmp(argv[0], "migrate-db") == 0)
+		rc = ctl_migrate_db(&cfg, argc, argv);
 	else if (strcmp(argv[0], "rotate-key") == 0)
 		rc = ctl_rotate_key(&cfg, argc, argv);
 	else
