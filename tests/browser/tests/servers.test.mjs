@@ -73,9 +73,9 @@ test('mail servers in English: add, change with a conflict, order, delete', { sk
 		await page.goto(`${HK_URL}mail-servers/new`);
 		await assertShell(page, 'en');
 		assert.equal((await page.textContent('main h1')).trim(), t('en', 'server.new.title'));
-		// The seed's three groups, then the connection test of the form.
+		// The seed's three groups and OAuth 2.0, then the connection test of the form.
 		assert.deepEqual(await page.$$eval('fieldset.group:not(.conntest-group) > legend', (ls) => ls.map((l) => l.textContent.trim())),
-		    ['server.section.name', 'server.section.send', 'server.section.receive'].map((k) => t('en', k)));
+		    ['server.section.name', 'server.section.send', 'server.section.receive', 'server.section.oauth2'].map((k) => t('en', k)));
 		assert.equal((await page.textContent('fieldset.conntest-group > legend')).trim(), t('en', 'conntest.cred.title'));
 		assert.equal(await page.inputValue('#f-smtp_port'), '25');
 		assert.equal(await page.inputValue('#f-recv_port'), '110');
