@@ -326,6 +326,16 @@ ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
 		    (long long)time(NULL), lease->lease_s, a.id);
 
 		if (lrc == HK_STORE_NOT_FOUND) {
+			/* We hold the account's lock here: a holder on this
+			 * host whose process is gone crashed mid-fetch. */
+			char holder[HK_LEASE_OWNER_MAX];
+
+			if (hk_lease_holder(db, a.id, holder, sizeof(holder)) ==
+			    HK_STORE_OK && hk_lease_holder_gone(holder))
+				lrc = hk_lease_take_over(db, lease->owner, holder,
+				    (long long)time(NULL), lease->lease_s, a.id);
+		}
+		if (lrc == HK_STORE_NOT_FOUND) {
 			printf("%s: skipped: another fetch of this account is "
 			    "running\n", a.name);
 			rc = 0;

@@ -4,8 +4,11 @@
  * for the choice of the row in claim_pick (see there). */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -164,6 +167,62 @@ one_row(struct hk_db *db, struct hk_sql_stmt *st)
 	if (rc != HK_SQL_DONE)
 		return hk_db_store_rc(db, rc);
 	return changed ? HK_STORE_OK : HK_STORE_NOT_FOUND;
+}
+
+enum hk_store_rc
+hk_lease_holder(struct hk_db *db, long long account_id, char *out,
+    size_t outlen)
+{
+	struct hk_sql_stmt *st = hk_db_prepare(db,
+	    "SELECT lease_owner FROM fetch_schedule WHERE account_id = ?1");
+	int rc;
+
+	out[0] = '\0';
+	hk_sql_bind_int64(st, 1, account_id);
+	rc = hk_sql_step(st);
+	if (rc == HK_SQL_ROW)
+		snprintf(out, outlen, "%s", hk_sql_column_text(st, 0));
+	hk_db_done(st);
+	return rc == HK_SQL_ROW || rc == HK_SQL_DONE ? HK_STORE_OK :
+	    hk_db_store_rc(db, rc);
+}
+
+bool
+hk_lease_holder_gone(const char *holder)
+{
+	char host[256];
+	const char *colon = strchr(holder, ':');
+	char *end;
+	long pid;
+
+	if (colon == NULL || gethostname(host, sizeof(host)) < 0)
+		return false;
+	host[sizeof(host) - 1] = '\0';
+	if ((size_t)(colon - holder) != strlen(host) ||
+	    strncmp(holder, host, strlen(host)) != 0)
+		return false;
+	errno = 0;
+	pid = strtol(colon + 1, &end, 10);
+	if (errno != 0 || end == colon + 1 || *end != ':' || pid <= 0)
+		return false;
+	/* A reused pid reads as alive: the safe side (wait for the expiry). */
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+enum hk_store_rc
+hk_lease_take_over(struct hk_db *db, const char *owner, const char *dead,
+    long long now, int lease_s, long long account_id)
+{
+	struct hk_sql_stmt *st = hk_db_prepare(db,
+	    "UPDATE fetch_schedule SET lease_owner = ?1, lease_until = ?2,"
+	    " claimed_at = ?3 WHERE account_id = ?4 AND lease_owner = ?5");
+
+	hk_sql_bind_text(st, 1, owner);
+	hk_sql_bind_int64(st, 2, now + lease_s);
+	hk_sql_bind_int64(st, 3, now);
+	hk_sql_bind_int64(st, 4, account_id);
+	hk_sql_bind_text(st, 5, dead);
+	return one_row(db, st);
 }
 
 enum hk_store_rc

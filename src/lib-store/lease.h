@@ -58,6 +58,19 @@ enum hk_store_rc hk_lease_claim(struct hk_db *db, const char *owner,
 enum hk_store_rc hk_lease_claim_account(struct hk_db *db, const char *owner,
     long long now, int lease_s, long long account_id);
 
+/* A crashed fetch on this host leaves its lease until it expires.  The
+ * caller holding the account's fetch lock on this host (so no live fetch
+ * here has it) may take such a lease over at once:
+ * hk_lease_holder copies the current holder ("" when free) into out;
+ * hk_lease_holder_gone is true when holder names this host and a process
+ * that no longer exists; hk_lease_take_over moves the lease from dead to
+ * owner (HK_STORE_NOT_FOUND: it changed hands meanwhile). */
+enum hk_store_rc hk_lease_holder(struct hk_db *db, long long account_id,
+    char *out, size_t outlen);
+bool hk_lease_holder_gone(const char *holder);
+enum hk_store_rc hk_lease_take_over(struct hk_db *db, const char *owner,
+    const char *dead, long long now, int lease_s, long long account_id);
+
 /* Moves the end of owner's lease on account_id to now + lease_s.
  * HK_STORE_NOT_FOUND: owner no longer holds it (it expired and another
  * fetcher claimed the account, or the account was deleted). */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "db.h"
@@ -209,6 +211,45 @@ test_accounts_come_and_go(void **state)
 	    HK_STORE_NOT_FOUND);
 }
 
+/* A lease left by a crashed fetch on this host is taken over at once by
+ * the next fetch of that account; a live or foreign holder's is not. */
+static void
+test_dead_holder_taken_over(void **state)
+{
+	struct fixture *f = *state;
+	char host[256], dead[HK_LEASE_OWNER_MAX], alive[HK_LEASE_OWNER_MAX];
+	char holder[HK_LEASE_OWNER_MAX];
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(dead, sizeof(dead), "%s:%ld:00", host, (long)child);
+	snprintf(alive, sizeof(alive), "%s:%ld:00", host, (long)getpid());
+	assert_true(hk_lease_holder_gone(dead));
+	assert_false(hk_lease_holder_gone(alive));
+	assert_false(hk_lease_holder_gone("elsewhere.example:1:00"));
+	assert_false(hk_lease_holder_gone("garbage"));
+
+	assert_int_equal(hk_lease_claim_account(f->a, dead, T0, LEASE, 1),
+	    HK_STORE_OK);
+	assert_int_equal(hk_lease_claim_account(f->b, f->owner_b, T0 + 1,
+	    LEASE, 1), HK_STORE_NOT_FOUND);
+	assert_int_equal(hk_lease_holder(f->b, 1, holder, sizeof(holder)),
+	    HK_STORE_OK);
+	assert_string_equal(holder, dead);
+	assert_int_equal(hk_lease_take_over(f->b, f->owner_b, holder, T0 + 1,
+	    LEASE, 1), HK_STORE_OK);
+	/* Taken once: the dead holder's name no longer matches. */
+	assert_int_equal(hk_lease_take_over(f->a, f->owner_a, dead, T0 + 1,
+	    LEASE, 1), HK_STORE_NOT_FOUND);
+	assert_int_equal(hk_lease_renew(f->b, f->owner_b, 1, T0 + 2, LEASE),
+	    HK_STORE_OK);
+}
+
 int
 main(void)
 {
@@ -222,6 +263,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_release_schedules, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_accounts_come_and_go, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dead_holder_taken_over, setup,
 		    teardown),
 	};
 
