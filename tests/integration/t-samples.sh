@@ -39,6 +39,8 @@ done
 is "hikyaku.conf(5) documents every key of src/lib/conf.c" "$missing" ""
 
 mkdir -p "$T/etc" "$T/var/mail" "$T/run"
+# ca_file must name a readable PEM file (checked at start): the system's.
+cp /etc/ssl/certs/ca-certificates.crt "$T/etc/ca.pem"
 sed -E -e 's/^#([a-z_]+ = )/\1/' \
 	-e "s|/usr/local/var/lib/hikyaku|$T/var|g" \
 	-e "s|/usr/local/etc/hikyaku|$T/etc|g" \

@@ -2,7 +2,7 @@
 # t-sdk.sh - the module SDK as a third party sees it (docs/MODULES.md): build
 # examples/xoauth2 out of tree against the installed authmod.h and
 # hikyaku-authmod.pc, drop it next to the shipped modules, and check that
-# `hikyakuctl modules` lists all seven, and that broken modules in the
+# `hikyakuctl modules` lists all eight, and that broken modules in the
 # directory are refused by name on stderr while the rest still load.
 # Env: HK_PREFIX (a `make install`ed prefix), HK_SRCDIR, HK_TMP (scratch).
 set -u
@@ -38,7 +38,8 @@ is "... exporting only the entry symbol" "$exported" "hikyaku_authmod_entry "
 ok "cc -shared -fPIC \$(pkg-config --cflags hikyaku-authmod) works too" \
 	$CC -shared -fPIC $cflags -o "$T/xoauth2-direct.so" "$T/xoauth2/xoauth2.c"
 
-# --- a module directory: the shipped six plus the third-party one
+# --- a module directory: the shipped eight, the example's xoauth2.so in
+# place of the shipped one (same name: a third party replacing a module)
 M=$T/modules
 mkdir -p "$M"
 cp "$HK_PREFIX"/lib/hikyaku/modules/*.so "$M/"
@@ -50,9 +51,9 @@ out=$("$ctl" --config "$T/hikyaku.conf" modules 2>"$T/err"); rc=$?
 err=$(cat "$T/err")
 is "hikyakuctl modules exits 0" "$rc" 0
 is "... and complains about nothing" "$err" ""
-is "... listing seven modules" "$(printf '%s\n' "$out" | grep -c .)" 7
+is "... listing eight modules" "$(printf '%s\n' "$out" | grep -c .)" 8
 is "... sorted by name" "$(printf '%s\n' "$out" | cut -f1 | tr '\n' ' ')" \
-	"apop cram-md5 login plain pop-before-smtp scram-sha-256 xoauth2 "
+	"apop cram-md5 login oauthbearer plain pop-before-smtp scram-sha-256 xoauth2 "
 tab=$(printf '\t')
 for line in "apop${tab}pop3-auth" "cram-md5${tab}smtp-auth" \
 	"login${tab}smtp-auth" "plain${tab}smtp-auth" \
@@ -89,9 +90,9 @@ chmod 0644 "$M/badabi.so" "$M/nosym.so" "$M/garbage.so"
 out=$("$ctl" --config "$T/hikyaku.conf" modules 2>"$T/err"); rc=$?
 err=$(cat "$T/err")
 is "with broken modules present, hikyakuctl modules still exits 0" "$rc" 0
-is "... and lists the seven good ones" \
+is "... and lists the eight good ones" \
 	"$(printf '%s\n' "$out" | cut -f1 | tr '\n' ' ')" \
-	"apop cram-md5 login plain pop-before-smtp scram-sha-256 xoauth2 "
+	"apop cram-md5 login oauthbearer plain pop-before-smtp scram-sha-256 xoauth2 "
 like "the wrong ABI is refused by file name and reason" "$err" \
 	"auth module $M/badabi.so refused: it is built for module ABI 2\.0, we have 1\.0"
 like "the missing entry symbol is refused by file name" "$err" \
