@@ -34,6 +34,7 @@
 
 #include "accounts.h"
 #include "ctl.h"
+#include "ctl_fetch.h"
 #include "db.h"
 #include "db_schema.h"
 #include "form.h"
@@ -53,31 +54,6 @@ usage(void)
 	    "[--redirect-uri URI]\n"
 	    "       hikyakuctl oauth2 status [--account NAME]\n", stderr);
 	return HK_EXIT_USAGE;
-}
-
-static int
-open_store(const struct hk_config *cfg, unsigned char key[HK_KEY_LEN],
-    struct hk_db **db_r)
-{
-	char *err = NULL;
-
-	if (hk_keyfile_read(cfg->secret_key, key, &err) < 0) {
-		fprintf(stderr, "hikyakuctl: %s\n", err);
-		free(err);
-		return HK_EXIT_CONFIG;
-	}
-	if ((*db_r = hk_db_open(cfg->database, false, &err)) == NULL) {
-		fprintf(stderr, "hikyakuctl: %s\n", err);
-		free(err);
-		return HK_EXIT_CONFIG;
-	}
-	if (hk_db_schema_version(*db_r) != hk_db_schema_latest()) {
-		fprintf(stderr, "hikyakuctl: %s: the schema is not current "
-		    "(run 'hikyakuctl init')\n", cfg->database);
-		hk_db_close(db_r);
-		return HK_EXIT_CONFIG;
-	}
-	return 0;
 }
 
 static void
@@ -291,7 +267,7 @@ cmd_connect(const struct hk_config *cfg, int argc, char **argv)
 	}
 	if (optind != argc || account == NULL)
 		return usage();
-	if ((rc = open_store(cfg, key, &db)) != 0)
+	if ((rc = ctl_open_store(cfg, key, &db)) != 0)
 		return rc;
 	rc = HK_EXIT_CONFIG;
 	src = hk_account_find_by_name(db, key, account, false, &a);
@@ -406,7 +382,7 @@ cmd_status(const struct hk_config *cfg, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-	if ((rc = open_store(cfg, key, &db)) != 0)
+	if ((rc = ctl_open_store(cfg, key, &db)) != 0)
 		return rc;
 	rc = HK_EXIT_CONFIG;
 	if (hk_account_list(db, NULL, &accts, &na) != HK_STORE_OK ||
