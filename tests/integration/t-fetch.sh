@@ -297,16 +297,16 @@ out=$($CTL test sasl-pop3-login --account a-sasl-pop3-login 2>&1)
 like "... and says so in text" "$out" 'signed in with AUTH LOGIN'
 
 # Wrong credentials through SASL: exit 4, the server's refusal quoted.
-sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'cram-md5' WHERE name = 'p3-512k'"
+hk_sql "UPDATE mail_servers SET recv_auth_method = 'cram-md5' WHERE name = 'p3-512k'"
 out=$($CTL fetch --account a-wrong 2>&1); rc=$?
 is "SASL with the wrong password: exit 4" "$rc" 4
 like "... naming the mechanism and the server's refusal" "$out" 'POP3 CRAM-MD5 login as alice: the server refused CRAM-MD5 authentication: -ERR'
-sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'password' WHERE name = 'p3-512k'"
+hk_sql "UPDATE mail_servers SET recv_auth_method = 'password' WHERE name = 'p3-512k'"
 
 # A mechanism the server does not list (XOAUTH2 here; set in the
 # database, since the form wants an OAuth 2.0 provider for it): a clear
 # error before any AUTH is sent, nothing stored, the mail left alone.
-sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'xoauth2' WHERE name LIKE 'sasl-%-plain'"
+hk_sql "UPDATE mail_servers SET recv_auth_method = 'xoauth2' WHERE name LIKE 'sasl-%-plain'"
 for p in pop3 imap4; do
 	before=$(count gina)
 	out=$($CTL fetch --account "a-sasl-$p-plain" 2>&1); rc=$?
@@ -320,7 +320,7 @@ for p in pop3 imap4; do
 	like "... with the explanation" "$out" 'code="conntest.login.not-offered"'
 done
 # A module that is not installed: a settings error (exit 2).
-sqlite3 "$HK_DIR/data/hikyaku.db" "UPDATE mail_servers SET recv_auth_method = 'gone-mech' WHERE name = 'sasl-pop3-login'"
+hk_sql "UPDATE mail_servers SET recv_auth_method = 'gone-mech' WHERE name = 'sasl-pop3-login'"
 out=$($CTL fetch --account a-sasl-pop3-login 2>&1); rc=$?
 is "a sign-in module that is not installed: exit 2" "$rc" 2
 like "... saying so" "$out" 'sign-in method gone-mech of mail server sasl-pop3-login is not installed'

@@ -22,7 +22,6 @@ USERS=""
 for i in 1 2 3 4 5 6; do USERS="$USERS s$i:s$i-secret"; done
 hk_mail_start fetchscale MAILPEERS_EXTRA_USERS="${USERS# }"
 MAILDIR=$HK_DIR/data/mail
-DB=$HK_DIR/data/hikyaku.db
 T=$HK_DIR/t-fetchscale
 mkdir -p "$T"
 PIDS=()
@@ -34,7 +33,7 @@ cleanup_more() {
 trap cleanup_more EXIT
 
 seed() { "$MP" seed "$MPDIR" "$@"; }
-md() { printf '%s/%s' "$MAILDIR" "$(sqlite3 "$DB" "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
+md() { printf '%s/%s' "$MAILDIR" "$(hk_sql "SELECT maildir FROM mail_accounts WHERE name = '$1'")"; }
 MDS=()	# the six accounts' Maildirs, once they exist
 all_msgs() { find "${MDS[@]/%//new}" "${MDS[@]/%//cur}" -type f 2>/dev/null | wc -l; }
 ids() { find "${MDS[@]/%//new}" -type f -exec cat {} + 2>/dev/null | grep -i '^Message-ID:' | sort -u | wc -l; }
@@ -70,7 +69,7 @@ is "--jobs 4: the run exits 5 (the hanging server's timeout)" "$rc" 5
 like "... naming the hanging account" "$(cat "$T/jobs.err")" 'fetch a-hang: .*(time|answer)'
 like "... one line per account" "$(cat "$T/jobs.out")" 'a-s6: fetched 5, oversized 0, failed 0'
 like "... and the total" "$(cat "$T/jobs.out")" 'total: fetched 30, oversized 0, failed 0'
-is "... every account released" "$(sqlite3 "$DB" 'SELECT count(*) FROM fetch_schedule WHERE lease_owner IS NULL')" 7
+is "... every account released" "$(hk_sql 'SELECT count(*) FROM fetch_schedule WHERE lease_owner IS NULL')" 7
 
 # --------------------------------------------- mail_dir refused at start
 chmod 500 "$MAILDIR"
@@ -89,7 +88,12 @@ like "... saying what it needs" "$out" 'mail_dir'
 
 # --------------------------------------------- three services, one killed
 # Short leases for the test; the services look every second.
-sqlite3 "$DB" "PRAGMA foreign_keys = ON; DELETE FROM mail_accounts WHERE name = 'a-hang'"
+# (SQLite enforces the foreign keys, and so the cascade, per connection.)
+if [ "$HK_DB" = postgresql ]; then
+	hk_sql "DELETE FROM mail_accounts WHERE name = 'a-hang'"
+else
+	hk_sql "PRAGMA foreign_keys = ON; DELETE FROM mail_accounts WHERE name = 'a-hang'"
+fi
 echo "fetch_lease_seconds = 3" >> "$HK_CONFIG"
 for i in 1 2 3 4 5 6; do seed s$i 3000 40; done
 sent=$((30 + 6 * 40))
@@ -106,7 +110,7 @@ sleep "0.$((RANDOM % 9))"
 held=""
 for _ in $(seq 300); do
 	owners=$(pgrep -g "$vpid" | sed 's/.*/:&:/' | paste -sd'|')
-	held=$(sqlite3 "$DB" "SELECT account_id, lease_owner FROM fetch_schedule WHERE lease_owner IS NOT NULL" |
+	held=$(hk_sql "SELECT account_id, lease_owner FROM fetch_schedule WHERE lease_owner IS NOT NULL" |
 		grep -E "$owners" | cut -d'|' -f1 | paste -sd' ')
 	[ -n "$held" ] && break
 	sleep 0.01
@@ -120,13 +124,13 @@ for i in 1 2 3 4 5 6; do seed s$i 1000 3; done
 sent=$((sent + 18))
 for _ in $(seq 600); do [ "$(all_msgs)" -ge $sent ] && break; sleep 0.1; done
 is "every message stored ($sent sent)" "$(all_msgs)" $sent ||
-	{ tail -n 5 "$T"/loop*.err | sed 's/^/# /'; sqlite3 "$DB" 'SELECT * FROM fetch_schedule' | sed 's/^/# /'; }
+	{ tail -n 5 "$T"/loop*.err | sed 's/^/# /'; hk_sql 'SELECT * FROM fetch_schedule' | sed 's/^/# /'; }
 is "... exactly once ($sent distinct Message-IDs)" "$(ids)" $sent
 is "... and the servers are empty" "$(for i in 1 2 3 4 5 6; do count s$i; done | sort -u)" 0
 ok "... and every tmp/ is empty" test -z "$(ls -A "${MDS[@]/%//tmp}" | grep -v ':$' | grep .)"
 later=0
 for a in $held; do
-	[ "$(sqlite3 "$DB" "SELECT claimed_at >= $killed_at FROM fetch_schedule WHERE account_id = $a")" = 1 ] && later=$((later + 1))
+	[ "$(hk_sql "SELECT CASE WHEN claimed_at >= $killed_at THEN 1 ELSE 0 END FROM fetch_schedule WHERE account_id = $a")" = 1 ] && later=$((later + 1))
 done
 is "the dead service's accounts were claimed again by the others" "$later" "$(echo $held | wc -w)"
 # The survivors stop on SIGTERM, cleanly and soon.
@@ -138,7 +142,7 @@ for n in 1 2 3; do
 	wait "$p"; rc=$?
 	is "service $n: SIGTERM ends it with exit 0" "$rc" 0
 done
-is "no lease is left held" "$(sqlite3 "$DB" "SELECT count(*) FROM fetch_schedule WHERE lease_owner IS NOT NULL AND lease_until > $(date +%s)")" 0
+is "no lease is left held" "$(hk_sql "SELECT count(*) FROM fetch_schedule WHERE lease_owner IS NOT NULL AND lease_until > $(date +%s)")" 0
 grep -h 'fetched [1-9]' "$T"/loop*.out | head -3 | sed 's/^/# /'
 kill "$FP"; wait "$FP" 2>/dev/null
 

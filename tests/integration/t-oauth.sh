@@ -49,7 +49,7 @@ oauth_server() {
 }
 aid() { hk_sql "SELECT id FROM mail_accounts WHERE name = '$1'"; }
 row() { hk_sql "SELECT hex(refresh_token), hex(access_token), access_expires, needs_reconnect, updated_at FROM oauth2_tokens WHERE account_id = $(aid "$1")"; }
-expire_soon() { hk_sql "UPDATE oauth2_tokens SET access_expires = CAST(strftime('%s','now') AS INTEGER) + 10 WHERE account_id = $(aid "$1")"; }
+expire_soon() { hk_sql "UPDATE oauth2_tokens SET access_expires = $(($(date +%s) + 10)) WHERE account_id = $(aid "$1")"; }
 # stored FIELD ACCOUNT: a stored token in the clear (refresh or access),
 # opened as src/lib-secret/secret.h says (AES-256-GCM, 'h' 'k' 1 || nonce
 # || ciphertext || tag, associated data "hk\001mail_accounts:ID:FIELD").
