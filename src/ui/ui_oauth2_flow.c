@@ -321,7 +321,7 @@ exchange(struct hk_ctx *ctx, long long account_id, const char *code,
 	struct hk_account a = { 0 };
 	struct hk_server s = { 0 };
 	struct hk_oauth2_client c;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	enum hk_oauth2_status st;
 	char *redirect = redirect_uri(ctx), *route;
@@ -354,7 +354,7 @@ exchange(struct hk_ctx *ctx, long long account_id, const char *code,
 	hk_redirect(ctx, route);
 	free(route);
 out:
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	free(redirect);
 	hk_account_clear(&a);
 	hk_server_clear(&s);
