@@ -61,7 +61,7 @@ transient(const char *error)
 /* Moves lib-oauth2's result into a. */
 static void
 take(struct hk_oauth2_answer *a, enum hk_oauth2_status st,
-    struct hk_oauth2_tokens *t, const struct hk_oauth2_error *err)
+    struct hk_oauth2_token_response *t, const struct hk_oauth2_error *err)
 {
 	memset(a, 0, sizeof(*a));
 	switch (st) {
@@ -95,7 +95,7 @@ take(struct hk_oauth2_answer *a, enum hk_oauth2_status st,
 		snprintf(a->description, sizeof(a->description), "%s",
 		    err->description);
 	}
-	hk_oauth2_tokens_free(t);
+	hk_oauth2_token_response_free(t);
 }
 
 void
@@ -103,7 +103,7 @@ hk_oauth2_call_refresh(const struct hk_server *s, const char *ca_file,
     const char *refresh_token, struct hk_oauth2_answer *a)
 {
 	struct hk_oauth2_client c;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	enum hk_oauth2_status st;
 
@@ -119,7 +119,7 @@ hk_oauth2_call_client_credentials(const struct hk_server *s,
     const char *ca_file, struct hk_oauth2_answer *a)
 {
 	struct hk_oauth2_client c;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	enum hk_oauth2_status st;
 
@@ -135,7 +135,7 @@ hk_oauth2_call_exchange(const struct hk_server *s, const char *ca_file,
     struct hk_oauth2_answer *a)
 {
 	struct hk_oauth2_client c;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	enum hk_oauth2_status st;
 
@@ -171,7 +171,7 @@ hk_oauth2_call_device(const struct hk_server *s, const char *ca_file,
 {
 	struct hk_oauth2_client c;
 	struct hk_oauth2_device d = HK_OAUTH2_DEVICE_INIT;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	enum hk_oauth2_status st;
 

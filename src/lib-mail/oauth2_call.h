@@ -1,11 +1,10 @@
 /* oauth2_call.h - the requests hikyaku makes to a mail server's OAuth 2.0
  * provider (lib-oauth2), with their answers as plain strings.
  *
- * Why a separate file: lib-oauth2's oauth2.h and lib-store's
- * oauth2_tokens.h both define a struct hk_oauth2_tokens, so no file can
- * include both.  Only oauth2_call.c includes oauth2.h; code that also
- * stores tokens (oauth2_token.c, hikyakuctl's oauth2 command) goes
- * through this header, which includes neither.
+ * It turns a mail server's fields into a lib-oauth2 client and the
+ * provider's answers into plain strings and few classes, so that the
+ * code that stores tokens (oauth2_token.c, hikyakuctl's oauth2 command)
+ * handles neither lib-oauth2's buffers nor its status classes.
  *
  * Every function takes the mail server s (loaded with secrets: the
  * client secret) and ca_file (hikyaku.conf's, NULL: none) and fills an

@@ -40,7 +40,7 @@ hk_oauth2_device_start(const struct hk_oauth2_client *c, const char *scope,
 
 enum hk_oauth2_status
 hk_oauth2_device_poll(const struct hk_oauth2_client *c,
-    struct hk_oauth2_device *d, struct hk_oauth2_tokens *t,
+    struct hk_oauth2_device *d, struct hk_oauth2_token_response *t,
     struct hk_oauth2_error *err)
 {
 	struct hk_buf form;
@@ -75,7 +75,7 @@ sleep_seconds(int s)
 
 enum hk_oauth2_status
 hk_oauth2_device_wait(const struct hk_oauth2_client *c,
-    struct hk_oauth2_device *d, struct hk_oauth2_tokens *t,
+    struct hk_oauth2_device *d, struct hk_oauth2_token_response *t,
     struct hk_oauth2_error *err)
 {
 	enum hk_oauth2_status st;

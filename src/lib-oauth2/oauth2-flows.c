@@ -40,7 +40,7 @@ not_pending(enum hk_oauth2_status st)
 
 enum hk_oauth2_status
 hk_oauth2_token_request(const struct hk_oauth2_client *c, const char *url,
-    struct hk_buf *form, struct hk_oauth2_tokens *t,
+    struct hk_buf *form, struct hk_oauth2_token_response *t,
     struct hk_oauth2_error *err)
 {
 	struct hk_buf body = HK_BUF_INIT;
@@ -48,7 +48,7 @@ hk_oauth2_token_request(const struct hk_oauth2_client *c, const char *url,
 	enum hk_oauth2_status st;
 	long status;
 
-	hk_oauth2_tokens_free(t);
+	hk_oauth2_token_response_free(t);
 	hk_oauth2_form_client(form, c);
 	st = hk_oauth2_post(c, url, form, &status, &body, err);
 	if (st == HK_OAUTH2_OK)
@@ -62,7 +62,7 @@ hk_oauth2_token_request(const struct hk_oauth2_client *c, const char *url,
 enum hk_oauth2_status
 hk_oauth2_exchange_code(const struct hk_oauth2_client *c, const char *code,
     const char *code_verifier, const char *redirect_uri,
-    struct hk_oauth2_tokens *t, struct hk_oauth2_error *err)
+    struct hk_oauth2_token_response *t, struct hk_oauth2_error *err)
 {
 	struct hk_buf form;
 	enum hk_oauth2_status st;
@@ -86,7 +86,8 @@ hk_oauth2_exchange_code(const struct hk_oauth2_client *c, const char *code,
 
 enum hk_oauth2_status
 hk_oauth2_refresh(const struct hk_oauth2_client *c, const char *refresh_token,
-    const char *scope, struct hk_oauth2_tokens *t, struct hk_oauth2_error *err)
+    const char *scope, struct hk_oauth2_token_response *t,
+    struct hk_oauth2_error *err)
 {
 	struct hk_buf form;
 	enum hk_oauth2_status st;
@@ -109,7 +110,8 @@ hk_oauth2_refresh(const struct hk_oauth2_client *c, const char *refresh_token,
 
 enum hk_oauth2_status
 hk_oauth2_client_credentials(const struct hk_oauth2_client *c,
-    const char *scope, struct hk_oauth2_tokens *t, struct hk_oauth2_error *err)
+    const char *scope, struct hk_oauth2_token_response *t,
+    struct hk_oauth2_error *err)
 {
 	struct hk_buf form;
 	enum hk_oauth2_status st;

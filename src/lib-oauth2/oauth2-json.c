@@ -165,7 +165,7 @@ secret_into(struct hk_buf *b, const char *s)
 
 enum hk_oauth2_status
 hk_oauth2_parse_tokens(long http_status, const char *body, size_t len,
-    time_t now, struct hk_oauth2_tokens *t, struct hk_oauth2_error *err)
+    time_t now, struct hk_oauth2_token_response *t, struct hk_oauth2_error *err)
 {
 	const char *access = NULL, *refresh = NULL, *type = NULL, *scope = NULL;
 	long long expires_in = 0;
@@ -173,7 +173,7 @@ hk_oauth2_parse_tokens(long http_status, const char *body, size_t len,
 	json_t *root;
 	int has_expiry;
 
-	hk_oauth2_tokens_free(t);
+	hk_oauth2_token_response_free(t);
 	if ((st = decode(http_status, body, len, &root, err)) != HK_OAUTH2_OK)
 		return st;
 	st = HK_OAUTH2_PROTO;
@@ -204,7 +204,7 @@ hk_oauth2_parse_tokens(long http_status, const char *body, size_t len,
 	}
 	if (!secret_into(&t->access_token, access) ||
 	    (refresh != NULL && !secret_into(&t->refresh_token, refresh))) {
-		hk_oauth2_tokens_free(t);
+		hk_oauth2_token_response_free(t);
 		hk_oauth2_err_set(err, http_status, NULL,
 		    "a token holds characters other than visible ASCII");
 		goto out;

@@ -56,7 +56,7 @@ enum hk_oauth2_status hk_oauth2_check_client(const struct hk_oauth2_client *c,
 /* Adds the client's credentials to form, posts it to url and reads the
  * token answer into *t (freed first).  form is wiped and freed. */
 enum hk_oauth2_status hk_oauth2_token_request(const struct hk_oauth2_client *c,
-    const char *url, struct hk_buf *form, struct hk_oauth2_tokens *t,
+    const char *url, struct hk_buf *form, struct hk_oauth2_token_response *t,
     struct hk_oauth2_error *err);
 
 /* oauth2-json.c: reading the answers. */
@@ -67,8 +67,8 @@ time_t hk_oauth2_expires_at(time_t now, long long expires_in);
  * *t filled, or GRANT/REFUSED/PENDING from an error object, or PROTO.
  * now is the time the request was sent. */
 enum hk_oauth2_status hk_oauth2_parse_tokens(long http_status,
-    const char *body, size_t len, time_t now, struct hk_oauth2_tokens *t,
-    struct hk_oauth2_error *err);
+    const char *body, size_t len, time_t now,
+    struct hk_oauth2_token_response *t, struct hk_oauth2_error *err);
 /* A device authorization answer (RFC 8628 3.2). */
 enum hk_oauth2_status hk_oauth2_parse_device(long http_status,
     const char *body, size_t len, time_t now, struct hk_oauth2_device *d,

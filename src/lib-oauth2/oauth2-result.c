@@ -11,7 +11,7 @@
 #include "oauth2-private.h"
 
 void
-hk_oauth2_tokens_free(struct hk_oauth2_tokens *t)
+hk_oauth2_token_response_free(struct hk_oauth2_token_response *t)
 {
 	if (t == NULL)
 		return;

@@ -95,10 +95,12 @@ struct hk_oauth2_error {
 	long http_status;	/* 0 when no answer came */
 };
 
-/* A successful token answer.  Owned by the caller: zero it (or
- * HK_OAUTH2_TOKENS_INIT), and release with hk_oauth2_tokens_free, which
- * wipes the tokens.  Both tokens live in HK_BUF_SECRET buffers. */
-struct hk_oauth2_tokens {
+/* A successful answer of the token endpoint (RFC 6749 5.1); not the
+ * stored record (lib-store's struct hk_oauth2_tokens).  Owned by the
+ * caller: zero it (or HK_OAUTH2_TOKEN_RESPONSE_INIT), and release with
+ * hk_oauth2_token_response_free, which wipes the tokens.  Both tokens
+ * live in HK_BUF_SECRET buffers. */
+struct hk_oauth2_token_response {
 	struct hk_buf access_token;
 	struct hk_buf refresh_token;	/* empty: none sent; after a refresh
 					 * that means "not rotated, keep the
@@ -107,8 +109,8 @@ struct hk_oauth2_tokens {
 	time_t expires_at;	/* epoch seconds (request time + expires_in);
 				 * 0: the provider gave no lifetime */
 };
-#define HK_OAUTH2_TOKENS_INIT { HK_BUF_INIT, HK_BUF_INIT, NULL, 0 }
-void hk_oauth2_tokens_free(struct hk_oauth2_tokens *t);
+#define HK_OAUTH2_TOKEN_RESPONSE_INIT { HK_BUF_INIT, HK_BUF_INIT, NULL, 0 }
+void hk_oauth2_token_response_free(struct hk_oauth2_token_response *t);
 
 /* Sets the process-wide allocators (see above); idempotent. */
 void hk_oauth2_init(void);
@@ -144,26 +146,26 @@ char *hk_oauth2_auth_url(const struct hk_oauth2_client *c,
 
 /* --- Token requests (oauth2-flows.c) ------------------------------- */
 
-/* Each fills *t (freed by the caller with hk_oauth2_tokens_free, also on
- * failure) and returns OK, or another class with *err filled. */
+/* Each fills *t (freed by the caller with hk_oauth2_token_response_free,
+ * also on failure) and returns OK, or another class with *err filled. */
 
 /* authorization_code: the code from the callback, with the PKCE verifier
  * and the redirect_uri of the authorization request. */
 enum hk_oauth2_status hk_oauth2_exchange_code(const struct hk_oauth2_client *c,
     const char *code, const char *code_verifier, const char *redirect_uri,
-    struct hk_oauth2_tokens *t, struct hk_oauth2_error *err);
+    struct hk_oauth2_token_response *t, struct hk_oauth2_error *err);
 
 /* refresh_token: always sends the scope (Microsoft refuses a refresh
  * without it, AADSTS900144), so an empty scope is HK_OAUTH2_CONFIG.  An
  * empty t->refresh_token afterwards means the old one stays valid. */
 enum hk_oauth2_status hk_oauth2_refresh(const struct hk_oauth2_client *c,
     const char *refresh_token, const char *scope,
-    struct hk_oauth2_tokens *t, struct hk_oauth2_error *err);
+    struct hk_oauth2_token_response *t, struct hk_oauth2_error *err);
 
 /* client_credentials (app-only access): needs the client secret. */
 enum hk_oauth2_status hk_oauth2_client_credentials(
     const struct hk_oauth2_client *c, const char *scope,
-    struct hk_oauth2_tokens *t, struct hk_oauth2_error *err);
+    struct hk_oauth2_token_response *t, struct hk_oauth2_error *err);
 
 /* --- Device authorization, RFC 8628 (oauth2-device.c) -------------- */
 
@@ -189,12 +191,12 @@ enum hk_oauth2_status hk_oauth2_device_start(const struct hk_oauth2_client *c,
  * slow_down, which adds 5 s to d->interval); REFUSED for access_denied or
  * expired_token (err->error says which); or another class. */
 enum hk_oauth2_status hk_oauth2_device_poll(const struct hk_oauth2_client *c,
-    struct hk_oauth2_device *d, struct hk_oauth2_tokens *t,
+    struct hk_oauth2_device *d, struct hk_oauth2_token_response *t,
     struct hk_oauth2_error *err);
 /* Polls every d->interval seconds until an answer other than PENDING, or
  * until d->expires_at (then REFUSED with error "expired_token"). */
 enum hk_oauth2_status hk_oauth2_device_wait(const struct hk_oauth2_client *c,
-    struct hk_oauth2_device *d, struct hk_oauth2_tokens *t,
+    struct hk_oauth2_device *d, struct hk_oauth2_token_response *t,
     struct hk_oauth2_error *err);
 
 /* --- Revocation, RFC 7009 (oauth2-flows.c) ------------------------- */

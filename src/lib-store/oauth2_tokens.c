@@ -36,6 +36,9 @@ owner_table(struct hk_oauth2_owner o)
 	    "mail_accounts";
 }
 
+/* The rows of one owner, with bind_owner(st, 1, owner). */
+#define OF_OWNER " WHERE (account_id = ?1 OR server_id = ?2)"
+
 /* Binds the owner to ?first (account_id) and ?first+1 (server_id). */
 static void
 bind_owner(struct hk_sql_stmt *st, int first, struct hk_oauth2_owner o)
@@ -79,6 +82,23 @@ finish(struct hk_db *db, int r)
 
 /* ---- loading ---------------------------------------------------------- */
 
+/* A row's columns besides the tokens, as read_state reads them. */
+#define STATE_COLUMNS \
+	"access_expires, scope, needs_reconnect, last_error, connected_at"
+
+/* STATE_COLUMNS, from column col on, into t (whose strings it
+ * allocates). */
+static void
+read_state(struct hk_sql_stmt *st, int col, struct hk_oauth2_tokens *t)
+{
+	t->access_expires = hk_sql_column_int64(st, col);
+	t->scope = hk_db_text_dup(st, col + 1);
+	t->needs_reconnect = hk_sql_column_int(st, col + 2) != 0;
+	if (!hk_sql_column_is_null(st, col + 3))
+		t->last_error = hk_db_text_dup(st, col + 3);
+	t->connected_at = hk_sql_column_int64(st, col + 4);
+}
+
 static enum hk_store_rc
 open_token(const unsigned char *key, struct hk_oauth2_owner o,
     const char *field, struct hk_sql_stmt *st, int col, char **dst)
@@ -104,9 +124,8 @@ hk_oauth2_tokens_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
     struct hk_oauth2_tokens *out)
 {
 	struct hk_sql_stmt *st = hk_db_prepare(db,
-	    "SELECT refresh_token, access_token, access_expires, scope,"
-	    " needs_reconnect, last_error, connected_at FROM oauth2_tokens"
-	    " WHERE (account_id = ?1 OR server_id = ?2)");
+	    "SELECT refresh_token, access_token, " STATE_COLUMNS
+	    " FROM oauth2_tokens" OF_OWNER);
 	enum hk_store_rc rc = HK_STORE_OK;
 	int r;
 
@@ -119,12 +138,7 @@ hk_oauth2_tokens_load(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	}
 	out->refresh_set = !hk_sql_column_is_null(st, 0);
 	out->access_set = !hk_sql_column_is_null(st, 1);
-	out->access_expires = hk_sql_column_int64(st, 2);
-	out->scope = hk_db_text_dup(st, 3);
-	out->needs_reconnect = hk_sql_column_int(st, 4) != 0;
-	if (!hk_sql_column_is_null(st, 5))
-		out->last_error = hk_db_text_dup(st, 5);
-	out->connected_at = hk_sql_column_int64(st, 6);
+	read_state(st, 2, out);
 	if (with_secrets && out->refresh_set)
 		rc = open_token(key, owner, REFRESH_FIELD, st, 0,
 		    &out->refresh_token);
@@ -196,7 +210,7 @@ hk_oauth2_tokens_connect(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	if ((r = begin_sealing(db, key)) != HK_SQL_OK)
 		return hk_db_store_rc(db, r);
 	st = hk_db_prepare(db,
-	    "DELETE FROM oauth2_tokens WHERE (account_id = ?1 OR server_id = ?2)");
+	    "DELETE FROM oauth2_tokens" OF_OWNER);
 	bind_owner(st, 1, owner);
 	r = step_done(st);
 	if (r == HK_SQL_OK) {
@@ -235,8 +249,7 @@ hk_oauth2_tokens_save(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	st = hk_db_prepare(db,
 	    "UPDATE oauth2_tokens SET access_token = ?3, access_expires = ?4,"
 	    " scope = COALESCE(?5, scope), needs_reconnect = 0,"
-	    " last_error = NULL, updated_at = ?6"
-	    " WHERE (account_id = ?1 OR server_id = ?2)");
+	    " last_error = NULL, updated_at = ?6" OF_OWNER);
 	bind_owner(st, 1, owner);
 	bind_sealed(st, 3, key, owner, ACCESS_FIELD, access);
 	hk_sql_bind_int64(st, 4, expires);
@@ -253,8 +266,7 @@ hk_oauth2_tokens_save(struct hk_db *db, const unsigned char key[HK_KEY_LEN],
 	/* The rotated refresh token in the same transaction. */
 	if (r == HK_SQL_OK && refresh != NULL) {
 		st = hk_db_prepare(db,
-		    "UPDATE oauth2_tokens SET refresh_token = ?3"
-		    " WHERE (account_id = ?1 OR server_id = ?2)");
+		    "UPDATE oauth2_tokens SET refresh_token = ?3" OF_OWNER);
 		bind_owner(st, 1, owner);
 		bind_sealed(st, 3, key, owner, REFRESH_FIELD, refresh);
 		r = step_done(st);
@@ -308,7 +320,7 @@ hk_oauth2_tokens_mark_needs_reconnect(struct hk_db *db,
 	st = hk_db_prepare(db,
 	    "UPDATE oauth2_tokens SET needs_reconnect = 1, last_error = ?3,"
 	    " access_token = NULL, access_expires = 0, updated_at = ?4"
-	    " WHERE (account_id = ?1 OR server_id = ?2)");
+	    OF_OWNER);
 	bind_owner(st, 1, owner);
 	hk_sql_bind_text(st, 3, text);
 	hk_sql_bind_int64(st, 4, now);
@@ -342,7 +354,7 @@ hk_oauth2_tokens_forget(struct hk_db *db, struct hk_oauth2_owner owner)
 	if ((r = hk_db_begin(db)) != HK_SQL_OK)
 		return hk_db_store_rc(db, r);
 	st = hk_db_prepare(db,
-	    "DELETE FROM oauth2_tokens WHERE (account_id = ?1 OR server_id = ?2)");
+	    "DELETE FROM oauth2_tokens" OF_OWNER);
 	bind_owner(st, 1, owner);
 	r = step_done(st);
 	if (r == HK_SQL_OK) {
@@ -470,7 +482,7 @@ hk_oauth2_tokens_each_account(struct hk_db *db,
 	    "SELECT account_id,"
 	    " CASE WHEN refresh_token IS NULL THEN 0 ELSE 1 END,"
 	    " CASE WHEN access_token IS NULL THEN 0 ELSE 1 END,"
-	    " access_expires, scope, needs_reconnect, last_error, connected_at"
+	    " " STATE_COLUMNS
 	    " FROM oauth2_tokens WHERE account_id IS NOT NULL"
 	    " ORDER BY account_id");
 	int r;
@@ -481,12 +493,7 @@ hk_oauth2_tokens_each_account(struct hk_db *db,
 		memset(&t, 0, sizeof(t));
 		t.refresh_set = hk_sql_column_int(st, 1) != 0;
 		t.access_set = hk_sql_column_int(st, 2) != 0;
-		t.access_expires = hk_sql_column_int64(st, 3);
-		t.scope = hk_db_text_dup(st, 4);
-		t.needs_reconnect = hk_sql_column_int(st, 5) != 0;
-		if (!hk_sql_column_is_null(st, 6))
-			t.last_error = hk_db_text_dup(st, 6);
-		t.connected_at = hk_sql_column_int64(st, 7);
+		read_state(st, 3, &t);
 		fn(arg, hk_sql_column_int64(st, 0), &t);
 		hk_oauth2_tokens_clear(&t);
 	}

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mem.h"
 #include "oauth2.h"
+#include "oauth2_call.h"
 #include "oauth2_state.h"
 #include "server_store.h"
 #include "ui.h"
@@ -57,15 +58,6 @@ client_of(struct hk_ctx *ctx, const struct hk_server *s,
 	c->client_id = s->oauth2_client_id;
 	c->client_secret = s->oauth2_client_secret;
 	c->ca_file = ctx->app->cfg.ca_file;
-}
-
-static const char *
-scope_of(const struct hk_server *s)
-{
-	if (s->oauth2_scope != NULL && *s->oauth2_scope != '\0')
-		return s->oauth2_scope;
-	return hk_oauth2_preset_scope(hk_oauth2_preset(s->oauth2_provider),
-	    s->oauth2_grant);
 }
 
 /* Loads account id and its server (with the client secret when
@@ -129,8 +121,9 @@ ui_oauth2_connect(struct hk_ctx *ctx)
 	    ctx->session.id_hash, a.id, pkce.verifier, (long long)time(NULL),
 	    state);
 	if (rc == HK_OAUTH2_STATE_OK)
-		url = hk_oauth2_auth_url(&c, redirect, scope_of(&s), state,
-		    pkce.challenge, a.username);
+		url = hk_oauth2_auth_url(&c, redirect,
+		    hk_oauth2_call_scope(&s), state, pkce.challenge,
+		    a.username);
 	hk_wipe(&pkce, sizeof(pkce));
 	if (rc != HK_OAUTH2_STATE_OK) {
 		hk_fail(ctx, rc == HK_OAUTH2_STATE_UNKNOWN ? 404 :
@@ -321,7 +314,7 @@ exchange(struct hk_ctx *ctx, long long account_id, const char *code,
 	struct hk_account a = { 0 };
 	struct hk_server s = { 0 };
 	struct hk_oauth2_client c;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	enum hk_oauth2_status st;
 	char *redirect = redirect_uri(ctx), *route;
@@ -343,8 +336,9 @@ exchange(struct hk_ctx *ctx, long long account_id, const char *code,
 		goto out;
 	}
 	if (!ui_oauth2_store(ctx, &a, hk_buf_str(&t.access_token),
-	    (long long)t.expires_at, t.scope != NULL ? t.scope : scope_of(&s),
-	    t.refresh_token.len > 0 ? hk_buf_str(&t.refresh_token) : NULL)) {
+	    (long long)t.expires_at, t.scope != NULL ? t.scope :
+	    hk_oauth2_call_scope(&s), t.refresh_token.len > 0 ?
+	    hk_buf_str(&t.refresh_token) : NULL)) {
 		hk_fail(ctx, 503, "unavailable");
 		goto out;
 	}
@@ -354,7 +348,7 @@ exchange(struct hk_ctx *ctx, long long account_id, const char *code,
 	hk_redirect(ctx, route);
 	free(route);
 out:
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	free(redirect);
 	hk_account_clear(&a);
 	hk_server_clear(&s);

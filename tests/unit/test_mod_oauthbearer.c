@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "test_mod_util.h"
-#include "base64.h"
 
 /* RFC 7628 §4.1 (and §4.3, which sends the same initial response). */
 #define R_USER "user@example.com"
@@ -26,17 +25,6 @@ rfc_session(struct mt *t)
 }
 
 static void
-assert_send_b64(const struct mt *t, const char *b64)
-{
-	char out[512];
-
-	assert_int_equal(t->rc, HK_AUTHMOD_SEND);
-	assert_true(HK_B64_LEN(t->act.len) < sizeof(out));
-	hk_b64_encode(t->act.data, t->act.len, out);
-	assert_string_equal(out, b64);
-}
-
-static void
 oauthbearer_rfc7628_4_1(void **unused)
 {
 	struct mt t;
@@ -49,7 +37,7 @@ oauthbearer_rfc7628_4_1(void **unused)
 	mt_step(&t, HK_AUTHMOD_EV_START, 1, NULL, 0);
 	mt_assert_send(&t, "n,a=" R_USER ",\001host=" R_HOST "\001port=143"
 	    "\001auth=Bearer " R_TOKEN "\001\001");
-	assert_send_b64(&t, R_B64);
+	mt_assert_send_b64(&t, R_B64);
 	assert_int_equal(mt_steps(&t, HK_AUTHMOD_EV_REPLY, 1,
 	    "SASL authentication succeeded"), HK_AUTHMOD_DONE);
 	mt_free(&t);
@@ -65,10 +53,10 @@ oauthbearer_rfc7628_4_3_error_challenge(void **unused)
 	assert_true(n > 0);
 	rfc_session(&t);
 	mt_step(&t, HK_AUTHMOD_EV_START, 1, NULL, 0);
-	assert_send_b64(&t, R_B64);
+	mt_assert_send_b64(&t, R_B64);
 	/* The client answers the error with a single ^A: "AQ==". */
 	mt_step(&t, HK_AUTHMOD_EV_CHALLENGE, 1, json, (size_t)n);
-	assert_send_b64(&t, "AQ==");
+	mt_assert_send_b64(&t, "AQ==");
 	assert_int_equal(mt_steps(&t, HK_AUTHMOD_EV_REPLY, 0,
 	    "SASL authentication failed"), HK_AUTHMOD_FAIL_AUTH);
 	assert_string_equal(t.act.message, "the server refused the access "
@@ -110,7 +98,7 @@ oauthbearer_hostile_challenges(void **unused)
 		rfc_session(&t);
 		mt_step(&t, HK_AUTHMOD_EV_START, 1, NULL, 0);
 		mt_steps(&t, HK_AUTHMOD_EV_CHALLENGE, 1, bad[i]);
-		assert_send_b64(&t, "AQ==");
+		mt_assert_send_b64(&t, "AQ==");
 		assert_int_equal(mt_steps(&t, HK_AUTHMOD_EV_REPLY, 0, "no"),
 		    HK_AUTHMOD_FAIL_AUTH);
 		assert_string_equal(t.act.message,

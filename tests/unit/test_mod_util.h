@@ -17,6 +17,8 @@
 
 #include <hikyaku/authmod.h>
 
+#include "base64.h"
+
 struct mt {
 	const struct hk_authmod *mod;
 	void *state;
@@ -167,6 +169,18 @@ mt_assert_send(const struct mt *t, const char *s)
 	assert_int_equal(t->rc, HK_AUTHMOD_SEND);
 	assert_int_equal(t->act.len, strlen(s));
 	assert_memory_equal(t->act.data, s, t->act.len);
+}
+
+/* Asserts that the last action is SEND of what base64 b64 encodes. */
+static __attribute__((unused)) void
+mt_assert_send_b64(const struct mt *t, const char *b64)
+{
+	char out[512];
+
+	assert_int_equal(t->rc, HK_AUTHMOD_SEND);
+	assert_true(HK_B64_LEN(t->act.len) < sizeof(out));
+	hk_b64_encode(t->act.data, t->act.len, out);
+	assert_string_equal(out, b64);
 }
 
 static __attribute__((unused)) void

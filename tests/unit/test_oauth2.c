@@ -24,8 +24,8 @@
 #define UNRESERVED "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 
 static enum hk_oauth2_status
-tokens(long status, const char *body, time_t now, struct hk_oauth2_tokens *t,
-    struct hk_oauth2_error *err)
+tokens(long status, const char *body, time_t now,
+    struct hk_oauth2_token_response *t, struct hk_oauth2_error *err)
 {
 	memset(err, 0, sizeof(*err));
 	return hk_oauth2_parse_tokens(status, body, strlen(body), now, t, err);
@@ -157,7 +157,7 @@ test_expiry(void **state)
 static void
 test_parse_success(void **state)
 {
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 
 	(void)state;
@@ -186,14 +186,14 @@ test_parse_success(void **state)
 	assert_int_equal(tokens(200, "{\"access_token\":\"a\",\"token_type\":"
 	    "\"Bearer\"}", 100, &t, &err), HK_OAUTH2_OK);
 	assert_int_equal(t.expires_at, 0);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	assert_int_equal(t.access_token.len, 0);
 }
 
 static void
 test_parse_provider_errors(void **state)
 {
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	char *long_desc, *body;
 
@@ -231,13 +231,13 @@ test_parse_provider_errors(void **state)
 	assert_memory_equal(err.error, "invalid_scope", 13);
 	free(body);
 	free(long_desc);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
 expect_proto(long status, const char *body)
 {
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 
 	assert_int_equal(tokens(status, body, 0, &t, &err), HK_OAUTH2_PROTO);
@@ -247,13 +247,13 @@ expect_proto(long status, const char *body)
 	assert_int_equal(err.http_status, status);
 	assert_string_equal(err.error, "");
 	assert_true(err.description[0] != '\0');
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
 test_parse_garbage(void **state)
 {
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 
 	(void)state;
@@ -283,7 +283,7 @@ test_parse_garbage(void **state)
 	    "HTTP status 500 without an OAuth 2.0 error");
 	assert_int_equal(tokens(200, "{\"access_token\":\"a\\u0000b\"}", 0,
 	    &t, &err), HK_OAUTH2_PROTO);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
@@ -349,7 +349,7 @@ test_parse_revocation(void **state)
 static void
 test_tokens_wiped(void **state)
 {
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	size_t released;
 
@@ -360,7 +360,7 @@ test_tokens_wiped(void **state)
 	    "\"refresh_token\":\"NEEDLE-refresh\",\"token_type\":\"Bearer\"}",
 	    0, &t, &err), HK_OAUTH2_OK);
 	assert_string_equal(hk_buf_str(&t.refresh_token), "NEEDLE-refresh");
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	assert_int_equal(freewatch_stop(&released), 0);
 	assert_true(released >= 2);
 }

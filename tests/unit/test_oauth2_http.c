@@ -160,13 +160,13 @@ static enum hk_oauth2_status
 refresh_at(const char *path, struct hk_oauth2_error *err)
 {
 	struct hk_oauth2_client c = client(path);
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	enum hk_oauth2_status st;
 
 	st = hk_oauth2_refresh(&c, "rt-1", "mail offline_access", &t, err);
 	if (st != HK_OAUTH2_OK)
 		assert_int_equal(t.access_token.len, 0);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	return st;
 }
 
@@ -174,7 +174,7 @@ static void
 test_refresh_sends_scope_and_reads_rotation(void **state)
 {
 	struct hk_oauth2_client c = client("/token");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	time_t before = time(NULL);
 
@@ -204,14 +204,14 @@ test_refresh_sends_scope_and_reads_rotation(void **state)
 	assert_int_equal(hk_oauth2_refresh(&c, "rt-1", "", &t, &err),
 	    HK_OAUTH2_CONFIG);
 	assert_string_equal(last_logged("REQ "), "");
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
 test_code_exchange_public_client(void **state)
 {
 	struct hk_oauth2_client c = client("/token");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 
 	(void)state;
@@ -224,7 +224,7 @@ test_code_exchange_public_client(void **state)
 	    "&code_verifier=verifier-0123456789012345678901234567890123456789"
 	    "&client_id=app");
 	assert_string_equal(hk_buf_str(&t.refresh_token), "rt-2");
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 /* client_secret_basic: form-encoded id and secret in Basic, no secret in
@@ -233,7 +233,7 @@ static void
 test_client_credentials_basic(void **state)
 {
 	struct hk_oauth2_client c = client("/norotate");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	const char *pair = "app%3A1:s%20e";
 	char want[HK_B64_LEN(13) + 7];
@@ -254,14 +254,14 @@ test_client_credentials_basic(void **state)
 	c.client_secret = NULL;
 	assert_int_equal(hk_oauth2_client_credentials(&c, "x", &t, &err),
 	    HK_OAUTH2_CONFIG);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
 test_hang_times_out(void **state)
 {
 	struct hk_oauth2_client c = client("/hang");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	struct timespec a, b;
 	long ms;
@@ -276,7 +276,7 @@ test_hang_times_out(void **state)
 	assert_true(ms >= 1400 && ms < 4000);
 	assert_string_equal(err.description, "no answer within 1500 ms");
 	assert_int_equal(err.http_status, 0);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
@@ -316,7 +316,7 @@ static void
 test_untrusted_certificate(void **state)
 {
 	struct hk_oauth2_client c = client("/token");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 
 	(void)state;
@@ -335,14 +335,14 @@ test_untrusted_certificate(void **state)
 	c.ca_file = ca_path;
 	assert_int_equal(hk_oauth2_refresh(&c, "rt-1", "mail", &t, &err),
 	    HK_OAUTH2_OK);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
 test_not_https_or_no_listener(void **state)
 {
 	struct hk_oauth2_client c = client("/token");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	char *plain = hk_aprintf("http://127.0.0.1:%d/token", port);
 
@@ -357,7 +357,7 @@ test_not_https_or_no_listener(void **state)
 	assert_int_equal(hk_oauth2_refresh(&c, "rt-1", "mail", &t, &err),
 	    HK_OAUTH2_CONN);
 	free(plain);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
@@ -365,7 +365,7 @@ test_device_flow(void **state)
 {
 	struct hk_oauth2_client c = client("/pending");
 	struct hk_oauth2_device d = HK_OAUTH2_DEVICE_INIT;
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	char *device_url = url("/device");
 
@@ -414,7 +414,7 @@ test_device_flow(void **state)
 	    HK_OAUTH2_CONFIG);
 	free(device_url);
 	hk_oauth2_device_free(&d);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 }
 
 static void
@@ -443,7 +443,7 @@ static void
 test_request_memory_wiped(void **state)
 {
 	struct hk_oauth2_client c = client("/token");
-	struct hk_oauth2_tokens t = HK_OAUTH2_TOKENS_INIT;
+	struct hk_oauth2_token_response t = HK_OAUTH2_TOKEN_RESPONSE_INIT;
 	struct hk_oauth2_error err;
 	size_t released;
 
@@ -453,14 +453,14 @@ test_request_memory_wiped(void **state)
 	freewatch_start("NEEDLE-");
 	assert_int_equal(hk_oauth2_refresh(&c, "NEEDLE-refresh", "mail", &t,
 	    &err), HK_OAUTH2_OK);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	assert_int_equal(freewatch_stop(&released), 0);
 	assert_true(released > 0);
 	c.client_auth = HK_OAUTH2_AUTH_BASIC;
 	freewatch_start("NEEDLE-");
 	assert_int_equal(hk_oauth2_refresh(&c, "NEEDLE-refresh", "mail", &t,
 	    &err), HK_OAUTH2_OK);
-	hk_oauth2_tokens_free(&t);
+	hk_oauth2_token_response_free(&t);
 	assert_int_equal(freewatch_stop(&released), 0);
 }
 
