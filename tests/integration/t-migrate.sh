@@ -132,4 +132,5 @@ like "... says it is not empty" "$ERR" 'is not empty'
 is "... and nothing changed there" \
 	"$(pg_sql -d hk_migrate "SELECT count(*) FROM mail_servers; SELECT count(*) FROM audit_log; SELECT n FROM data_generation")" "$before"
 
+hk_instance_stop
 done_testing

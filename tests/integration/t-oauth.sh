@@ -248,4 +248,5 @@ is "fetch with the app-only token: exit 0" "$rc" 0
 like "... bob's mail stored" "$out" '^a-cc: fetched [1-9]'
 like "oauth2 status: connected (client credentials)" "$($CTL oauth2 status --account a-cc)" $'^a-cc\tconnected \\(client credentials\\)'
 
+hk_instance_stop
 done_testing

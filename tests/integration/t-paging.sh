@@ -172,4 +172,5 @@ is "after a write page 1 is rendered afresh" "$(header X-Hikyaku-Cache)" miss
 like "... with the new account first" "$BODY" '>aaa-first<'
 like "... and the new total" "$BODY" '123 mail accounts'
 
+hk_instance_stop
 done_testing
