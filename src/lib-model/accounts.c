@@ -183,13 +183,16 @@ hk_account_list_free(struct hk_account **list, size_t n)
  * a page without a search reads only its own rows plus the index entries
  * before it, and the count is one pass over the smallest index. */
 
-#define PAGE_MATCH "(lower(a.name) LIKE ?1 ESCAPE '\\' " \
-	"OR lower(a.address) LIKE ?1 ESCAPE '\\' " \
-	"OR lower(a.username) LIKE ?1 ESCAPE '\\' " \
-	"OR lower(s.name) LIKE ?1 ESCAPE '\\')"
+/* The term goes through the same lower() as the columns: PostgreSQL's
+ * folds letters beyond ASCII (Ä to ä), SQLite's only A-Z, and a term
+ * folded by one rule cannot match a column folded by the other. */
+#define PAGE_MATCH "(lower(a.name) LIKE lower(?1) ESCAPE '\\' " \
+	"OR lower(a.address) LIKE lower(?1) ESCAPE '\\' " \
+	"OR lower(a.username) LIKE lower(?1) ESCAPE '\\' " \
+	"OR lower(s.name) LIKE lower(?1) ESCAPE '\\')"
 
-/* '%' q '%' with q's ASCII letters lowered (as SQL's lower() does) and
- * LIKE's own characters escaped; NULL for no search.  Caller frees. */
+/* '%' q '%' with LIKE's own characters escaped (the SQL lowers it);
+ * NULL for no search.  Caller frees. */
 static char *
 search_pattern(const char *q)
 {
@@ -203,7 +206,7 @@ search_pattern(const char *q)
 
 		if (c == '%' || c == '_' || c == '\\')
 			hk_buf_putc(&b, '\\');
-		hk_buf_putc(&b, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+		hk_buf_putc(&b, c);
 	}
 	hk_buf_putc(&b, '%');
 	return hk_buf_steal(&b);

@@ -114,6 +114,16 @@ list "q=%25"
 like "q=% matches nothing (no account holds a %)" "$(attrs)" 'pages="1" per-page="50" total="0" q="%"'
 list "q=nothing-like-this"
 like "no match: one empty page" "$(attrs)" 'page="1" pages="1" per-page="50" total="0"'
+# A name with a non-ASCII capital: found by the same letters on either
+# store.  (PostgreSQL's lower() folds Ä, SQLite's only A-Z; the term must
+# be folded by the same lower() as the column, or PostgreSQL misses it.)
+hk_sql "INSERT INTO mail_accounts (name, address, server_id, username, password, created_at, updated_at)
+	VALUES ('Äpfel GmbH', 'obst@example.de', $S1, 'obst', $(hk_sql_blob ''), 0, 0)"
+list "q=%C3%84pfel"
+is "q=Äpfel finds the account named Äpfel GmbH" "$(names)" "Äpfel GmbH"
+list "q=PFEL+gmbh"
+is "... as does q=PFEL gmbh (ASCII letters in any case)" "$(names)" "Äpfel GmbH"
+hk_sql "DELETE FROM mail_accounts WHERE name = 'Äpfel GmbH'"
 list "q=acct&page=3"
 is "search and paging: q=acct, page 3" "$(names)" "$(seq -f 'acct-%03g' 101 120 | paste -sd, -)"
 like "... pages of the matches only" "$(attrs)" 'page="3" pages="3" per-page="50" total="120"'
