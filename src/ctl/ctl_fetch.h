@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "conf.h"
+#include "ctl_breaker.h"
 #include "db.h"
 #include "fetch.h"
 #include "keyfile.h"
@@ -33,6 +34,8 @@ struct ctl_fetch_opts {
 	int jobs;		/* worker processes, at least 1 */
 	bool loop;
 	int interval;		/* seconds between two runs of one account */
+	struct ctl_breaker *breaker;	/* fetch --all: servers that did not
+					 * answer (NULL: none) */
 };
 
 /* Fetches one account (by name, or by id when name is NULL) under its

@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -307,10 +308,15 @@ ctl_fetch_all(const struct hk_config *cfg, const unsigned char key[HK_KEY_LEN],
 {
 	struct tally t = { .first_fail = SIZE_MAX, .loop = o->loop };
 	long long run_start = (long long)time(NULL);
+	struct ctl_fetch_opts run = *o;
 	int rc;
 
 	if ((rc = list_order(cfg, &t)) != 0)
 		return rc;
+	/* A server that did not answer is left alone for the rest of a run,
+	 * or, in a service, until its accounts' next round. */
+	run.breaker = ctl_breaker_new(o->loop ? o->interval : LLONG_MAX / 2);
+	o = &run;
 	/* Whole lines, so that the workers' lines never mix. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o->jobs == 1) {
@@ -322,6 +328,7 @@ ctl_fetch_all(const struct hk_config *cfg, const unsigned char key[HK_KEY_LEN],
 	if (!o->loop)
 		printf("total: fetched %lu, oversized %lu, failed %lu\n",
 		    t.total.fetched, t.total.oversized, t.total.failed);
+	ctl_breaker_free(run.breaker);
 	free(t.order);
 	return tally_rc(&t);
 }

@@ -301,9 +301,19 @@ ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
 	char *lockpath = NULL, *maildir = NULL, *err = NULL;
 	int lockfd = -1, rc;
 	bool claimed_here = false;
+	long long since = 0, started;
 
 	if ((rc = load_account(db, key, name, id, &a, &s)) != 0)
 		goto out;
+	if (ctl_breaker_tripped(o->breaker, s.id, (long long)time(NULL),
+	    &since)) {
+		fprintf(stderr, "hikyakuctl: fetch %s: not tried: mail server %s "
+		    "did not answer another account in this run (%lld s ago); "
+		    "it is tried again on the next\n", a.name, s.name,
+		    (long long)time(NULL) - since);
+		rc = HK_EXIT_NET;
+		goto out;
+	}
 	/* One run per account at a time: a lock file beside the Maildirs,
 	 * named by the account's id (renaming it does not matter). */
 	lockpath = hk_aprintf("%s/.hikyaku-fetch-%lld.lock", cfg->mail_dir, a.id);
@@ -376,7 +386,11 @@ ctl_fetch_one(const struct hk_config *cfg, struct hk_db *db,
 		p.going_on_arg = lease;
 	}
 	p.report = stderr;
+	started = (long long)time(NULL);
 	rc = hk_fetch_run(&p, &res);
+	if (rc == HK_EXIT_NET && res.server_fault &&
+	    (long long)time(NULL) - started >= CTL_BREAKER_SLOW_S)
+		ctl_breaker_trip(o->breaker, s.id, (long long)time(NULL));
 	printf("%s: fetched %lu, oversized %lu, failed %lu", a.name, res.fetched,
 	    res.oversized, res.failed);
 	if (res.recovered > 0)

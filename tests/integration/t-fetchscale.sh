@@ -71,6 +71,22 @@ like "... one line per account" "$(cat "$T/jobs.out")" 'a-s6: fetched 5, oversiz
 like "... and the total" "$(cat "$T/jobs.out")" 'total: fetched 30, oversized 0, failed 0'
 is "... every account released" "$(hk_sql 'SELECT count(*) FROM fetch_schedule WHERE lease_owner IS NULL')" 7
 
+# --------------------------------------------- one hanging server, many accounts
+# Two more accounts on the hanging server.  The first account's timeout
+# trips the server for the rest of the run: the others are not tried
+# (each would hold a worker for the whole timeout, one after another).
+mkaccount a-hang2 hang u2 pw u2@example.test
+mkaccount a-hang3 hang u3 pw u3@example.test
+t0=$SECONDS
+$CTL fetch --all --jobs 1 > "$T/trip.out" 2> "$T/trip.err"; rc=$?
+el=$((SECONDS - t0))
+is "three accounts on a hanging server: exit 5" "$rc" 5
+ok "... after one timeout, not three (${el} s)" test "$el" -lt 55
+like "... the later ones not tried, saying why" "$(cat "$T/trip.err")" \
+	'fetch a-hang[23]: not tried: mail server hang did not answer another account in this run'
+is "... both of them" "$(grep -c 'not tried: mail server hang' "$T/trip.err")" 2
+like "... the other accounts fetched as usual" "$(cat "$T/trip.out")" 'a-s6: fetched 0, oversized 0, failed 0'
+
 # --------------------------------------------- mail_dir refused at start
 chmod 500 "$MAILDIR"
 if [ "$(id -u)" = 0 ] && touch "$MAILDIR/.w" 2>/dev/null; then
@@ -90,9 +106,9 @@ like "... saying what it needs" "$out" 'mail_dir'
 # Short leases for the test; the services look every second.
 # (SQLite enforces the foreign keys, and so the cascade, per connection.)
 if [ "$HK_DB" = postgresql ]; then
-	hk_sql "DELETE FROM mail_accounts WHERE name = 'a-hang'"
+	hk_sql "DELETE FROM mail_accounts WHERE name LIKE 'a-hang%'"
 else
-	hk_sql "PRAGMA foreign_keys = ON; DELETE FROM mail_accounts WHERE name = 'a-hang'"
+	hk_sql "PRAGMA foreign_keys = ON; DELETE FROM mail_accounts WHERE name LIKE 'a-hang%'"
 fi
 echo "fetch_lease_seconds = 3" >> "$HK_CONFIG"
 for i in 1 2 3 4 5 6; do seed s$i 3000 40; done
