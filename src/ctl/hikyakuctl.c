@@ -29,6 +29,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "nocore.h"
+#include "oauth2.h"
 #include "tls.h"
 
 enum { EX_OK = 0, EX_USAGE_ = 1, EX_CONFIG = 2 };
@@ -299,6 +300,7 @@ main(int argc, char **argv)
 		hk_config_free(&cfg);
 		return EX_CONFIG;
 	}
+	hk_oauth2_set_timeout(cfg.oauth2_timeout * 1000L);
 	if (cfg.ca_file != NULL && hk_tls_trust_file(cfg.ca_file, &err) < 0) {
 		die_line("%s", err);
 		free(err);

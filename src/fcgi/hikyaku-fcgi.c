@@ -25,6 +25,7 @@
 #include "mem.h"
 #include "modload.h"
 #include "nocore.h"
+#include "oauth2.h"
 #include "server.h"
 #include "tls.h"
 #include "ui.h"
@@ -93,6 +94,7 @@ main(int argc, char **argv)
 		hk_config_free(&cfg);
 		return 2;
 	}
+	hk_oauth2_set_timeout(cfg.oauth2_timeout * 1000L);
 	if (cfg.ca_file != NULL && hk_tls_trust_file(cfg.ca_file, &err) < 0) {
 		hk_err("%s", err);
 		free(err);

@@ -29,6 +29,15 @@ struct sink {
 	bool too_big;
 };
 
+/* Set once at start-up (hk_oauth2_set_timeout), read by every request. */
+static long process_timeout_ms = HK_OAUTH2_TIMEOUT_MS;
+
+void
+hk_oauth2_set_timeout(long total_ms)
+{
+	process_timeout_ms = total_ms > 0 ? total_ms : HK_OAUTH2_TIMEOUT_MS;
+}
+
 static size_t
 on_data(char *p, size_t size, size_t n, void *arg)
 {
@@ -104,9 +113,10 @@ hk_oauth2_post(const struct hk_oauth2_client *c, const char *url,
 	struct hk_buf user, pass;
 	struct curl_slist *headers = NULL;
 	struct sink sink = { body, false };
+	long total_ms = c->timeout_ms > 0 ? c->timeout_ms : process_timeout_ms;
 	long connect_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms :
+	    total_ms < HK_OAUTH2_CONNECT_TIMEOUT_MS ? total_ms :
 	    HK_OAUTH2_CONNECT_TIMEOUT_MS;
-	long total_ms = c->timeout_ms > 0 ? c->timeout_ms : HK_OAUTH2_TIMEOUT_MS;
 	enum hk_oauth2_status st = HK_OAUTH2_OK;
 	CURLcode rc;
 	CURL *curl;

@@ -49,6 +49,12 @@
 #define HK_OAUTH2_CONNECT_TIMEOUT_MS 10000
 #define HK_OAUTH2_TIMEOUT_MS 30000
 
+/* Sets, for the whole process, the time one request to a provider may
+ * take when its client does not say (hikyaku.conf's oauth2_timeout): at
+ * start-up, before any request.  The connect timeout is the smaller of
+ * this and HK_OAUTH2_CONNECT_TIMEOUT_MS.  0 restores the defaults. */
+void hk_oauth2_set_timeout(long total_ms);
+
 enum hk_oauth2_status {
 	HK_OAUTH2_OK = 0,
 	HK_OAUTH2_GRANT,
@@ -81,8 +87,8 @@ struct hk_oauth2_client {
 	const char *client_secret;	/* absent: a public client */
 	enum hk_oauth2_client_auth client_auth;
 	const char *ca_file;		/* extra trusted CAs, PEM (hikyaku.conf) */
-	long connect_timeout_ms;	/* 0: HK_OAUTH2_CONNECT_TIMEOUT_MS */
-	long timeout_ms;		/* whole request; 0: HK_OAUTH2_TIMEOUT_MS */
+	long connect_timeout_ms;	/* 0: the process's (above) */
+	long timeout_ms;		/* whole request; 0: the process's */
 };
 
 /* Why a request failed: printable ASCII only (anything else becomes '?'),

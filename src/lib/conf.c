@@ -34,6 +34,7 @@ static const struct key keys[] = {
 	{ "listen",            K_STRING, F(listen), 0, 0 },
 	{ "workers",           K_INT,    F(workers), 1, 256 },
 	{ "fetch_lease_seconds", K_INT,  F(fetch_lease_seconds), 2, 86400 },
+	{ "oauth2_timeout",    K_INT,    F(oauth2_timeout), 1, 300 },
 	{ "max_body",          K_SIZE,   F(max_body), 1024, 1073741824LL },
 	{ "base_path",         K_BASE,   F(base_path), 0, 0 },
 	{ "trust_remote_user", K_BOOL,   F(trust_remote_user), 0, 0 },
@@ -70,6 +71,7 @@ set_defaults(struct hk_config *cfg)
 	cfg->mail_dir = hk_strdup(HK_STATEDIR "/mail");
 	cfg->workers = 4;
 	cfg->fetch_lease_seconds = 300;
+	cfg->oauth2_timeout = 30;
 	cfg->max_body = 1048576;
 	cfg->base_path = hk_strdup("/");
 	cfg->socket_mode = 0660;

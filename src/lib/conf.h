@@ -24,6 +24,7 @@ struct hk_config {
 	char *listen;		/* NULL: accept on fd 0 */
 	int workers;
 	int fetch_lease_seconds;	/* a fetch lease's length (docs/MAIL.md) */
+	int oauth2_timeout;	/* seconds for one request to a provider */
 	size_t max_body;
 	char *base_path;	/* always starts and ends with '/' */
 	bool trust_remote_user;

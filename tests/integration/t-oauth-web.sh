@@ -25,7 +25,8 @@ trap 'hk_instance_stop; idp_stop' EXIT
 idp_start IDP_REDIRECT_URIS="${PUBLIC}oauth2/callback" 2>"${HK_TMP:-/tmp}/idp-web.err" ||
 	{ echo "not ok 1 - the IdP started"; sed 's/^/# /' "${HK_TMP:-/tmp}/idp-web.err"; exit 1; }
 HK_EXTRA_CONF="public_url = $PUBLIC
-ca_file = $IDP_CA_FILE"
+ca_file = $IDP_CA_FILE
+oauth2_timeout = 3"
 hk_instance_start || { echo "not ok 1 - instance started"; exit 1; }
 is "the instance runs where public_url says" "$HK_URL" "$PUBLIC"
 
@@ -199,11 +200,13 @@ for mode in garbage 500 hang; do
 	idp_fault "$mode"
 	t0=$SECONDS
 	back "$CB" "${XML[@]}" -m 60
+	el=$((SECONDS - t0))
 	idp_fault off
 	case $mode in
 	500)  is "a token endpoint answering 500: 502" "$STATUS" 502
 	      like "... the account screen says the provider failed" "$BODY" 'code="oauth2.error.token-server">[^<]*HTTP 500' ;;
-	hang) is "a token endpoint that hangs: 502 (after $((SECONDS - t0)) s)" "$STATUS" 502
+	hang) is "a token endpoint that hangs: 502 (after $el s)" "$STATUS" 502
+	      ok "... once oauth2_timeout (3 s) has passed, not the default 30" test "$el" -ge 2 -a "$el" -le 8
 	      like "... the account screen says it did not answer" "$BODY" 'code="oauth2.error.token-conn"' ;;
 	*)    is "a token endpoint answering $mode: 502" "$STATUS" 502
 	      like "... the account screen says the answer is no OAuth answer" "$BODY" 'code="oauth2.error.token-proto"' ;;

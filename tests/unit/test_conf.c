@@ -68,6 +68,7 @@ assert_defaults(const struct hk_config *cfg)
 	assert_string_equal(cfg->mail_dir, HK_STATEDIR "/mail");
 	assert_null(cfg->listen);
 	assert_int_equal(cfg->workers, 4);
+	assert_int_equal(cfg->oauth2_timeout, 30);
 	assert_int_equal(cfg->max_body, 1048576);
 	assert_string_equal(cfg->base_path, "/");
 	assert_false(cfg->trust_remote_user);
@@ -142,6 +143,7 @@ test_every_key(void **state)
 	    "mail_dir = ../mail\n"
 	    "listen = unix:/run/hikyaku.sock\n"
 	    "workers = 256\n"
+	    "oauth2_timeout = 300\n"
 	    "max_body = 1024\r\n"
 	    "base_path = /hk/\n"
 	    "trust_remote_user = yes\n"
@@ -169,6 +171,7 @@ test_every_key(void **state)
 	free(want);
 	assert_string_equal(cfg.listen, "unix:/run/hikyaku.sock");
 	assert_int_equal(cfg.workers, 256);
+	assert_int_equal(cfg.oauth2_timeout, 300);
 	assert_int_equal(cfg.max_body, 1024);
 	assert_string_equal(cfg.base_path, "/hk/");
 	assert_true(cfg.trust_remote_user);
@@ -271,6 +274,10 @@ test_bad_values(void **state)
 {
 	expect_line3_error(*state, "workers = 0",
 	    "workers: expected a whole number from 1 to 256");
+	expect_line3_error(*state, "oauth2_timeout = 0",
+	    "oauth2_timeout: expected a whole number from 1 to 300");
+	expect_line3_error(*state, "oauth2_timeout = 301",
+	    "oauth2_timeout: expected a whole number from 1 to 300");
 	expect_line3_error(*state, "workers = 257",
 	    "workers: expected a whole number from 1 to 256");
 	expect_line3_error(*state, "workers = -1",
