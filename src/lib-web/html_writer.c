@@ -12,31 +12,6 @@
 #include "html_writer.h"
 #include "log.h"
 
-/* What libxml2's element table (htmlTagLookup) says that matters when it
- * writes without indenting: no end tag ever, or none when empty.  Every
- * other name, known to it or not, is written <x>...</x> or <x></x>.
- * tests/unit/test_html_writer.c checks this list against the library. */
-#define TAG_VOID 1	/* "empty": children and end tag never written */
-#define TAG_BARE 2	/* "saveEndTag": no end tag when it has no children */
-
-static const struct {
-	const char *name;
-	unsigned char kind;
-} tags[] = {
-	{ "area", TAG_VOID }, { "base", TAG_VOID }, { "basefont", TAG_VOID },
-	{ "br", TAG_VOID }, { "col", TAG_VOID }, { "frame", TAG_VOID },
-	{ "hr", TAG_VOID }, { "img", TAG_VOID }, { "input", TAG_VOID },
-	{ "isindex", TAG_VOID }, { "link", TAG_VOID }, { "meta", TAG_VOID },
-	{ "param", TAG_VOID }, { "li", TAG_BARE },
-};
-
-/* Attributes libxml2 writes as their name alone (htmlIsBooleanAttr). */
-static const char *const boolean_attrs[] = {
-	"checked", "compact", "declare", "defer", "disabled", "ismap",
-	"multiple", "nohref", "noresize", "noshade", "nowrap", "readonly",
-	"selected",
-};
-
 /* libxml2 compares these names ASCII-case-insensitively. */
 static int
 name_is(const xmlChar *name, const char *lower)
@@ -52,35 +27,87 @@ name_is(const xmlChar *name, const char *lower)
 	return *name == '\0';
 }
 
+/* What libxml2's element table (htmlTagLookup) says that matters when it
+ * writes without indenting: no end tag ever, or none when empty.  Every
+ * other name, known to it or not, is written <x>...</x> or <x></x>.
+ * tests/unit/test_html_writer.c checks these against the library. */
+#define TAG_VOID 1	/* "empty": children and end tag never written */
+#define TAG_BARE 2	/* "saveEndTag": no end tag when it has no children */
+
 static unsigned
 tag_kind(const xmlChar *name)
 {
-	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		if ((name[0] | 0x20) == tags[i].name[0] &&
-		    name_is(name, tags[i].name))
-			return tags[i].kind;
-	return 0;
+	switch (name[0] | 0x20) {
+	case 'a':
+		return name_is(name, "area") ? TAG_VOID : 0;
+	case 'b':
+		return name_is(name, "br") || name_is(name, "base") ||
+		    name_is(name, "basefont") ? TAG_VOID : 0;
+	case 'c':
+		return name_is(name, "col") ? TAG_VOID : 0;
+	case 'f':
+		return name_is(name, "frame") ? TAG_VOID : 0;
+	case 'h':
+		return name_is(name, "hr") ? TAG_VOID : 0;
+	case 'i':
+		return name_is(name, "input") || name_is(name, "img") ||
+		    name_is(name, "isindex") ? TAG_VOID : 0;
+	case 'l':
+		if (name_is(name, "li"))
+			return TAG_BARE;
+		return name_is(name, "link") ? TAG_VOID : 0;
+	case 'm':
+		return name_is(name, "meta") ? TAG_VOID : 0;
+	case 'p':
+		return name_is(name, "param") ? TAG_VOID : 0;
+	default:
+		return 0;
+	}
 }
 
+/* Attributes libxml2 writes as their name alone (htmlIsBooleanAttr). */
 static int
 is_boolean_attr(const xmlChar *name)
 {
-	for (size_t i = 0; i < sizeof(boolean_attrs) / sizeof(boolean_attrs[0]);
-	    i++)
-		if ((name[0] | 0x20) == boolean_attrs[i][0] &&
-		    name_is(name, boolean_attrs[i]))
-			return 1;
-	return 0;
+	switch (name[0] | 0x20) {
+	case 'c':
+		return name_is(name, "checked") || name_is(name, "compact");
+	case 'd':
+		return name_is(name, "disabled") || name_is(name, "declare") ||
+		    name_is(name, "defer");
+	case 'i':
+		return name_is(name, "ismap");
+	case 'm':
+		return name_is(name, "multiple");
+	case 'n':
+		return name_is(name, "nohref") || name_is(name, "noresize") ||
+		    name_is(name, "noshade") || name_is(name, "nowrap");
+	case 'r':
+		return name_is(name, "readonly");
+	case 's':
+		return name_is(name, "selected");
+	default:
+		return 0;
+	}
 }
 
 /* Attributes whose value libxml2 also URI-escapes. */
 static int
 is_uri_attr(const xmlAttr *attr)
 {
-	return name_is(attr->name, "href") || name_is(attr->name, "action") ||
-	    name_is(attr->name, "src") ||
-	    (name_is(attr->name, "name") && attr->parent != NULL &&
-	    name_is(attr->parent->name, "a"));
+	switch (attr->name[0] | 0x20) {
+	case 'h':
+		return name_is(attr->name, "href");
+	case 'a':
+		return name_is(attr->name, "action");
+	case 's':
+		return name_is(attr->name, "src");
+	case 'n':
+		return name_is(attr->name, "name") && attr->parent != NULL &&
+		    name_is(attr->parent->name, "a");
+	default:
+		return 0;
+	}
 }
 
 /* Bytes xmlURIEscapeStr leaves alone with the list libxml2 2.9 passes:
@@ -95,9 +122,56 @@ uri_keeps(unsigned char c)
 }
 
 /*
- * Writing.  Each value is escaped straight into out: room for its worst
- * case is reserved first, then bytes go through a cursor.
+ * Writing: straight into the buffer's memory through a cursor, growing it
+ * only when a piece does not fit in the room reserved so far.
  */
+struct out {
+	struct hk_buf *buf;
+	char *p;	/* where the next byte goes */
+	char *end;	/* the end of the room (the terminator's byte) */
+};
+
+#define ROOM_CHUNK 8192
+
+static void
+out_grow(struct out *o, size_t n)
+{
+	struct hk_buf *b = o->buf;
+
+	if (n > SIZE_MAX / 2)
+		hk_fatal("html_writer: value too large");
+	if (o->p != NULL)	/* NULL: nothing written through o yet */
+		b->len = (size_t)(o->p - b->data);
+	hk_buf_reserve(b, n + ROOM_CHUNK);
+	o->p = b->data + b->len;
+	o->end = b->data + b->cap - 1;
+}
+
+/* Room for n more bytes at o->p. */
+static inline void
+room(struct out *o, size_t n)
+{
+	if ((size_t)(o->end - o->p) < n)
+		out_grow(o, n);
+}
+
+static inline void
+put(struct out *o, const void *s, size_t n)
+{
+	room(o, n);
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+#define PUT_LIT(o, s) put((o), (s), sizeof(s) - 1)
+
+static inline void
+put_str(struct out *o, const xmlChar *s)
+{
+	put(o, s, strlen((const char *)s));
+}
+
+/* Escaping an attribute value: what else happens to each byte. */
 enum sink_mode {
 	SINK_PLAIN,
 	SINK_QUOT,	/* '"' as &quot; (a value holding both quotes) */
@@ -110,24 +184,7 @@ struct sink {
 	int leading;	/* SINK_URI: nothing but blanks written yet */
 };
 
-/* Where to write at most growth times n bytes at the end of out. */
-static char *
-cursor(struct hk_buf *out, size_t n, size_t growth)
-{
-	if (n > (SIZE_MAX - 16) / growth)
-		hk_fatal("html_writer: value too large");
-	hk_buf_reserve(out, n * growth + 16);
-	return out->data + out->len;
-}
-
-static void
-cursor_done(struct hk_buf *out, char *end)
-{
-	out->len = (size_t)(end - out->data);
-	*end = '\0';
-}
-
-static void
+static inline void
 sink_byte(struct sink *k, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -206,12 +263,12 @@ sink_attr_value(struct sink *k, const xmlChar *s)
 /* Text outside script and style: the same encoder without the attribute
  * exceptions, in a tight loop (most of a page's bytes). */
 static void
-put_text(struct hk_buf *out, const xmlChar *s)
+put_text(struct out *o, const xmlChar *s)
 {
-	/* At most &amp; for a byte. */
-	char *p = cursor(out, strlen((const char *)s), 5);
+	char *p;
 
-	for (; *s != '\0'; s++) {
+	room(o, strlen((const char *)s) * 5);	/* at most &amp; a byte */
+	for (p = o->p; *s != '\0'; s++) {
 		unsigned char c = *s;
 
 		if (c >= 0x20 && c != '<' && c != '>' && c != '&') {
@@ -229,46 +286,48 @@ put_text(struct hk_buf *out, const xmlChar *s)
 			*p++ = (char)c;
 		}
 	}
-	cursor_done(out, p);
+	o->p = p;
 }
 
 /* A string in quotes as libxml2 quotes one: in "..." unless it holds a
  * '"'; then in '...' unless it holds a '\'' too, then in "..." with each
- * '"' as &quot;.  Used for values already escaped (the doctype's ids). */
+ * '"' as &quot;.  For strings not otherwise escaped (the doctype's ids). */
 static void
-put_quoted(struct hk_buf *out, const xmlChar *s)
+put_quoted(struct out *o, const xmlChar *s)
 {
 	const char *str = (const char *)s;
 	struct sink k;
 
 	if (strchr(str, '"') != NULL && strchr(str, '\'') == NULL) {
-		hk_buf_putc(out, '\'');
-		hk_buf_puts(out, str);
-		hk_buf_putc(out, '\'');
+		PUT_LIT(o, "'");
+		put_str(o, s);
+		PUT_LIT(o, "'");
 		return;
 	}
-	k.p = cursor(out, strlen(str), 6);	/* &quot; */
+	room(o, strlen(str) * 6 + 2);	/* &quot; a byte */
+	k.p = o->p;
 	k.mode = strchr(str, '"') != NULL ? SINK_QUOT : SINK_PLAIN;
 	k.leading = 0;
 	*k.p++ = '"';
 	sink_str(&k, str);
 	*k.p++ = '"';
-	cursor_done(out, k.p);
+	o->p = k.p;
 }
 
 /* One attribute; -1 for one this writer does not handle. */
 static int
-put_attr(struct hk_buf *out, const xmlAttr *attr)
+put_attr(struct out *o, const xmlAttr *attr)
 {
 	const xmlNode *text = attr->children;
 	const char *value;
 	struct sink k;
 	char quote = '"';
+	size_t n;
 
 	if (attr->ns != NULL)
 		return -1;
-	hk_buf_putc(out, ' ');
-	hk_buf_puts(out, (const char *)attr->name);
+	PUT_LIT(o, " ");
+	put_str(o, attr->name);
 	if (text == NULL || is_boolean_attr(attr->name))
 		return 0;
 	if (text->type != XML_TEXT_NODE || text->next != NULL ||
@@ -289,20 +348,24 @@ put_attr(struct hk_buf *out, const xmlAttr *attr)
 		else
 			quote = '\'';
 	}
-	/* At most &amp; (or &quot;) for a byte; each of those %XX-escaped
-	 * in a URI. */
-	k.p = cursor(out, strlen(value) + 2, k.mode == SINK_URI ? 15 : 6);
+	/* At most &amp; (or &quot;) for a byte, each byte of which may
+	 * become %XX in a URI. */
+	n = strlen(value);
+	if (n > SIZE_MAX / 16)
+		hk_fatal("html_writer: value too large");
+	room(o, n * (k.mode == SINK_URI ? 15 : 6) + 3);
+	k.p = o->p;
 	*k.p++ = '=';
 	*k.p++ = quote;
 	sink_attr_value(&k, text->content);
 	*k.p++ = quote;
-	cursor_done(out, k.p);
+	o->p = k.p;
 	return 0;
 }
 
 /* The charset <meta> the html method makes libxml2 add
- * (htmlSetMetaEncoding): first child of the <head> that is the first head
- * in the first <html>, unless a Content-Type <meta> is there already. */
+ * (htmlSetMetaEncoding): first child of the first <head> in the first
+ * <html>, unless a Content-Type <meta> is there already. */
 struct meta_place {
 	const xmlNode *head;	/* NULL: none is added */
 	const char *encoding;
@@ -353,55 +416,65 @@ find_meta_place(const xmlDoc *doc, struct meta_place *place)
 }
 
 static void
-put_meta(struct hk_buf *out, const struct meta_place *place)
+put_meta(struct out *o, const struct meta_place *place)
 {
-	hk_buf_puts(out, "<meta http-equiv=\"Content-Type\" "
+	PUT_LIT(o, "<meta http-equiv=\"Content-Type\" "
 	    "content=\"text/html; charset=");
-	hk_buf_puts(out, place->encoding);
-	hk_buf_puts(out, "\">");
+	put_str(o, BAD_CAST place->encoding);
+	PUT_LIT(o, "\">");
 }
 
 static void
-put_doctype(struct hk_buf *out, const xmlDtd *dtd)
+put_doctype(struct out *o, const xmlDtd *dtd)
 {
-	hk_buf_puts(out, "<!DOCTYPE ");
-	hk_buf_puts(out, (const char *)dtd->name);
+	PUT_LIT(o, "<!DOCTYPE ");
+	put_str(o, dtd->name);
 	if (dtd->ExternalID != NULL) {
-		hk_buf_puts(out, " PUBLIC ");
-		put_quoted(out, dtd->ExternalID);
+		PUT_LIT(o, " PUBLIC ");
+		put_quoted(o, dtd->ExternalID);
 		if (dtd->SystemID != NULL) {
-			hk_buf_putc(out, ' ');
-			put_quoted(out, dtd->SystemID);
+			PUT_LIT(o, " ");
+			put_quoted(o, dtd->SystemID);
 		}
 	} else if (dtd->SystemID != NULL &&
 	    strcmp((const char *)dtd->SystemID, "about:legacy-compat") != 0) {
-		hk_buf_puts(out, " SYSTEM ");
-		put_quoted(out, dtd->SystemID);
+		PUT_LIT(o, " SYSTEM ");
+		put_quoted(o, dtd->SystemID);
 	}
-	hk_buf_puts(out, ">\n");
+	PUT_LIT(o, ">\n");
+}
+
+static void
+put_end_tag(struct out *o, const xmlNode *el)
+{
+	size_t n = strlen((const char *)el->name);
+
+	room(o, n + 3);
+	memcpy(o->p, "</", 2);
+	memcpy(o->p + 2, el->name, n);
+	o->p[n + 2] = '>';
+	o->p += n + 3;
 }
 
 /* The start tag, and whether the children and end tag follow: 1 to go
  * down into them, 0 when the element is written whole; -1 to decline. */
 static int
-put_start(struct hk_buf *out, const xmlNode *el, const struct meta_place *place)
+put_start(struct out *o, const xmlNode *el, const struct meta_place *place)
 {
 	unsigned kind;
 
 	if (el->ns != NULL || el->nsDef != NULL)
 		return -1;
-	hk_buf_putc(out, '<');
-	hk_buf_puts(out, (const char *)el->name);
+	PUT_LIT(o, "<");
+	put_str(o, el->name);
 	for (const xmlAttr *a = el->properties; a != NULL; a = a->next)
-		if (put_attr(out, a) < 0)
+		if (put_attr(o, a) < 0)
 			return -1;
-	hk_buf_putc(out, '>');
+	PUT_LIT(o, ">");
 	if (el == place->head) {
-		put_meta(out, place);
+		put_meta(o, place);
 		if (el->children == NULL) {
-			hk_buf_puts(out, "</");
-			hk_buf_puts(out, (const char *)el->name);
-			hk_buf_putc(out, '>');
+			put_end_tag(o, el);
 			return 0;
 		}
 		return 1;
@@ -411,17 +484,14 @@ put_start(struct hk_buf *out, const xmlNode *el, const struct meta_place *place)
 		return 0;
 	if (el->children != NULL)
 		return 1;
-	if (!(kind & TAG_BARE)) {
-		hk_buf_puts(out, "</");
-		hk_buf_puts(out, (const char *)el->name);
-		hk_buf_putc(out, '>');
-	}
+	if (!(kind & TAG_BARE))
+		put_end_tag(o, el);
 	return 0;
 }
 
 /* A leaf; -1 for a kind of node this writer does not handle. */
 static int
-put_leaf(struct hk_buf *out, const xmlNode *n)
+put_leaf(struct out *o, const xmlNode *n)
 {
 	const xmlNode *parent = n->parent;
 
@@ -435,15 +505,15 @@ put_leaf(struct hk_buf *out, const xmlNode *n)
 		    (parent != NULL && parent->type == XML_ELEMENT_NODE &&
 		    (name_is(parent->name, "script") ||
 		    name_is(parent->name, "style"))))
-			hk_buf_puts(out, (const char *)n->content);
+			put_str(o, n->content);
 		else
-			put_text(out, n->content);
+			put_text(o, n->content);
 		return 0;
 	case XML_COMMENT_NODE:
 		if (n->content != NULL) {
-			hk_buf_puts(out, "<!--");
-			hk_buf_puts(out, (const char *)n->content);
-			hk_buf_puts(out, "-->");
+			PUT_LIT(o, "<!--");
+			put_str(o, n->content);
+			PUT_LIT(o, "-->");
 		}
 		return 0;
 	case XML_DTD_NODE:
@@ -457,7 +527,7 @@ put_leaf(struct hk_buf *out, const xmlNode *n)
 
 /* The tree below doc, depth first without recursion; -1 to decline. */
 static int
-put_tree(struct hk_buf *out, const xmlDoc *doc, const struct meta_place *place)
+put_tree(struct out *o, const xmlDoc *doc, const struct meta_place *place)
 {
 	const xmlNode *n = doc->children;
 
@@ -465,8 +535,8 @@ put_tree(struct hk_buf *out, const xmlDoc *doc, const struct meta_place *place)
 		int down = 0;
 
 		if (n->type == XML_ELEMENT_NODE)
-			down = put_start(out, n, place);
-		else if (put_leaf(out, n) < 0)
+			down = put_start(o, n, place);
+		else if (put_leaf(o, n) < 0)
 			return -1;
 		if (down < 0)
 			return -1;
@@ -479,17 +549,15 @@ put_tree(struct hk_buf *out, const xmlDoc *doc, const struct meta_place *place)
 			n = n->parent;
 			if (n == NULL || n == (const xmlNode *)doc)
 				return 0;
-			hk_buf_puts(out, "</");
-			hk_buf_puts(out, (const char *)n->name);
-			hk_buf_putc(out, '>');
+			put_end_tag(o, n);
 		}
 		n = n->next;
 	}
 	return 0;
 }
 
-/* The output settings libxslt would serialise with, if they are the ones
- * this writer mirrors; NULL if not. */
+/* The encoding libxslt would serialise with, if its output settings are
+ * the ones this writer mirrors; NULL if not. */
 static const char *
 mirrored_encoding(xsltStylesheetPtr style, const xmlDoc *result)
 {
@@ -514,7 +582,9 @@ int
 hk_html_write(xsltStylesheetPtr style, xmlDocPtr result, struct hk_buf *out)
 {
 	struct meta_place place;
+	struct out o = { out, NULL, NULL };
 	size_t start = out->len;
+	int rc = 0;
 
 	if (out->max != 0 || (out->flags & HK_BUF_SECRET) != 0)
 		return -1;
@@ -526,14 +596,16 @@ hk_html_write(xsltStylesheetPtr style, xmlDocPtr result, struct hk_buf *out)
 	    (result->children->type == XML_DTD_NODE &&
 	    result->children->next == NULL))
 		return 0;
+	out_grow(&o, 0);
 	if (result->intSubset != NULL)
-		put_doctype(out, result->intSubset);
-	if (put_tree(out, result, &place) < 0) {
-		out->len = start;
-		if (out->data != NULL)
-			out->data[start] = '\0';
-		return -1;
+		put_doctype(&o, result->intSubset);
+	if (put_tree(&o, result, &place) < 0) {
+		o.p = out->data + start;
+		rc = -1;
+	} else {
+		PUT_LIT(&o, "\n");
 	}
-	hk_buf_putc(out, '\n');
-	return 0;
+	out->len = (size_t)(o.p - out->data);
+	out->data[out->len] = '\0';
+	return rc;
 }

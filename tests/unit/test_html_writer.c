@@ -349,6 +349,33 @@ test_hand_made(void **state)
 	xsltFreeStylesheet(style);
 }
 
+/* Doctypes other than ours: public and system ids, quoted by their
+ * quotes. */
+static void
+test_doctypes(void **state)
+{
+	static const char *const ids[][2] = {
+		{ "-//W3C//DTD HTML 4.01//EN", "http://www.w3.org/TR/html4/strict.dtd" },
+		{ "-//x//\"a\"", "it's \"b\"" },
+		{ NULL, "say \"c\"" },
+		{ NULL, "about:legacy-compat" },
+		{ "p", NULL },
+	};
+	xsltStylesheetPtr style = compile(XSL(OUTPUT, "<x/>"));
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		xmlDocPtr doc = htmlNewDocNoDtD(BAD_CAST ids[i][1],
+		    BAD_CAST ids[i][0]);
+
+		xmlDocSetRootElement(doc, xmlNewDocNode(doc, NULL,
+		    BAD_CAST "p", BAD_CAST "x"));
+		free(same_bytes(style, doc));
+		xmlFreeDoc(doc);
+	}
+	xsltFreeStylesheet(style);
+}
+
 /* What the writer does not mirror it declines, writing nothing. */
 static void
 test_declines(void **state)
@@ -408,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_attribute_values),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_hand_made),
+		cmocka_unit_test(test_doctypes),
 		cmocka_unit_test(test_declines),
 		cmocka_unit_test(test_empty_result),
 	};
