@@ -7,6 +7,8 @@ src_lib_web_libhk_web_la_SOURCES = \
 	src/lib-web/app.h \
 	src/lib-web/cachedpage.c \
 	src/lib-web/cachedpage.h \
+	src/lib-web/html_writer.c \
+	src/lib-web/html_writer.h \
 	src/lib-web/msgfold.c \
 	src/lib-web/msgfold.h \
 	src/lib-web/page.c \

@@ -16,6 +16,7 @@
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
 
+#include "html_writer.h"
 #include "log.h"
 #include "mem.h"
 #include "msgfold.h"
@@ -396,6 +397,12 @@ hk_view_html(struct hk_view *view, xmlDocPtr doc, const char *screen,
 	if (result == NULL || tctxt->state != XSLT_STATE_OK) {
 		hk_err("stylesheet %s.xsl failed: %s", screen, hk_buf_str(&r.errors));
 		*err_r = hk_aprintf("stylesheet %s.xsl failed", screen);
+		goto out;
+	}
+	/* Our own writer, straight into out; libxml2's for a tree it does
+	 * not handle (html_writer.h). */
+	if (hk_html_write(style, result, out) == 0) {
+		rc = 0;
 		goto out;
 	}
 	/* No encoder: the output is UTF-8, which the serialiser writes as

@@ -2,7 +2,7 @@
 # Tests that need fixture files get HK_TEST_SRCDIR (the source tree) and
 # make their own temporary files under a mkdtemp folder they remove.
 HK_CORE_TESTS = tests/unit/test_conf tests/unit/test_i18n \
-	tests/unit/test_view tests/unit/test_password \
+	tests/unit/test_view tests/unit/test_html_writer tests/unit/test_password \
 	tests/unit/test_keyfile tests/unit/test_session tests/unit/test_throttle \
 	tests/unit/test_admins tests/unit/test_routes tests/unit/test_db \
 	tests/unit/test_buf tests/unit/test_http tests/unit/test_nocore \
@@ -18,6 +18,8 @@ tests_unit_test_i18n_CFLAGS = $(HK_CORE_CFLAGS)
 tests_unit_test_i18n_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_view_CFLAGS = $(HK_CORE_CFLAGS)
 tests_unit_test_view_LDADD = $(HK_UNIT_DEPS)
+tests_unit_test_html_writer_CFLAGS = $(HK_UNIT_CFLAGS)
+tests_unit_test_html_writer_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_password_CFLAGS = $(HK_UNIT_CFLAGS)
 tests_unit_test_password_LDADD = $(HK_UNIT_DEPS)
 tests_unit_test_keyfile_CFLAGS = $(HK_UNIT_CFLAGS)
