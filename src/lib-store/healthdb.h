@@ -41,6 +41,13 @@ void hk_healthdb_record(struct hk_db *db, long long server_id,
  * traffic; busy or error as hk_db_store_rc says. */
 enum hk_store_rc hk_healthdb_read(struct hk_db *db, long long server_id,
     struct hk_health *out);
+/* Calls fn once per server that has a health row, in no set order, with
+ * its health (valid during the call only).  One query, for lists.
+ * HK_STORE_OK, or busy/error as hk_db_store_rc says (rows already passed
+ * to fn stay passed). */
+enum hk_store_rc hk_healthdb_each(struct hk_db *db,
+    void (*fn)(void *arg, long long server_id, const struct hk_health *h),
+    void *arg);
 /* Frees the strings of h and zeroes it. */
 void hk_health_clear(struct hk_health *h);
 

@@ -13,6 +13,8 @@ src_ui_libhk_ui_la_SOURCES = \
 	src/ui/ui_oauth2_flow.c \
 	src/ui/ui_oversized.c \
 	src/ui/ui_routes.c \
+	src/ui/ui_server_index.c \
+	src/ui/ui_server_index.h \
 	src/ui/ui_servers.c \
 	src/ui/ui_static.c
 src_ui_libhk_ui_la_CPPFLAGS = $(HK_CPPFLAGS_BASE) $(HK_INC_ui)

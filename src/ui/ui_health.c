@@ -14,6 +14,7 @@
 
 #include "healthdb.h"
 #include "ui.h"
+#include "ui_server_index.h"
 
 static void
 iso(long long t, char out[32])
@@ -64,23 +65,24 @@ health_xml(const struct hk_health *hl, xmlNodePtr parent)
 	}
 }
 
+static void
+each_health(void *arg, long long server_id, const struct hk_health *hl)
+{
+	xmlNodePtr n = ui_server_index_find(arg, server_id);
+
+	if (n != NULL)
+		health_xml(hl, n);
+}
+
+/* One query for the whole list (a query per server was a round trip per
+ * row on PostgreSQL). */
 void
 ui_health_list_xml(struct hk_db *db, xmlNodePtr list)
 {
-	for (xmlNodePtr n = list != NULL ? list->children : NULL; n != NULL;
-	    n = n->next) {
-		struct hk_health hl;
-		xmlChar *id;
+	struct ui_server_index index;
 
-		if (n->type != XML_ELEMENT_NODE ||
-		    xmlStrcmp(n->name, BAD_CAST "mail-server") != 0)
-			continue;
-		if ((id = xmlGetProp(n, BAD_CAST "id")) == NULL)
-			continue;
-		if (hk_healthdb_read(db, strtoll((const char *)id, NULL, 10),
-		    &hl) == HK_STORE_OK)
-			health_xml(&hl, n);
-		hk_health_clear(&hl);
-		xmlFree(id);
-	}
+	ui_server_index_build(&index, list);
+	if (index.n > 0)
+		(void)hk_healthdb_each(db, each_health, &index);
+	ui_server_index_free(&index);
 }

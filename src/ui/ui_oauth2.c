@@ -29,6 +29,7 @@
 #include "oauth2_tokens.h"
 #include "server_store.h"
 #include "ui.h"
+#include "ui_server_index.h"
 
 static void
 iso(long long t, char out[32])
@@ -234,22 +235,22 @@ ui_oauth2_accounts_xml(struct hk_ctx *ctx, xmlNodePtr list)
 static void
 each_count(void *arg, long long server_id, long long count)
 {
-	xmlNodePtr list = arg;
+	xmlNodePtr e = ui_server_index_find(arg, server_id);
 
-	for (xmlNodePtr e = list->children; e != NULL; e = e->next)
-		if (e->type == XML_ELEMENT_NODE && node_id(e) == server_id) {
-			xmlNodePtr r = xmlNewChild(e, NULL,
-			    BAD_CAST "needs-reconnect", NULL);
-
-			hk_xml_attr_int(r, "count", count);
-			return;
-		}
+	if (e != NULL)
+		hk_xml_attr_int(xmlNewChild(e, NULL, BAD_CAST "needs-reconnect",
+		    NULL), "count", count);
 }
 
 void
 ui_oauth2_server_counts_xml(struct hk_db *db, xmlNodePtr list)
 {
-	(void)hk_oauth2_reconnect_counts(db, each_count, list);
+	struct ui_server_index index;
+
+	ui_server_index_build(&index, list);
+	if (index.n > 0)
+		(void)hk_oauth2_reconnect_counts(db, each_count, &index);
+	ui_server_index_free(&index);
 }
 
 /* --- for the connect and disconnect routes (ui_oauth2_flow.c) --- */

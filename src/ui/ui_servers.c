@@ -22,6 +22,7 @@
 #include "server_store.h"
 #include "servers.h"
 #include "ui.h"
+#include "ui_server_index.h"
 
 #define MAX_ORDER 10000
 
@@ -255,76 +256,32 @@ iso_time(long long t, char *out, size_t len)
 		snprintf(out, len, "%s", "");
 }
 
-/* A listed server's element by id: attaching the rows of another table
- * looks each one up here instead of walking the list once per row. */
-struct server_node {
-	long long id;
-	xmlNodePtr node;
-};
-
-static int
-server_node_cmp(const void *a, const void *b)
-{
-	long long x = ((const struct server_node *)a)->id;
-	long long y = ((const struct server_node *)b)->id;
-
-	return (x > y) - (x < y);
-}
-
-/* The <mail-server id> children of list, sorted by id; *n_r of them.
- * The caller frees the array (the nodes stay the document's). */
-static struct server_node *
-server_index(xmlNodePtr list, size_t *n_r)
-{
-	size_t n = 0, cap = 0;
-	struct server_node *v;
-
-	for (xmlNodePtr s = list->children; s != NULL; s = s->next)
-		cap++;
-	v = hk_calloc(cap > 0 ? cap : 1, sizeof(*v));
-	for (xmlNodePtr s = list->children; s != NULL; s = s->next) {
-		xmlChar *sid = xmlGetProp(s, BAD_CAST "id");
-
-		if (sid != NULL) {
-			v[n].id = strtoll((const char *)sid, NULL, 10);
-			v[n++].node = s;
-			xmlFree(sid);
-		}
-	}
-	qsort(v, n, sizeof(*v), server_node_cmp);
-	*n_r = n;
-	return v;
-}
-
 /* Adds <last-test ok at>summary</last-test> to each listed server. */
 static int
 last_tests_xml(struct hk_ctx *ctx, xmlNodePtr list)
 {
 	struct hk_sql_stmt *st = hk_db_prepare(ctx->app->db,
 	    "SELECT server_id, at, ok, summary FROM server_tests");
-	size_t n = 0;
-	struct server_node *index = NULL;	/* built for the first row */
+	struct ui_server_index index = { NULL, 0 };	/* for the first row */
 	int rc;
 
 	while ((rc = hk_sql_step(st)) == HK_SQL_ROW) {
-		struct server_node key = { hk_sql_column_int64(st, 0), NULL };
-		const struct server_node *hit;
+		xmlNodePtr s, t;
 		char at[32];
-		xmlNodePtr t;
 
-		if (index == NULL)
-			index = server_index(list, &n);
-		hit = bsearch(&key, index, n, sizeof(*index), server_node_cmp);
-		if (hit == NULL)
+		if (index.v == NULL)
+			ui_server_index_build(&index, list);
+		if ((s = ui_server_index_find(&index,
+		    hk_sql_column_int64(st, 0))) == NULL)
 			continue;
-		t = hk_xml_text(hit->node, "last-test",
+		t = hk_xml_text(s, "last-test",
 		    hk_sql_column_text(st, 3));
 		xmlNewProp(t, BAD_CAST "ok",
 		    BAD_CAST(hk_sql_column_int(st, 2) ? "true" : "false"));
 		iso_time(hk_sql_column_int64(st, 1), at, sizeof(at));
 		xmlNewProp(t, BAD_CAST "at", BAD_CAST at);
 	}
-	free(index);
+	ui_server_index_free(&index);
 	hk_db_done(st);
 	return rc == HK_SQL_DONE ? HK_SQL_OK : rc;
 }

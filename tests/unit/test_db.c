@@ -331,10 +331,29 @@ test_helpers(void **state)
 
 /* Health as stored and read back: successes reset the count, failures
  * keep the last error, an unknown server is silently not recorded. */
+struct seen_health {
+	int rows;
+	long long server_id, failures;
+	char reply[32];
+};
+
+static void
+each_health(void *arg, long long server_id, const struct hk_health *h)
+{
+	struct seen_health *s = arg;
+
+	s->rows++;
+	s->server_id = server_id;
+	s->failures = h->failures;
+	snprintf(s->reply, sizeof(s->reply), "%s",
+	    h->last_error_reply != NULL ? h->last_error_reply : "(null)");
+}
+
 static void
 test_health(void **state)
 {
 	struct hk_testdb *f = hk_testdb_new("health", true);
+	struct seen_health seen;
 	struct hk_health h;
 
 	(void)state;
@@ -373,6 +392,16 @@ test_health(void **state)
 	hk_healthdb_record(f->db, 99, HK_HEALTH_SEND, false, "x", NULL);
 	assert_int_equal(hk_healthdb_read(f->db, 99, &h), HK_STORE_NOT_FOUND);
 	hk_health_clear(&h);
+
+	/* The whole table in one pass: server 1's row, as read above. */
+	hk_healthdb_record(f->db, 1, HK_HEALTH_SEND, false, "refused", "554 no");
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(hk_healthdb_each(f->db, each_health, &seen),
+	    HK_STORE_OK);
+	assert_int_equal(seen.rows, 1);
+	assert_int_equal(seen.server_id, 1);
+	assert_int_equal(seen.failures, 1);
+	assert_string_equal(seen.reply, "554 no");
 	hk_testdb_free(&f);
 }
 
