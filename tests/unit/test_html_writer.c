@@ -64,12 +64,19 @@ libxml2_write(xsltStylesheetPtr style, xmlDocPtr result, struct hk_buf *out)
 }
 
 /* Both writers on result; they must agree.  Returns our bytes (caller
- * frees). */
+ * frees).  The rules are libxml2 2.9.14's (Debian 12); another version
+ * writes some things differently (URI escaping changed after 2.9), so
+ * with one the comparison means nothing and the case is skipped. */
 static char *
 same_bytes(xsltStylesheetPtr style, xmlDocPtr result)
 {
 	struct hk_buf ours = HK_BUF_INIT, theirs = HK_BUF_INIT;
 
+	if (strcmp(xmlParserVersion, "20914") != 0) {
+		print_message("libxml2 %s is not the 2.9.14 that html_writer.c "
+		    "mirrors: skipped\n", xmlParserVersion);
+		skip();
+	}
 	assert_int_equal(hk_html_write(style, result, &ours), 0);
 	libxml2_write(style, result, &theirs);
 	if (strcmp(hk_buf_str(&ours), hk_buf_str(&theirs)) != 0)
