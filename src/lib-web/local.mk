@@ -20,6 +20,8 @@ src_lib_web_libhk_web_la_SOURCES = \
 	src/lib-web/server.h \
 	src/lib-web/statics.c \
 	src/lib-web/statics.h \
+	src/lib-web/sheetdocs.c \
+	src/lib-web/sheetdocs.h \
 	src/lib-web/view.c \
 	src/lib-web/view.h \
 	src/lib-web/viewext.c \

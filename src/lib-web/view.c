@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mem.h"
 #include "msgfold.h"
+#include "sheetdocs.h"
 #include "view.h"
 #include "viewext.h"
 
@@ -66,22 +67,37 @@ has_suffix(const char *s, const char *suffix)
 static const struct hk_catalog *loading_cat;
 static const char *loading_lang;
 static xmlDictPtr loading_dict;
+static struct hk_sheetdocs *loading_docs;
 static xsltDocLoaderFunc default_loader;
 /* Every stylesheet document, the screen's and the layout it imports, is
- * read through here: the constant hk:msg() calls become text. */
+ * read through here: the constant hk:msg() calls become text.  Each file
+ * is parsed once, and an import (the layout, the same for every screen)
+ * folded once per language; later loads get copies (sheetdocs.h). */
 static xmlDocPtr
 fold_loader(const xmlChar *uri, xmlDictPtr dict, int options, void *ctxt,
     xsltLoadType type)
 {
+	const char *u = (const char *)uri;
+	bool import = type == XSLT_LOAD_STYLESHEET;
 	xmlDocPtr doc;
 
-	if (type == XSLT_LOAD_DOCUMENT || loading_lang == NULL)
+	if (type == XSLT_LOAD_DOCUMENT || loading_lang == NULL || uri == NULL)
 		return default_loader(uri, dict, options, ctxt, type);
-	/* One dictionary for all: libxslt compares mode names by pointer,
-	 * so a layout shared between screens must share their names. */
-	doc = default_loader(uri, loading_dict, options, ctxt, type);
-	if (doc != NULL)
-		(void)hk_msgfold(doc, loading_cat, loading_lang);
+	if (import && (doc = hk_sheetdocs_get(loading_docs, u,
+	    loading_lang)) != NULL)
+		return doc;
+	if ((doc = hk_sheetdocs_get(loading_docs, u, NULL)) == NULL) {
+		/* One dictionary for all: libxslt compares mode names by
+		 * pointer, so a layout shared between screens must share
+		 * their names. */
+		doc = default_loader(uri, loading_dict, options, ctxt, type);
+		if (doc == NULL)
+			return NULL;
+		hk_sheetdocs_put(loading_docs, u, NULL, doc);
+	}
+	(void)hk_msgfold(doc, loading_cat, loading_lang);
+	if (import)
+		hk_sheetdocs_put(loading_docs, u, loading_lang, doc);
 	return doc;
 }
 
@@ -238,6 +254,7 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	view->dict = loading_dict = xmlDictCreate();
 	if (view->dict == NULL)
 		hk_fatal("xmlDictCreate failed");
+	loading_docs = hk_sheetdocs_new(loading_dict);
 	while ((de = readdir(d)) != NULL) {
 		struct sheet sh = { NULL, { NULL } };
 		char *path;
@@ -275,6 +292,7 @@ hk_view_load(const char *xsl_dir, const struct hk_catalog *cat, char **err_r)
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
 	loading_dict = NULL;
+	hk_sheetdocs_free(&loading_docs);
 	qsort(view->sheets, view->n, sizeof(*view->sheets), sheet_cmp);
 #ifdef __GLIBC__
 	/* Compiling leaves freed parser memory behind; give it back before
@@ -295,6 +313,7 @@ fail:
 	xsltSetLoaderFunc(NULL);
 	loading_lang = NULL;
 	loading_dict = NULL;
+	hk_sheetdocs_free(&loading_docs);
 	hk_view_free(&view);
 	return NULL;
 }
