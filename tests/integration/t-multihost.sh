@@ -170,17 +170,21 @@ via a GET mail-servers "${X[@]}"
 T=$(csrf_of)
 L=$HK_DIR/load
 mkdir -p "$L"
+# The loads read a copy of the cookie jar: curl rewrites $HK_JAR in place
+# after each of this shell's requests, and a load's curl reading it then
+# would send no session at all (and be refused 403, rightly).
+cp "$HK_JAR" "$L/jar"
 # load N: saves servers load-N-I through either host while $L/run exists;
 # each line of $L/N.log is "STATUS NAME" (STATUS 000: no answer in 10 s).
 load() {
 	local n=$1 i=0 code
 	while [ -e "$L/run" ]; do
 		i=$((i + 1))
-		code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 -b "$HK_JAR" \
+		code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 -b "$L/jar" \
 			-H "X-Test-Host: $([ $((i % 2)) = 0 ] && echo a || echo b)" \
 			--data-binary "$(server_form "load-$n-$i")" "${HK_URL}mail-servers")
 		echo "$code load-$n-$i" >> "$L/$n.log"
-		code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 -b "$HK_JAR" "${HK_URL}mail-servers")
+		code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 -b "$L/jar" "${HK_URL}mail-servers")
 		echo "$code read" >> "$L/$n.log"
 		sleep 0.05
 	done
