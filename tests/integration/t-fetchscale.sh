@@ -75,17 +75,21 @@ is "... every account released" "$(hk_sql 'SELECT count(*) FROM fetch_schedule W
 # Two more accounts on the hanging server.  The first account's timeout
 # trips the server for the rest of the run: the others are not tried
 # (each would hold a worker for the whole timeout, one after another).
+# (What trips a server is kept in the fetch process's memory, not in the
+# store: the PostgreSQL pass has nothing to add here.)
 mkaccount a-hang2 hang u2 pw u2@example.test
 mkaccount a-hang3 hang u3 pw u3@example.test
-t0=$SECONDS
-$CTL fetch --all --jobs 1 > "$T/trip.out" 2> "$T/trip.err"; rc=$?
-el=$((SECONDS - t0))
-is "three accounts on a hanging server: exit 5" "$rc" 5
-ok "... after one timeout, not three (${el} s)" test "$el" -lt 55
-like "... the later ones not tried, saying why" "$(cat "$T/trip.err")" \
-	'fetch a-hang[23]: not tried: mail server hang did not answer another account in this run'
-is "... both of them" "$(grep -c 'not tried: mail server hang' "$T/trip.err")" 2
-like "... the other accounts fetched as usual" "$(cat "$T/trip.out")" 'a-s6: fetched 0, oversized 0, failed 0'
+if hk_sqlite_only "a tripped server is kept in the process, not the store" 5; then
+	t0=$SECONDS
+	$CTL fetch --all --jobs 1 > "$T/trip.out" 2> "$T/trip.err"; rc=$?
+	el=$((SECONDS - t0))
+	is "three accounts on a hanging server: exit 5" "$rc" 5
+	ok "... after one timeout, not three (${el} s)" test "$el" -lt 55
+	like "... the later ones not tried, saying why" "$(cat "$T/trip.err")" \
+		'fetch a-hang[23]: not tried: mail server hang did not answer another account in this run'
+	is "... both of them" "$(grep -c 'not tried: mail server hang' "$T/trip.err")" 2
+	like "... the other accounts fetched as usual" "$(cat "$T/trip.out")" 'a-s6: fetched 0, oversized 0, failed 0'
+fi
 
 # --------------------------------------------- mail_dir refused at start
 chmod 500 "$MAILDIR"
