@@ -75,11 +75,17 @@ is "... every account released" "$(hk_sql 'SELECT count(*) FROM fetch_schedule W
 # Two more accounts on the hanging server.  The first account's timeout
 # trips the server for the rest of the run: the others are not tried
 # (each would hold a worker for the whole timeout, one after another).
-# (What trips a server is kept in the fetch process's memory, not in the
-# store: the PostgreSQL pass has nothing to add here.)
+# This waits one timeout, 30 s, so it runs in the plain pass only: what
+# trips a server is kept in the process, not in the store, and its code
+# is a few lines of atomics that the sanitizers have nothing to say about.
 mkaccount a-hang2 hang u2 pw u2@example.test
 mkaccount a-hang3 hang u3 pw u3@example.test
-if hk_sqlite_only "a tripped server is kept in the process, not the store" 5; then
+if [ "$HK_DB" = postgresql ] || [ "${HK_LABEL:-plain}" != plain ]; then
+	for _ in 1 2 3 4 5; do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # SKIP the breaker runs in the plain pass (30 s of waiting)"
+	done
+else
 	t0=$SECONDS
 	$CTL fetch --all --jobs 1 > "$T/trip.out" 2> "$T/trip.err"; rc=$?
 	el=$((SECONDS - t0))
