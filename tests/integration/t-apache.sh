@@ -101,7 +101,7 @@ is "apache2 -t accepts the sample's directives" "$rc" 0
 apache_pid=$!
 HK_URL="http://127.0.0.1:$PORT/"
 if ! hk_wait_for curl -s -o /dev/null "${HK_URL}login"; then
-	echo "not ok - Apache answers"
+	ok "Apache answers" false
 	sed 's/^/# /' "$T/apache/error.log"
 	exit 1
 fi

@@ -230,7 +230,7 @@ hk_instance_stop
 
 # ----------------------------------------- page_cache = no: nothing kept
 HK_EXTRA_CONF='page_cache = no' hk_instance_start ||
-	{ echo "not ok - instance with page_cache = no started"; exit 1; }
+	{ ok "instance with page_cache = no started" false; exit 1; }
 new_browser; sign_in >/dev/null
 seen=
 for _ in 1 2 3; do

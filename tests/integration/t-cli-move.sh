@@ -40,7 +40,7 @@ is "... which sign in" "$?" 0
 printf 'move phrase\n' | ctl export --with-secrets > "$HK_DIR/site.xml"
 is "export --with-secrets" "$?" 0
 mkdir -p "$HK_DIR/site2"
-DB2=$(hk_new_store site2) || echo "not ok - a second store"
+DB2=$(hk_new_store site2) || ok "a second store" false
 sed -e "s|^database = .*|database = $DB2|" \
 	-e "s|^secret_key = .*|secret_key = $HK_DIR/site2/secret.key|" "$HK_CONFIG" > "$HK_DIR/site2.conf"
 ctl2() { "$HK_PREFIX/bin/hikyakuctl" --config "$HK_DIR/site2.conf" "$@"; }

@@ -236,7 +236,7 @@ is "export --with-secrets without a passphrase: exit 1" "$RC" 1
 # ------------------------------------------------------------ import
 # A second site: its own empty database and its own key.
 mkdir -p "$HK_DIR/site2"
-DB2=$(hk_new_store site2) || echo "not ok - a second store"
+DB2=$(hk_new_store site2) || ok "a second store" false
 sed -e "s|^database = .*|database = $DB2|" \
 	-e "s|^secret_key = .*|secret_key = $HK_DIR/site2/secret.key|" "$HK_CONFIG" > "$HK_DIR/site2.conf"
 ctl2() { LC_ALL=C LANG=C "$HK_PREFIX/bin/hikyakuctl" --config "$HK_DIR/site2.conf" "$@"; }

@@ -261,7 +261,7 @@ is "with the cookie the resumed callback connects (a confidential client)" "$STA
 hk_instance_stop
 unset HK_WANT_PORT
 HK_EXTRA_CONF=""
-hk_instance_start || { echo "not ok - second instance"; exit 1; }
+hk_instance_start || { ok "second instance" false; exit 1; }
 ctl servers add --set name=IdP --set smtp_host=smtp.example.test \
 	--set recv_host=imap.example.test --set oauth2_provider=custom \
 	--set oauth2_client_id="$IDP_PUBLIC_ID" --set oauth2_auth_url="$IDP_AUTH_URL" \

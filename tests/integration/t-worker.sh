@@ -89,14 +89,14 @@ is_core_off() { [ "$(core_limit "$1")" = "0 0" ]; }
 { sleep 1; echo; } | "$ctl" --config "$T/good.conf" admin add carol >/dev/null 2>&1 &
 ok "hikyakuctl turns core dumps off (soft and hard limit 0)" hk_wait_for is_core_off $!
 wait
-hk_instance_start || { echo "not ok - instance"; exit 1; }
+hk_instance_start || { ok "instance" false; exit 1; }
 is "the worker's master process: core limit 0" "$(core_limit "$HK_WORKER_PID")" "0 0"
 hk_wait_for pgrep -P "$HK_WORKER_PID" >/dev/null
 is "a worker process: core limit 0" "$(core_limit "$(pgrep -P "$HK_WORKER_PID" | head -1)")" "0 0"
 hk_instance_stop
 
 # --- SIGTERM lets a request in flight finish
-hk_instance_start || { echo "not ok - instance"; exit 1; }
+hk_instance_start || { ok "instance" false; exit 1; }
 new_browser
 t=$(csrf_now login)
 # A sign-in takes ~0.1 s of scrypt: send it, SIGTERM the master meanwhile.
@@ -120,7 +120,7 @@ HK_WORKER_PID=
 hk_instance_stop
 
 # --- fd 0, the spawn-fcgi convention
-HK_BASE_PATH=/hk/ hk_instance_start || { echo "not ok - instance"; exit 1; }
+HK_BASE_PATH=/hk/ hk_instance_start || { ok "instance" false; exit 1; }
 kill -TERM "$HK_WORKER_PID"; wait "$HK_WORKER_PID"; HK_WORKER_PID=
 sed -i '/^listen =/d' "$HK_CONFIG"
 spawn-fcgi -s "$HK_DIR/hikyaku.sock" -M 0666 -P "$HK_DIR/spawn.pid" -- \
@@ -148,7 +148,7 @@ printf 'admin:%s\n' "$(openssl passwd -apr1 web-pass)" > "$T/htpasswd"
 chmod 644 "$T/htpasswd"
 HK_EXTRA_CONF='trust_remote_user = yes' \
 HK_NGINX_EXTRA="auth_basic hikyaku; auth_basic_user_file $T/htpasswd; fastcgi_param HTTPS on;" \
-	hk_instance_start || { echo "not ok - instance"; exit 1; }
+	hk_instance_start || { ok "instance" false; exit 1; }
 new_browser
 req GET mail-servers -H 'Accept: application/xml' -u admin:web-pass
 is "trust_remote_user: REMOTE_USER signs in" "$STATUS" 200
@@ -157,7 +157,7 @@ like "over HTTPS the session cookie is Secure" "$(header Set-Cookie)" 'HttpOnly;
 hk_instance_stop
 
 HK_NGINX_EXTRA="auth_basic hikyaku; auth_basic_user_file $T/htpasswd;" \
-	hk_instance_start || { echo "not ok - instance"; exit 1; }
+	hk_instance_start || { ok "instance" false; exit 1; }
 new_browser
 req GET mail-servers -H 'Accept: application/xml' -u admin:web-pass
 is "without trust_remote_user, REMOTE_USER is ignored" "$STATUS" 401
